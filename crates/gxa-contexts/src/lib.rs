@@ -35,16 +35,19 @@ impl PinnedContext {
 pub const LOIRE_25_11: &str = include_str!("../../../contexts/gaia-x/loire-25.11.jsonld");
 
 /// `contexts/gaia-x/tagus-trustframework.json`.
-pub const TAGUS_TRUSTFRAMEWORK: &str = include_str!("../../../contexts/gaia-x/tagus-trustframework.json");
+pub const TAGUS_TRUSTFRAMEWORK: &str =
+    include_str!("../../../contexts/gaia-x/tagus-trustframework.json");
 
 /// `contexts/w3c/citizenship-v4rc1.json`.
 pub const CITIZENSHIP_V4RC1: &str = include_str!("../../../contexts/w3c/citizenship-v4rc1.json");
 
 /// `contexts/w3c/credentials-examples-v1.json`.
-pub const CREDENTIALS_EXAMPLES_V1: &str = include_str!("../../../contexts/w3c/credentials-examples-v1.json");
+pub const CREDENTIALS_EXAMPLES_V1: &str =
+    include_str!("../../../contexts/w3c/credentials-examples-v1.json");
 
 /// `contexts/w3c/credentials-examples-v2.json`.
-pub const CREDENTIALS_EXAMPLES_V2: &str = include_str!("../../../contexts/w3c/credentials-examples-v2.json");
+pub const CREDENTIALS_EXAMPLES_V2: &str =
+    include_str!("../../../contexts/w3c/credentials-examples-v2.json");
 
 /// `contexts/w3c/credentials-v1.json`.
 pub const CREDENTIALS_V1: &str = include_str!("../../../contexts/w3c/credentials-v1.json");
@@ -77,7 +80,8 @@ pub const MULTIKEY_V1: &str = include_str!("../../../contexts/w3c/multikey-v1.js
 pub const ODRL: &str = include_str!("../../../contexts/w3c/odrl.json");
 
 /// `contexts/w3c/status-list-2021-v1.json`.
-pub const STATUS_LIST_2021_V1: &str = include_str!("../../../contexts/w3c/status-list-2021-v1.json");
+pub const STATUS_LIST_2021_V1: &str =
+    include_str!("../../../contexts/w3c/status-list-2021-v1.json");
 
 /// Every pinned URL (aliases included), sorted by URL.
 pub static PINNED: &[PinnedContext] = &[
@@ -216,7 +220,10 @@ mod tests {
             let pinned = get(url).unwrap_or_else(|| panic!("{url} missing from PINNED"));
             assert_eq!(pinned.file, file.as_str().unwrap(), "{url}");
         }
-        assert!(PINNED.windows(2).all(|w| w[0].url < w[1].url), "PINNED must be sorted");
+        assert!(
+            PINNED.windows(2).all(|w| w[0].url < w[1].url),
+            "PINNED must be sorted"
+        );
     }
 
     #[test]

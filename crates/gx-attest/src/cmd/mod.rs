@@ -1,0 +1,49 @@
+//! Subcommands: one module each, each a thin adapter from arguments to a library call.
+//!
+//! To add a subcommand: a module with an `Args` struct (clap `Args`) and a
+//! `run(args) -> anyhow::Result<ExitCode>`, one variant in [`Command`], one arm in [`run`].
+
+mod contexts;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// gx-attest: signed W3C Verifiable Credentials and Gaia-X self-descriptions from SCS compliance
+/// results and cloud inventory.
+#[derive(Debug, Parser)]
+#[command(name = "gx-attest", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the pinned JSON-LD contexts (URL and SHA-256); nothing is ever fetched.
+    Contexts(contexts::Args),
+}
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Contexts(args) => contexts::run(args),
+    }
+}
+
+/// Prints an error and its causes to standard error.
+pub(crate) fn report_error(err: &anyhow::Error) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "gx-attest: error: {err:#}");
+}
+
+/// Writes to standard output, treating a closed pipe (`| head`) as success.
+pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,134 @@
+//! The harness that runs W3C test suites from their manifests.
+//!
+//! Modelled on oxigraph's `testsuite`: a manifest is read as JSON-LD-shaped JSON, each entry is
+//! dispatched on its test type to a handler, and the outcome of the whole manifest is compared
+//! with a list of known failures, each with a one-line reason. A known failure that starts to
+//! pass fails the run too, so the list stays true.
+//!
+//! The suites live beside the checkout in `../shared/conformance/` (CI has it there); nothing
+//! here is needed at run time by the product.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The folder of the shared conformance corpora.
+pub fn shared_conformance_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+}
+
+/// The outcome of one test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It passed.
+    Pass,
+    /// It failed, with what differed.
+    Fail(String),
+    /// It was not run, with the reason (e.g. a JSON-LD 1.0-only test).
+    Skip(String),
+}
+
+/// The outcomes of one manifest, by test id.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Outcome per test id, in manifest order of ids.
+    pub outcomes: BTreeMap<String, Outcome>,
+}
+
+impl Report {
+    /// Records an outcome.
+    pub fn record(&mut self, id: &str, outcome: Outcome) {
+        self.outcomes.insert(id.to_owned(), outcome);
+    }
+
+    /// Counts (passed, failed, skipped).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for outcome in self.outcomes.values() {
+            match outcome {
+                Outcome::Pass => counts.0 += 1,
+                Outcome::Fail(_) => counts.1 += 1,
+                Outcome::Skip(_) => counts.2 += 1,
+            }
+        }
+        counts
+    }
+
+    /// Checks the report against the known failures (`id → reason`): every failure must be
+    /// known, every known failure must still fail. Returns a description of each discrepancy.
+    pub fn check(&self, known_failures: &[(&str, &str)]) -> Result<(), String> {
+        let mut problems = String::new();
+        for (id, outcome) in &self.outcomes {
+            let known = known_failures.iter().any(|(k, _)| k == id);
+            match outcome {
+                Outcome::Fail(why) if !known => {
+                    let _ = writeln!(problems, "FAILED {id}: {why}");
+                }
+                Outcome::Pass if known => {
+                    let _ = writeln!(problems, "PASSES but listed as a known failure: {id}");
+                }
+                _ => {}
+            }
+        }
+        for (id, _) in known_failures {
+            if !self.outcomes.contains_key(*id) {
+                let _ = writeln!(
+                    problems,
+                    "listed as a known failure but not in the manifest: {id}"
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// A one-line summary, `N passed, N failed, N skipped`.
+    pub fn summary(&self) -> String {
+        let (p, f, s) = self.counts();
+        format!("{p} passed, {f} failed, {s} skipped")
+    }
+}
+
+/// Reads a manifest's `entries` (or `sequence`) array.
+pub fn manifest_entries(path: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    manifest
+        .get("entries")
+        .or_else(|| manifest.get("sequence"))
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .ok_or_else(|| format!("{}: no entries", path.display()))
+}
+
+/// A string field of a manifest entry.
+pub fn field<'a>(entry: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    entry.get(name).and_then(serde_json::Value::as_str)
+}
+
+/// Compares two N-Quads documents as sets of lines; returns a diff when they differ.
+pub fn diff_lines(expected: &str, actual: &str) -> Option<String> {
+    let mut e: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut a: Vec<&str> = actual.lines().filter(|l| !l.trim().is_empty()).collect();
+    e.sort_unstable();
+    a.sort_unstable();
+    if e == a {
+        return None;
+    }
+    let mut out = String::new();
+    for line in &e {
+        if !a.contains(line) {
+            let _ = writeln!(out, "  - {line}");
+        }
+    }
+    for line in &a {
+        if !e.contains(line) {
+            let _ = writeln!(out, "  + {line}");
+        }
+    }
+    Some(out)
+}

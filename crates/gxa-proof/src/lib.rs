@@ -14,10 +14,28 @@
 
 mod alg;
 mod b64;
+mod canon;
+mod did;
+mod jws;
+mod jwt;
 mod key;
+mod report;
+mod sign;
+mod suite;
+mod time;
+mod verify;
 
 pub use alg::{Algorithm, AlgorithmRejected};
+pub use canon::Canonicalizer;
+pub use did::{
+    Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of,
+    did_web_from_url, did_web_to_url,
+};
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};
+pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
+pub use sign::{SignError, SignOptions, SignSuite, Signed, default_verification_method, sign};
+pub use time::{format_rfc3339, parse_rfc3339};
+pub use verify::{VerifyError, VerifyOptions, verify, verify_document, verify_jwt};
 
 /// SHA-256 of `data`.
 pub(crate) fn sha256(data: &[u8]) -> aws_lc_rs::digest::Digest {

@@ -1,0 +1,7 @@
+//! stub
+pub struct AttestationOptions;
+pub enum Profile {
+    Tagus,
+}
+pub struct UnknownProfile;
+pub fn attestation_document() {}

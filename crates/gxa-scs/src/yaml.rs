@@ -1,0 +1,254 @@
+//! Bounded YAML loading shared by scopes and reports.
+//!
+//! Reports come from outside (operators, CI runners), so the loader is defensive:
+//!
+//! * the whole input is refused above [`Limits::max_bytes`] before any parsing;
+//! * a stream may hold at most [`Limits::max_documents`] documents;
+//! * alias expansion is bounded by the parser (`serde_norway` stops replaying aliases once
+//!   they exceed 100 times the document's own event count, so a "billion laughs" document
+//!   fails fast) and nesting by its recursion limit (128 levels).
+//!
+//! Each stream is read twice: first into an untyped [`serde_norway::Value`] (which follows every
+//! alias and every nesting level, so the parser's limits apply to the whole document), which
+//! separates YAML-level problems (syntax, alias bombs, nesting) from schema problems (wrong types,
+//! missing or unknown keys) found by the second, typed pass. YAML 1.2 streams: <https://yaml.org/spec/1.2.2/#streams>.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// Size limits for YAML input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted input, in bytes (the whole stream).
+    pub max_bytes: usize,
+    /// Most documents accepted in one stream.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    /// 16 MiB and 1,000 documents: far above any real report (the checker's reports are tens of
+    /// kilobytes; Sonobuoy logs can reach a few megabytes).
+    fn default() -> Self {
+        Self {
+            max_bytes: 16 * 1024 * 1024,
+            max_documents: 1000,
+        }
+    }
+}
+
+/// A YAML stream that could not be read. `document` counts from 1.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum YamlError {
+    /// The input is larger than [`Limits::max_bytes`].
+    #[error("input is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the input.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The stream holds more than [`Limits::max_documents`] documents.
+    #[error("more than {limit} YAML documents in one stream")]
+    TooManyDocuments {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The input is not UTF-8.
+    #[error("input is not UTF-8 text: {0}")]
+    NotUtf8(#[from] std::str::Utf8Error),
+    /// Alias expansion exceeded the repetition limit: an alias ("billion laughs") bomb.
+    #[error("YAML document {document}: aliases expand beyond the repetition limit (alias bomb)")]
+    AliasBomb {
+        /// Which document.
+        document: usize,
+    },
+    /// Nesting deeper than the parser's recursion limit.
+    #[error("YAML document {document}: nested deeper than the recursion limit")]
+    TooDeep {
+        /// Which document.
+        document: usize,
+    },
+    /// Not well-formed YAML.
+    #[error("YAML document {document} is malformed: {message}")]
+    Syntax {
+        /// Which document.
+        document: usize,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// Well-formed YAML of the wrong shape: a wrong type, a missing or an unknown key.
+    #[error("YAML document {document} has the wrong shape: {message}")]
+    Schema {
+        /// Which document.
+        document: usize,
+        /// The deserializer's message, with the key path, line and column.
+        message: String,
+    },
+    /// The stream holds no document where one was expected.
+    #[error("the YAML input holds no document")]
+    Empty,
+}
+
+/// Classifies a parser error of the first (untyped) pass.
+fn yaml_level(document: usize, err: &serde_norway::Error) -> YamlError {
+    // serde_norway exposes no error kind; these two messages are its fixed texts for the
+    // repetition and recursion limits (error.rs `RepetitionLimitExceeded`, `RecursionLimitExceeded`).
+    let message = err.to_string();
+    if message.contains("repetition limit exceeded") {
+        YamlError::AliasBomb { document }
+    } else if message.contains("recursion limit exceeded") {
+        YamlError::TooDeep { document }
+    } else {
+        YamlError::Syntax { document, message }
+    }
+}
+
+fn check_size(bytes: &[u8], limits: Limits) -> Result<&str, YamlError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(YamlError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    Ok(std::str::from_utf8(bytes)?)
+}
+
+/// Parses every document of a stream into `T`. A document that is empty or `null` is skipped
+/// (the checker writes `---` before every report, so a stream may start or end with one).
+pub(crate) fn documents<T: DeserializeOwned>(
+    bytes: &[u8],
+    limits: Limits,
+) -> Result<Vec<(usize, T)>, YamlError> {
+    let text = check_size(bytes, limits)?;
+    // Pass 1: YAML level only.
+    let mut count = 0;
+    for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
+        if index >= limits.max_documents {
+            return Err(YamlError::TooManyDocuments {
+                limit: limits.max_documents,
+            });
+        }
+        serde_norway::Value::deserialize(document).map_err(|e| yaml_level(index + 1, &e))?;
+        count = index + 1;
+    }
+    // Pass 2: typed.
+    let mut out = Vec::with_capacity(count);
+    for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
+        let value: Option<T> =
+            Option::<T>::deserialize(document).map_err(|e| YamlError::Schema {
+                document: index + 1,
+                message: e.to_string(),
+            })?;
+        if let Some(value) = value {
+            out.push((index + 1, value));
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a stream that must hold exactly one non-empty document.
+pub(crate) fn single<T: DeserializeOwned>(bytes: &[u8], limits: Limits) -> Result<T, YamlError> {
+    let mut docs = documents::<T>(bytes, limits)?;
+    match docs.len() {
+        0 => Err(YamlError::Empty),
+        1 => docs.pop().map(|(_, v)| v).ok_or(YamlError::Empty),
+        _ => Err(YamlError::Schema {
+            document: 2,
+            message: "expected a single YAML document".to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Doc {
+        #[expect(dead_code, reason = "only parsed")]
+        a: i64,
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n\
+                    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+                    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
+                    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
+                    e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n\
+                    f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n\
+                    g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n\
+                    h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n\
+                    i: [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+        let err = documents::<Doc>(bomb.as_bytes(), Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::AliasBomb { document: 1 }), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("a: {}{}", "[".repeat(500), "]".repeat(500));
+        let err = documents::<Doc>(deep.as_bytes(), Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::TooDeep { document: 1 }), "{err}");
+    }
+
+    #[test]
+    fn size_and_count_limits() {
+        let limits = Limits {
+            max_bytes: 10,
+            max_documents: 2,
+        };
+        let err = documents::<Doc>(b"a: 100000000000", limits).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                YamlError::TooLarge {
+                    size: 15,
+                    limit: 10
+                }
+            ),
+            "{err}"
+        );
+        let err = documents::<Doc>(
+            b"a: 1\n---\na: 2\n---\na: 3\n",
+            Limits {
+                max_bytes: 100,
+                max_documents: 2,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, YamlError::TooManyDocuments { limit: 2 }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syntax_and_schema_errors_differ() {
+        let err = documents::<Doc>(b"a: [1, 2", Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, YamlError::Syntax { document: 1, .. }),
+            "{err}"
+        );
+        let err =
+            documents::<Doc>(b"---\na: 1\n---\na: yes please\n", Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, YamlError::Schema { document: 2, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("invalid type"), "{err}");
+        let err = documents::<Doc>(b"\xff\xfe", Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::NotUtf8(_)), "{err}");
+    }
+
+    #[test]
+    fn empty_documents_are_skipped() {
+        let docs = documents::<Doc>(b"---\n---\na: 1\n---\n", Limits::default()).unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].0, 2);
+        assert!(matches!(
+            single::<Doc>(b"", Limits::default()),
+            Err(YamlError::Empty)
+        ));
+    }
+}

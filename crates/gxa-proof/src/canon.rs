@@ -4,17 +4,48 @@
 
 use serde_json::Value;
 
+/// The hash function RDFC-1.0 uses internally (`ecdsa-rdfc-2019` with P-384 uses SHA-384,
+/// <https://www.w3.org/TR/vc-di-ecdsa/#transformation-ecdsa-rdfc-2019>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RdfcHash {
+    /// SHA-256, the default.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+}
+
 /// Turns a JSON-LD document into canonical RDFC-1.0 N-Quads.
 pub trait Canonicalizer: Sync {
     /// Canonical N-Quads of `doc`, or why they cannot be computed.
-    fn canonicalize(&self, doc: &Value) -> Result<String, String>;
+    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, String>;
+
+    /// Canonical N-Quads with SHA-256.
+    fn canonicalize(&self, doc: &Value) -> Result<String, String> {
+        self.canonicalize_with(doc, RdfcHash::Sha256)
+    }
 }
 
-impl<F> Canonicalizer for F
-where
-    F: Fn(&Value) -> Result<String, String> + Sync,
-{
-    fn canonicalize(&self, doc: &Value) -> Result<String, String> {
-        self(doc)
+/// The product canonicalizer: `gxa-jsonld` over the pinned contexts only (strict mode: an
+/// undefined term is an error, so nothing goes unsigned silently), RDFC-1.0 with gxa-rdf's
+/// work limit against poison graphs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PinnedJsonLd;
+
+impl Canonicalizer for PinnedJsonLd {
+    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, String> {
+        let processor = gxa_jsonld::Processor::pinned();
+        if hash == RdfcHash::Sha256 {
+            return processor.canonicalize(doc).map_err(|e| e.to_string());
+        }
+        let dataset = processor
+            .to_rdf(doc, &gxa_jsonld::ToRdfOptions::strict())
+            .map_err(|e| e.to_string())?;
+        let options = gxa_rdf::CanonicalizeOptions {
+            hash: gxa_rdf::HashAlgorithm::Sha384,
+            ..gxa_rdf::CanonicalizeOptions::default()
+        };
+        gxa_rdf::canonicalize(&dataset, &options)
+            .map(|c| c.nquads)
+            .map_err(|e| e.to_string())
     }
 }

@@ -26,14 +26,16 @@ mod time;
 mod verify;
 
 pub use alg::{Algorithm, AlgorithmRejected};
-pub use canon::Canonicalizer;
+pub use canon::{Canonicalizer, PinnedJsonLd, RdfcHash};
 pub use did::{
     Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of,
     did_web_from_url, did_web_to_url,
 };
+pub use jws::verify_detached as verify_detached_jws;
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
 pub use sign::{SignError, SignOptions, SignSuite, Signed, default_verification_method, sign};
+pub use suite::di::hash_hex as di_hash_hex;
 pub use time::{format_rfc3339, parse_rfc3339};
 pub use verify::{VerifyError, VerifyOptions, verify, verify_document, verify_jwt};
 

@@ -11,7 +11,7 @@ use crate::did::{DidError, Resolver};
 use crate::jwt;
 use crate::report::{Failure, Format, ProofCheck, Suite, VerificationReport};
 use crate::suite;
-use crate::{Canonicalizer, VerificationMethod, time};
+use crate::{Canonicalizer, RdfcHash, VerificationMethod, time};
 
 /// Why verification could not be carried out.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +150,7 @@ pub(crate) fn verify_document_at(
         let mut unsecured = obj.clone();
         unsecured.remove("proof");
         let unsecured = Value::Object(unsecured);
-        let mut doc_canon: Option<String> = None;
+        let mut doc_canon: [Option<String>; 2] = [None, None];
         let purpose = if is_presentation {
             "authentication"
         } else {
@@ -274,7 +274,7 @@ pub(crate) fn check_validity(doc: &Value, at: i64, failures: &mut Vec<Failure>) 
 fn check_ld_proof(
     proof: &Value,
     unsecured: &Value,
-    doc_canon: &mut Option<String>,
+    doc_canon: &mut [Option<String>; 2],
     purpose: &str,
     opts: &VerifyOptions<'_>,
 ) -> Result<ProofCheck, VerifyError> {
@@ -313,13 +313,15 @@ fn check_ld_proof(
             "no JSON-LD canonicalizer configured".into(),
         ));
     };
-    let canon = match doc_canon {
+    let hash = suite::di::rdfc_hash(suite, &method.key);
+    let slot = &mut doc_canon[usize::from(hash == RdfcHash::Sha384)];
+    let canon = match slot {
         Some(c) => c.as_str(),
         None => {
             let c = canonicalizer
-                .canonicalize(unsecured)
+                .canonicalize_with(unsecured, hash)
                 .map_err(VerifyError::Canonicalization)?;
-            doc_canon.insert(c).as_str()
+            slot.insert(c).as_str()
         }
     };
     match suite {

@@ -244,6 +244,30 @@ impl KeyPair {
         Self::from_inner(inner, alg)
     }
 
+    /// Reads a Multikey pair (`publicKeyMultibase` + `secretKeyMultibase`, as in the W3C
+    /// Data Integrity test vectors): Ed25519 (0x1300), P-256 (0x1306), P-384 (0x1307).
+    pub fn from_multikey(public: &str, secret: &str) -> Result<Self, KeyError> {
+        let public = PublicKey::from_multikey(public)?;
+        let bytes = b64::multibase_decode(secret)
+            .ok_or_else(|| KeyError::Malformed("secret multikey is not z-base58btc".into()))?;
+        if bytes.len() < 3 {
+            return Err(KeyError::Malformed("secret multikey too short".into()));
+        }
+        let (codec, d) = bytes.split_at(2);
+        let rejected = |e: aws_lc_rs::error::KeyRejected| KeyError::Malformed(e.to_string());
+        let inner = match (codec, &public) {
+            ([0x80, 0x26], PublicKey::Ed25519(x)) => {
+                Inner::Ed25519(Ed25519KeyPair::from_seed_and_public_key(d, x).map_err(rejected)?)
+            }
+            ([0x86 | 0x87, 0x26], PublicKey::Ec { curve, point }) => Inner::Ecdsa(
+                EcdsaKeyPair::from_private_key_and_public_key(ec_signing(*curve)?, d, point)
+                    .map_err(rejected)?,
+            ),
+            _ => return Err(KeyError::Unsupported("secret multikey type".into())),
+        };
+        Self::from_inner(inner, None)
+    }
+
     /// The private key as PKCS#8 PEM (for `keys generate`).
     pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
         let backend = |e: aws_lc_rs::error::Unspecified| KeyError::Backend(e.to_string());

@@ -13,7 +13,8 @@ use super::proof_options;
 use crate::report::{Failure, ProofCheck, Suite};
 use crate::verify::VerifyError;
 use crate::{
-    Algorithm, Canonicalizer, Curve, PublicKey, SignatureFailure, Signer, VerificationMethod, b64,
+    Algorithm, Canonicalizer, Curve, PublicKey, RdfcHash, SignatureFailure, Signer,
+    VerificationMethod, b64,
 };
 
 /// The hash of a suite for a key (`None`: the key does not fit the suite).
@@ -34,6 +35,25 @@ fn hash_for(suite: Suite, key: &PublicKey) -> Option<(&'static digest::Algorithm
         ) => Some((&digest::SHA384, Algorithm::Es384)),
         _ => None,
     }
+}
+
+/// The RDFC-1.0 hash of a suite and key: SHA-384 for ecdsa-rdfc-2019 with P-384.
+pub(crate) fn rdfc_hash(suite: Suite, key: &PublicKey) -> RdfcHash {
+    match (suite, key) {
+        (
+            Suite::EcdsaRdfc2019,
+            PublicKey::Ec {
+                curve: Curve::P384, ..
+            },
+        ) => RdfcHash::Sha384,
+        _ => RdfcHash::Sha256,
+    }
+}
+
+/// The hex hash a suite applies to one canonical form with a key (test vectors list them).
+pub fn hash_hex(suite: Suite, key: &PublicKey, canonical: &str) -> Option<String> {
+    let (hash, _) = hash_for(suite, key)?;
+    Some(hex::encode(digest::digest(hash, canonical.as_bytes())))
 }
 
 /// hashData (spec §3.3.4 "Hashing").
@@ -100,7 +120,7 @@ pub(crate) fn verify(
     }
     let config = proof_options(proof, "proofValue", unsecured.get("@context"));
     let config_canon = canonicalizer
-        .canonicalize(&config)
+        .canonicalize_with(&config, rdfc_hash(check.suite, &method.key))
         .map_err(VerifyError::Canonicalization)?;
     let data = hash_data(hash, &config_canon, doc_canon);
     if let Err(f) = method.key.verify(alg, &data, &signature) {
@@ -124,12 +144,13 @@ pub(crate) fn sign(
             signer.public_key().describe()
         ))
     })?;
+    let rdfc = rdfc_hash(suite, signer.public_key());
     let doc_canon = canonicalizer
-        .canonicalize(unsecured)
+        .canonicalize_with(unsecured, rdfc)
         .map_err(crate::SignError::Canonicalization)?;
     let config = proof_options(&proof, "proofValue", unsecured.get("@context"));
     let config_canon = canonicalizer
-        .canonicalize(&config)
+        .canonicalize_with(&config, rdfc)
         .map_err(crate::SignError::Canonicalization)?;
     let signature = signer
         .sign(&hash_data(hash, &config_canon, &doc_canon))

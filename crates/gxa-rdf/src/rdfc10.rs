@@ -183,10 +183,10 @@ impl<'a> State<'a> {
                     quads_of.push(Vec::new());
                     blanks.len() - 1
                 });
-                if let Some(list) = quads_of.get_mut(b) {
-                    if list.last() != Some(&qi) {
-                        list.push(qi);
-                    }
+                if let Some(list) = quads_of.get_mut(b)
+                    && list.last() != Some(&qi)
+                {
+                    list.push(qi);
                 }
             }
         }
@@ -506,10 +506,10 @@ impl<'a> Permuter<'a> {
                 };
                 self.current.swap(pos, swap);
                 for (label, b) in &self.current {
-                    if *label > k.0 {
-                        if let Some(dir) = self.left.get_mut(b) {
-                            *dir = !*dir;
-                        }
+                    if *label > k.0
+                        && let Some(dir) = self.left.get_mut(b)
+                    {
+                        *dir = !*dir;
                     }
                 }
             }

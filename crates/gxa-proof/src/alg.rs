@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A JWS `alg` this crate can verify (and, except ES256K/ES512, sign).
+/// A JWS `alg` this crate can verify (and, except ES256K, sign).
 ///
 /// HMAC algorithms (`HS*`) and `none` are deliberately absent: they cannot be expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,7 +16,7 @@ pub enum Algorithm {
     Es256,
     /// ECDSA P-384 with SHA-384, r‖s signature.
     Es384,
-    /// ECDSA P-521 with SHA-512 (verification only).
+    /// ECDSA P-521 with SHA-512.
     Es512,
     /// ECDSA secp256k1 with SHA-256 (RFC 8812; verification only).
     Es256K,
@@ -42,7 +42,7 @@ impl Algorithm {
 
     /// Whether this crate can sign with it.
     pub fn can_sign(self) -> bool {
-        !matches!(self, Self::Es512 | Self::Es256K)
+        self != Self::Es256K
     }
 
     /// The algorithms accepted by `gx-attest keys generate` and `--alg`.

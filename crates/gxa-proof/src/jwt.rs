@@ -176,8 +176,10 @@ pub(crate) fn verify(
             }
         }
     }
-    if let Some(p) = party.filter(|p| p.starts_with("did:")) {
-        if method_url.starts_with("did:") && did_of(&method_url) != p {
+    // The key must belong to the issuer (holder): compare the controller part of the method
+    // URL; bare key ids (thumbprints) carry no controller.
+    if let Some(p) = party {
+        if method_url.contains(':') && did_of(&method_url) != p {
             report.failures.push(Failure::IssuerMismatch(format!(
                 "signed by {method_url}, issued by {p}"
             )));

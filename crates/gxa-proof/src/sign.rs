@@ -83,6 +83,9 @@ pub struct SignOptions {
     pub challenge: Option<String>,
     /// Presentation domain (JWT: `aud`).
     pub domain: Option<String>,
+    /// For `vc-jwt`: also expand the document as strict JSON-LD first (needs a canonicalizer),
+    /// so that undefined terms are refused before signing. The JSON-LD suites always are.
+    pub strict_jsonld: bool,
 }
 
 /// A signed document.
@@ -118,6 +121,14 @@ pub fn sign(
         .clone()
         .unwrap_or_else(|| default_verification_method(signer));
     if suite == SignSuite::VcJwt {
+        if opts.strict_jsonld {
+            let canonicalizer = canonicalizer.ok_or_else(|| {
+                SignError::Canonicalization("no JSON-LD canonicalizer configured".into())
+            })?;
+            canonicalizer
+                .canonicalize(doc)
+                .map_err(SignError::Canonicalization)?;
+        }
         return Ok(Signed::Jwt(jwt::sign(
             doc,
             signer,

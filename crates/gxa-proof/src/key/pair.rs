@@ -37,6 +37,7 @@ fn ec_signing(curve: Curve) -> Result<&'static sig::EcdsaSigningAlgorithm, KeyEr
     match curve {
         Curve::P256 => Ok(&sig::ECDSA_P256_SHA256_FIXED_SIGNING),
         Curve::P384 => Ok(&sig::ECDSA_P384_SHA384_FIXED_SIGNING),
+        Curve::P521 => Ok(&sig::ECDSA_P521_SHA512_FIXED_SIGNING),
         other => Err(KeyError::Unsupported(format!(
             "signing with {}",
             other.jwk_name()
@@ -60,6 +61,7 @@ impl KeyPair {
                 let curve = match point.len() {
                     65 => Curve::P256,
                     97 => Curve::P384,
+                    133 => Curve::P521,
                     _ => return Err(KeyError::Unsupported("EC key size".into())),
                 };
                 PublicKey::Ec { curve, point }
@@ -111,6 +113,9 @@ impl KeyPair {
             ),
             Algorithm::Es384 => Inner::Ecdsa(
                 EcdsaKeyPair::generate(&sig::ECDSA_P384_SHA384_FIXED_SIGNING).map_err(backend)?,
+            ),
+            Algorithm::Es512 => Inner::Ecdsa(
+                EcdsaKeyPair::generate(&sig::ECDSA_P521_SHA512_FIXED_SIGNING).map_err(backend)?,
             ),
             Algorithm::Ps256 | Algorithm::Rs256 => {
                 Inner::Rsa(RsaKeyPair::generate(KeySize::Rsa2048).map_err(backend)?)

@@ -38,6 +38,10 @@ pub const LOIRE_25_11: &str = include_str!("../../../contexts/gaia-x/loire-25.11
 pub const TAGUS_TRUSTFRAMEWORK: &str =
     include_str!("../../../contexts/gaia-x/tagus-trustframework.json");
 
+/// `contexts/scs/v1.jsonld`: gx-attest's own `scs:` vocabulary for SCS compliance
+/// attestations (documented in `docs/vocabulary.md`).
+pub const SCS_V1: &str = include_str!("../../../contexts/scs/v1.jsonld");
+
 /// `contexts/w3c/citizenship-v4rc1.json`.
 pub const CITIZENSHIP_V4RC1: &str = include_str!("../../../contexts/w3c/citizenship-v4rc1.json");
 
@@ -109,6 +113,11 @@ pub static PINNED: &[PinnedContext] = &[
         url: "https://w3id.org/gaia-x/development#",
         file: "gaia-x/loire-25.11.jsonld",
         text: LOIRE_25_11,
+    },
+    PinnedContext {
+        url: "https://w3id.org/gx-attest/scs/v1",
+        file: "scs/v1.jsonld",
+        text: SCS_V1,
     },
     PinnedContext {
         url: "https://w3id.org/security/data-integrity/v1",
@@ -205,6 +214,8 @@ pub mod urls {
     pub const GAIAX_TAGUS: &str = "https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#";
     /// Gaia-X Loire context (pinned to release 25.11).
     pub const GAIAX_LOIRE: &str = "https://w3id.org/gaia-x/development#";
+    /// gx-attest's `scs:` vocabulary for SCS compliance attestations.
+    pub const SCS_V1: &str = "https://w3id.org/gx-attest/scs/v1";
 }
 
 #[cfg(test)]

@@ -36,7 +36,10 @@ mod time;
 mod upload;
 mod yaml;
 
-pub use attestation::{AttestationOptions, Profile, UnknownProfile, attestation_document};
+pub use attestation::{
+    AttestationOptions, Profile, SCS_CONTEXT_V1, SCS_PUBLISHER, UnknownProfile,
+    attestation_document,
+};
 pub use evaluate::{
     Evaluation, EvaluationError, Evaluator, Evidence, ModuleEvaluation, ScopeRef,
     TestcaseEvaluation, TestcaseStatus, Verdict, VersionEvaluation,

@@ -1,7 +1,10 @@
 //! Evaluation through the public API: the shared generated reports and a synthetic scope that
 //! exercises every verdict path.
 
-#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on broken fixtures")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on broken fixtures"
+)]
 
 use gxa_scs::{
     AllowedSigners, CheckedAtZone, Evaluation, EvaluationError, Evaluator, Limits, Scope,

@@ -1,5 +1,7 @@
 //! End-to-end tests of the `gx-attest` binary: one integration-test binary for the CLI.
 
+mod canonicalize;
+
 use std::process::Command;
 
 fn gx_attest() -> Command {

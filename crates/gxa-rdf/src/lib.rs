@@ -19,5 +19,5 @@ pub use dataset::{Dataset, Literal, Quad, RDF_LANG_STRING, Term, TermId, XSD_STR
 pub use nquads::{NQuadsError, parse_nquads, write_quad};
 pub use rdfc10::{
     Canonical, CanonicalizationError, CanonicalizeOptions, DEFAULT_MAX_WORK, HashAlgorithm,
-    canonicalize,
+    canonicalize, sha256_hex, sha384_hex,
 };

@@ -39,6 +39,16 @@ impl HashAlgorithm {
     }
 }
 
+/// SHA-256 of `data`, lowercase hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    HashAlgorithm::Sha256.hex(data)
+}
+
+/// SHA-384 of `data`, lowercase hex.
+pub fn sha384_hex(data: &[u8]) -> String {
+    HashAlgorithm::Sha384.hex(data)
+}
+
 /// Options of [`canonicalize`].
 #[derive(Debug, Clone, Copy)]
 pub struct CanonicalizeOptions {

@@ -3,6 +3,7 @@
 //! To add a subcommand: a module with an `Args` struct (clap `Args`) and a
 //! `run(args) -> anyhow::Result<ExitCode>`, one variant in [`Command`], one arm in [`run`].
 
+mod canonicalize;
 mod contexts;
 
 use std::io::Write;
@@ -21,6 +22,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Canonicalize JSON-LD or N-Quads with RDFC-1.0 (or print the SHA-256 of the canonical form).
+    Canonicalize(canonicalize::Args),
     /// List the pinned JSON-LD contexts (URL and SHA-256); nothing is ever fetched.
     Contexts(contexts::Args),
 }
@@ -28,6 +31,7 @@ enum Command {
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Canonicalize(args) => canonicalize::run(args),
         Command::Contexts(args) => contexts::run(args),
     }
 }

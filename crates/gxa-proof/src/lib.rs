@@ -19,6 +19,8 @@ mod did;
 mod jws;
 mod jwt;
 mod key;
+#[cfg(test)]
+mod rejection_tests;
 mod report;
 mod sign;
 mod suite;

@@ -61,6 +61,14 @@ pub(crate) fn verify(
         Err(f) => return Ok(check.fail(f)),
     };
     check.algorithm = Some(alg);
+    if !method.key.fits(alg) {
+        return Ok(
+            check.fail(Failure::Signature(SignatureFailure::AlgorithmMismatch {
+                alg,
+                key: method.key.describe(),
+            })),
+        );
+    }
     if let Some(pinned) = &method.jwk_alg {
         if pinned != alg.name() {
             return Ok(check.fail(Failure::PinnedAlgorithm {

@@ -19,6 +19,8 @@ mod did;
 mod jws;
 mod jwt;
 mod key;
+mod keyset;
+mod pkcs11;
 #[cfg(test)]
 mod rejection_tests;
 mod report;
@@ -35,6 +37,11 @@ pub use did::{
 };
 pub use jws::verify_detached as verify_detached_jws;
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};
+pub use keyset::{
+    DEVELOPMENT_BANNER, DidKey, Generated, KeyEntry, KeySet, KeySetError, KeyStatus, did_document,
+    generate as generate_keyset, open_signer,
+};
+pub use pkcs11::Pkcs11Signer;
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
 pub use sign::{SignError, SignOptions, SignSuite, Signed, default_verification_method, sign};
 pub use suite::di::hash_hex as di_hash_hex;

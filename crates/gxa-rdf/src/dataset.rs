@@ -3,7 +3,9 @@
 //! Terms are stored once and quads refer to them by [`TermId`], so that canonicalization can
 //! compare and hash blank nodes by index and the JSON-LD converter allocates each IRI once.
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 /// `http://www.w3.org/2001/XMLSchema#string`, the datatype of a plain literal.
 pub const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
@@ -32,12 +34,54 @@ pub enum Term {
     Literal(Literal),
 }
 
+/// A borrowed view of a term, for interning without allocating when the term is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TermRef<'a> {
+    /// An absolute IRI.
+    Iri(&'a str),
+    /// A blank node label without `_:`.
+    Blank(&'a str),
+    /// A literal: lexical form, datatype IRI, language tag.
+    Literal(&'a str, &'a str, Option<&'a str>),
+}
+
+impl TermRef<'_> {
+    fn to_term(self) -> Term {
+        match self {
+            TermRef::Iri(iri) => Term::Iri(iri.into()),
+            TermRef::Blank(label) => Term::Blank(label.into()),
+            TermRef::Literal(value, datatype, language) => Term::Literal(Literal {
+                value: value.into(),
+                datatype: datatype.into(),
+                language: language.map(Into::into),
+            }),
+        }
+    }
+
+    fn fx_hash(self) -> u64 {
+        let mut hasher = FxHasher::default();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
 impl Term {
+    /// The borrowed view of this term.
+    pub fn as_ref(&self) -> TermRef<'_> {
+        match self {
+            Term::Iri(iri) => TermRef::Iri(iri),
+            Term::Blank(label) => TermRef::Blank(label),
+            Term::Literal(l) => TermRef::Literal(&l.value, &l.datatype, l.language.as_deref()),
+        }
+    }
+
     /// Whether the term is a blank node.
     pub fn is_blank(&self) -> bool {
         matches!(self, Term::Blank(_))
     }
 }
+
+const NONE: u32 = u32::MAX;
 
 /// The index of an interned term in its [`Dataset`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,9 +114,11 @@ pub struct Quad {
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     terms: Vec<Term>,
-    index: HashMap<Term, TermId>,
+    /// Hash of a term → the first term with that hash; `next` chains the others.
+    index: FxHashMap<u64, u32>,
+    next: Vec<u32>,
     quads: Vec<Quad>,
-    seen: std::collections::HashSet<Quad>,
+    seen: FxHashSet<Quad>,
 }
 
 impl Dataset {
@@ -83,32 +129,57 @@ impl Dataset {
 
     /// Interns a term and returns its id.
     pub fn intern(&mut self, term: Term) -> TermId {
-        if let Some(id) = self.index.get(&term) {
-            return *id;
+        let hash = term.as_ref().fx_hash();
+        if let Some(id) = self.find(hash, term.as_ref()) {
+            return id;
         }
-        let id = TermId(u32::try_from(self.terms.len()).unwrap_or(u32::MAX));
-        self.terms.push(term.clone());
-        self.index.insert(term, id);
-        id
+        self.push(hash, term)
+    }
+
+    /// Interns a borrowed term, allocating only when it is new.
+    pub fn intern_ref(&mut self, term: TermRef<'_>) -> TermId {
+        let hash = term.fx_hash();
+        if let Some(id) = self.find(hash, term) {
+            return id;
+        }
+        self.push(hash, term.to_term())
+    }
+
+    fn find(&self, hash: u64, term: TermRef<'_>) -> Option<TermId> {
+        let mut candidate = *self.index.get(&hash)?;
+        loop {
+            let stored = self.terms.get(candidate as usize)?;
+            if stored.as_ref() == term {
+                return Some(TermId(candidate));
+            }
+            candidate = *self.next.get(candidate as usize)?;
+            if candidate == NONE {
+                return None;
+            }
+        }
+    }
+
+    fn push(&mut self, hash: u64, term: Term) -> TermId {
+        let id = u32::try_from(self.terms.len()).unwrap_or(NONE);
+        self.terms.push(term);
+        let previous = self.index.insert(hash, id).unwrap_or(NONE);
+        self.next.push(previous);
+        TermId(id)
     }
 
     /// Interns an IRI.
     pub fn iri(&mut self, iri: &str) -> TermId {
-        self.intern(Term::Iri(iri.into()))
+        self.intern_ref(TermRef::Iri(iri))
     }
 
     /// Interns a blank node by label (without `_:`).
     pub fn blank(&mut self, label: &str) -> TermId {
-        self.intern(Term::Blank(label.into()))
+        self.intern_ref(TermRef::Blank(label))
     }
 
     /// Interns a literal.
     pub fn literal(&mut self, value: &str, datatype: &str, language: Option<&str>) -> TermId {
-        self.intern(Term::Literal(Literal {
-            value: value.into(),
-            datatype: datatype.into(),
-            language: language.map(Into::into),
-        }))
+        self.intern_ref(TermRef::Literal(value, datatype, language))
     }
 
     /// Adds a quad; returns `false` when it was already present.

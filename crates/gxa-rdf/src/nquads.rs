@@ -7,7 +7,28 @@
 
 use std::fmt::Write as _;
 
-use crate::dataset::{Dataset, Quad, RDF_LANG_STRING, Term, XSD_STRING};
+use std::borrow::Cow;
+
+use crate::dataset::{Dataset, Quad, RDF_LANG_STRING, Term, TermRef, XSD_STRING};
+
+/// A term as parsed: borrowed from the input unless it had escapes.
+enum Parsed<'a> {
+    Iri(Cow<'a, str>),
+    Blank(&'a str),
+    Literal(Cow<'a, str>, Cow<'a, str>, Option<&'a str>),
+}
+
+impl Parsed<'_> {
+    fn as_ref(&self) -> TermRef<'_> {
+        match self {
+            Parsed::Iri(iri) => TermRef::Iri(iri),
+            Parsed::Blank(label) => TermRef::Blank(label),
+            Parsed::Literal(value, datatype, language) => {
+                TermRef::Literal(value, datatype, *language)
+            }
+        }
+    }
+}
 
 /// A syntax error in an N-Quads document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,26 +56,26 @@ pub fn parse_nquads(input: &str) -> Result<Dataset, NQuadsError> {
             continue;
         }
         let subject = match parser.peek() {
-            Some('<') => Term::Iri(parser.iri()?),
-            Some('_') => Term::Blank(parser.blank()?),
+            Some('<') => Parsed::Iri(parser.iri()?),
+            Some('_') => Parsed::Blank(parser.blank()?),
             _ => return Err(parser.error("expected an IRI or a blank node as subject")),
         };
         parser.skip_ws();
         if parser.peek() != Some('<') {
             return Err(parser.error("expected an IRI as predicate"));
         }
-        let predicate = Term::Iri(parser.iri()?);
+        let predicate = Parsed::Iri(parser.iri()?);
         parser.skip_ws();
         let object = match parser.peek() {
-            Some('<') => Term::Iri(parser.iri()?),
-            Some('_') => Term::Blank(parser.blank()?),
+            Some('<') => Parsed::Iri(parser.iri()?),
+            Some('_') => Parsed::Blank(parser.blank()?),
             Some('"') => parser.literal()?,
             _ => return Err(parser.error("expected an IRI, a blank node or a literal as object")),
         };
         parser.skip_ws();
         let graph = match parser.peek() {
-            Some('<') => Some(Term::Iri(parser.iri()?)),
-            Some('_') => Some(Term::Blank(parser.blank()?)),
+            Some('<') => Some(Parsed::Iri(parser.iri()?)),
+            Some('_') => Some(Parsed::Blank(parser.blank()?)),
             _ => None,
         };
         parser.skip_ws();
@@ -67,10 +88,10 @@ pub fn parse_nquads(input: &str) -> Result<Dataset, NQuadsError> {
             return Err(parser.error("unexpected text after '.'"));
         }
         let quad = Quad {
-            subject: dataset.intern(subject),
-            predicate: dataset.intern(predicate),
-            object: dataset.intern(object),
-            graph: graph.map(|g| dataset.intern(g)),
+            subject: dataset.intern_ref(subject.as_ref()),
+            predicate: dataset.intern_ref(predicate.as_ref()),
+            object: dataset.intern_ref(object.as_ref()),
+            graph: graph.map(|g| dataset.intern_ref(g.as_ref())),
         };
         dataset.insert(quad);
     }
@@ -83,7 +104,7 @@ struct LineParser<'a> {
     pos: usize,
 }
 
-impl LineParser<'_> {
+impl<'a> LineParser<'a> {
     fn error(&self, message: &str) -> NQuadsError {
         NQuadsError {
             line: self.line,
@@ -96,7 +117,7 @@ impl LineParser<'_> {
         }
     }
 
-    fn rest(&self) -> &str {
+    fn rest(&self) -> &'a str {
         self.text.get(self.pos..).unwrap_or("")
     }
 
@@ -120,8 +141,23 @@ impl LineParser<'_> {
         matches!(self.peek(), None | Some('#'))
     }
 
-    fn iri(&mut self) -> Result<Box<str>, NQuadsError> {
+    fn iri(&mut self) -> Result<Cow<'a, str>, NQuadsError> {
         self.pos += 1; // '<'
+        let rest = self.rest().as_bytes();
+        // Fast path: no escapes before the closing '>' (almost every IRI).
+        if let Some(end) = memchr::memchr(b'>', rest) {
+            let body = &rest[..end];
+            if !body.iter().any(|&b| {
+                b <= b' ' || matches!(b, b'\\' | b'<' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`')
+            }) {
+                let iri = self.rest().get(..end).unwrap_or("");
+                if !iri.contains(':') {
+                    return Err(self.error("relative IRI: N-Quads requires absolute IRIs"));
+                }
+                self.pos += end + 1;
+                return Ok(Cow::Borrowed(iri));
+            }
+        }
         let mut out = String::new();
         loop {
             match self.bump() {
@@ -137,7 +173,7 @@ impl LineParser<'_> {
         if !out.contains(':') {
             return Err(self.error("relative IRI: N-Quads requires absolute IRIs"));
         }
-        Ok(out.into())
+        Ok(Cow::Owned(out))
     }
 
     fn uchar(&mut self) -> Result<char, NQuadsError> {
@@ -159,7 +195,7 @@ impl LineParser<'_> {
         char::from_u32(code).ok_or_else(|| self.error("\\u escape is not a Unicode scalar value"))
     }
 
-    fn blank(&mut self) -> Result<Box<str>, NQuadsError> {
+    fn blank(&mut self) -> Result<&'a str, NQuadsError> {
         if !self.rest().starts_with("_:") {
             return Err(self.error("expected '_:'"));
         }
@@ -180,12 +216,29 @@ impl LineParser<'_> {
         if label.is_empty() {
             return Err(self.error("empty blank node label"));
         }
-        Ok(label.into())
+        Ok(label)
     }
 
-    fn literal(&mut self) -> Result<Term, NQuadsError> {
+    fn literal(&mut self) -> Result<Parsed<'a>, NQuadsError> {
         self.pos += 1; // '"'
-        let mut value = String::new();
+        let value: Cow<'a, str>;
+        // Fast path: the string has no escapes before its closing quote.
+        let rest = self.rest().as_bytes();
+        if let Some(end) = memchr::memchr2(b'"', b'\\', rest)
+            && rest.get(end) == Some(&b'"')
+            && !rest[..end].iter().any(|&b| b == b'\n' || b == b'\r')
+        {
+            value = Cow::Borrowed(self.rest().get(..end).unwrap_or(""));
+            self.pos += end + 1;
+        } else {
+            let mut owned = String::new();
+            self.read_escaped_string(&mut owned)?;
+            value = Cow::Owned(owned);
+        }
+        self.literal_suffix(value)
+    }
+
+    fn read_escaped_string(&mut self, value: &mut String) -> Result<(), NQuadsError> {
         loop {
             match self.bump() {
                 None => return Err(self.error("unterminated string literal")),
@@ -210,7 +263,11 @@ impl LineParser<'_> {
                 Some(c) => value.push(c),
             }
         }
-        let (datatype, language): (Box<str>, Option<Box<str>>) = match self.peek() {
+        Ok(())
+    }
+
+    fn literal_suffix(&mut self, value: Cow<'a, str>) -> Result<Parsed<'a>, NQuadsError> {
+        let (datatype, language): (Cow<'a, str>, Option<&'a str>) = match self.peek() {
             Some('@') => {
                 self.pos += 1;
                 let start = self.pos;
@@ -221,7 +278,7 @@ impl LineParser<'_> {
                 if tag.is_empty() || !tag.as_bytes()[0].is_ascii_alphabetic() {
                     return Err(self.error("invalid language tag"));
                 }
-                (RDF_LANG_STRING.into(), Some(tag.into()))
+                (Cow::Borrowed(RDF_LANG_STRING), Some(tag))
             }
             Some('^') => {
                 if !self.rest().starts_with("^^<") {
@@ -230,13 +287,9 @@ impl LineParser<'_> {
                 self.pos += 2;
                 (self.iri()?, None)
             }
-            _ => (XSD_STRING.into(), None),
+            _ => (Cow::Borrowed(XSD_STRING), None),
         };
-        Ok(Term::Literal(crate::dataset::Literal {
-            value: value.into(),
-            datatype,
-            language,
-        }))
+        Ok(Parsed::Literal(value, datatype, language))
     }
 }
 

@@ -6,6 +6,11 @@
 //! the blank nodes relabelled as a JSON-LD processor would emit them (`_:b0`…), so that the
 //! bench does the whole job: parse, relabel, serialize.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark with a broken fixture must stop"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use gxa_rdf::{CanonicalizeOptions, canonicalize, parse_nquads};
 

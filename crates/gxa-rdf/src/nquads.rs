@@ -30,6 +30,23 @@ impl Parsed<'_> {
     }
 }
 
+/// Bytes that may not appear unescaped in an IRIREF (and `\\`, which starts an escape).
+static IRI_FORBIDDEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b <= 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    let others = [b'<', b'>', b'"', b'{', b'}', b'|', b'^', b'`', b'\\'];
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// A syntax error in an N-Quads document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("N-Quads syntax error on line {line}, column {column}: {message}")]
@@ -147,13 +164,17 @@ impl<'a> LineParser<'a> {
         // Fast path: no escapes before the closing '>' (almost every IRI).
         if let Some(end) = memchr::memchr(b'>', rest) {
             let body = &rest[..end];
-            if !body.iter().any(|&b| {
-                b <= b' ' || matches!(b, b'\\' | b'<' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`')
-            }) {
-                let iri = self.rest().get(..end).unwrap_or("");
-                if !iri.contains(':') {
+            let mut bad = false;
+            let mut colon = false;
+            for &b in body {
+                bad |= IRI_FORBIDDEN[usize::from(b)];
+                colon |= b == b':';
+            }
+            if !bad {
+                if !colon {
                     return Err(self.error("relative IRI: N-Quads requires absolute IRIs"));
                 }
+                let iri = self.rest().get(..end).unwrap_or("");
                 self.pos += end + 1;
                 return Ok(Cow::Borrowed(iri));
             }

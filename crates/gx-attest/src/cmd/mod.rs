@@ -5,6 +5,7 @@
 
 mod canonicalize;
 mod contexts;
+mod scs;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     Canonicalize(canonicalize::Args),
     /// List the pinned JSON-LD contexts (URL and SHA-256); nothing is ever fetched.
     Contexts(contexts::Args),
+    /// SCS compliance reports: evaluate them strictly, verify signed uploads.
+    Scs(scs::Args),
 }
 
 /// Runs the parsed command line.
@@ -33,6 +36,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Canonicalize(args) => canonicalize::run(args),
         Command::Contexts(args) => contexts::run(args),
+        Command::Scs(args) => scs::run(args),
     }
 }
 

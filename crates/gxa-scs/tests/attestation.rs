@@ -381,3 +381,51 @@ fn context_shape_and_documentation_agree() {
         );
     }
 }
+
+/// The real JSON-LD processor in strict mode (an undefined term is an error) turns both
+/// profiles into RDF with the `scs:` and `gx:` statements expected.
+#[test]
+fn strict_json_ld_to_rdf_in_both_profiles() {
+    let processor = gxa_jsonld::Processor::pinned();
+    let dump = std::env::var_os("GXA_SCS_DUMP_DIR");
+    for e in evaluations() {
+        for (profile, gx) in [
+            (
+                Profile::Tagus,
+                "https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#",
+            ),
+            (Profile::Loire, "https://w3id.org/gaia-x/development#"),
+        ] {
+            let doc = attestation_document(&e, &options(profile));
+            let nquads = processor.canonicalize(&doc).unwrap();
+            if let Some(dir) = &dump {
+                let name = format!("{}-{profile:?}", e.subject);
+                let dir = std::path::Path::new(dir);
+                std::fs::write(dir.join(format!("{name}.jsonld")), doc.to_string()).unwrap();
+                std::fs::write(dir.join(format!("{name}.nq")), &nquads).unwrap();
+            }
+            let scs = "https://w3id.org/gx-attest/scs/v1#";
+            assert!(nquads.contains(&format!("<{scs}subject> \"{}\"", e.subject)));
+            assert!(nquads.contains(&format!(
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{scs}ComplianceAttestation>"
+            )));
+            assert!(nquads.contains(&format!("<{scs}checkedAtTimeZone> \"UTC\"")));
+            let passing = e.best_passed.is_some();
+            assert_eq!(
+                nquads.contains(&format!("<{gx}standardReference> \"https://raw.githubusercontent.com/SovereignCloudStack/standards/main/Tests/scs-compatible-kaas.yaml\"^^<http://www.w3.org/2001/XMLSchema#anyURI>")),
+                passing
+            );
+            assert_eq!(
+                nquads.contains("<http://purl.org/dc/terms/title> \"SCS-compatible KaaS v1\""),
+                passing
+            );
+            assert!(nquads.contains(&format!(
+                "<{scs}validUntil> \"2026-12-07T00:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime>"
+            )) == passing);
+        }
+    }
+    // The same processor rejects an undefined term.
+    let mut doc = attestation_document(&evaluations()[1], &options(Profile::Tagus));
+    doc["credentialSubject"]["colour"] = json!("blue");
+    assert!(processor.canonicalize(&doc).is_err());
+}

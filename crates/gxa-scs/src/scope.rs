@@ -29,7 +29,8 @@ use serde::de::IgnoredAny;
 
 use crate::yaml::{self, Limits, YamlError};
 
-/// How long a testcase result stays valid; see [`crate::time`] for the expiry rules.
+/// How long a testcase result stays valid (`scs_cert_lib.add_period`): a result is valid before
+/// 00:00 (in the configured zone) of the day each variant names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lifetime {

@@ -1,8 +1,9 @@
 //! Time: the zone in which zone-less `checked_at` values are read, and testcase lifetimes.
 //!
 //! The checker writes `checked_at` as `datetime.now()`: naive local time of whatever machine ran
-//! it, with no zone ([scs.md §1.3]). We never guess: a naive value is read in a configured zone
-//! ([`CheckedAtZone`], UTC by default) and every evaluation and attestation states that zone.
+//! it, with no zone ([`create_report()`][checker]). We never guess: a naive value is read in a
+//! configured zone ([`CheckedAtZone`], UTC by default) and every evaluation and attestation
+//! states that zone.
 //! A value that does carry an offset (RFC 3339) is taken as the instant it names.
 //!
 //! Lifetimes follow `scs_cert_lib.add_period` of the SCS standards repository: a result is valid
@@ -16,7 +17,7 @@
 //! | `quarter` | the first day of the quarter after next |
 //! | `year` | the first day of the month after next, one year later |
 //!
-//! [scs.md §1.3]: https://docs.scs.community/standards/scs-0003-v1-sovereign-cloud-standards-yaml
+//! [checker]: https://github.com/SovereignCloudStack/standards/blob/main/Tests/scs-compliance-check.py
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;

@@ -25,6 +25,41 @@
 //! **Strictness:** unlike the SCS compliance monitor, a missing, expired or aborted result
 //! never counts as passed; see [`Verdict`].
 //!
+//! ```
+//! use gxa_scs::{CheckedAtZone, Evaluator, Limits, Scope, TestcaseStatus, Verdict};
+//!
+//! let scope = Scope::from_yaml(
+//!     b"
+//! name: Example
+//! uuid: 11111111-2222-4333-8444-555555555555
+//! scripts:
+//! - executable: ./check.py
+//!   testcases: [{id: t1}, {id: t2, lifetime: month}]
+//! modules: [{id: m, name: M, targets: {main: [t1, t2]}}]
+//! versions: [{version: v1, include: [m]}]
+//! timeline: [{date: 2026-01-01, versions: {v1: effective}}]
+//! ",
+//!     Limits::default(),
+//! )?;
+//! let mut evaluator = Evaluator::new(vec![scope], CheckedAtZone::utc(), Limits::default());
+//! // As scs-compliance-check.py writes it: naive checked_at, results by invocation.
+//! evaluator.add_report_file(
+//!     b"---
+//! spec: {uuid: 11111111-2222-4333-8444-555555555555}
+//! subject: my-cloud
+//! checked_at: 2026-11-25 02:00:00
+//! run: {uuid: r1, invocations: {i: {results: {t1: 1, t2: 0}}}}
+//! ",
+//! )?;
+//! let evaluation = &evaluator.evaluate("2026-11-25T12:00:00Z".parse()?)[0];
+//! let v1 = &evaluation.versions[0];
+//! // The monitor would show v1 as passed; an aborted test is no evidence.
+//! assert_eq!(v1.testcase("t2").map(|t| t.status), Some(TestcaseStatus::Abort));
+//! assert_eq!(v1.verdict, Verdict::Incomplete);
+//! assert_eq!(evaluation.best_passed, None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! [scs-0003-v1]: https://docs.scs.community/standards/scs-0003-v1-sovereign-cloud-standards-yaml
 //! [SSHSIG]: https://cvsweb.openbsd.org/src/usr.bin/ssh/PROTOCOL.sshsig?annotate=HEAD
 

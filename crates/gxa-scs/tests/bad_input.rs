@@ -215,3 +215,57 @@ fn truncations_never_panic() {
         assert!(!matches!(verify_upload(&body[..end], &signers), Ok(Ok(_))));
     }
 }
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+fn vector(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{VECTORS}/{name}")).unwrap()
+}
+
+fn vector_signers() -> AllowedSigners {
+    AllowedSigners::parse(&String::from_utf8(vector("allowed_signers")).unwrap()).unwrap()
+}
+
+/// A genuine `ssh-keygen -Y sign -n file` signature by a listed key: valid cryptographically,
+/// refused for its namespace.
+#[test]
+fn wrong_namespace_from_ssh_keygen() {
+    let invalid = verify_upload(&vector("upload-ed-file.txt"), &vector_signers())
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        invalid,
+        Invalid::WrongNamespace {
+            found: "file".to_owned()
+        }
+    );
+}
+
+#[test]
+fn ecdsa_p256_uploads_verify_and_rsa_is_reported_unsupported() {
+    let ok = verify_upload(&vector("upload-p256-report.txt"), &vector_signers())
+        .unwrap()
+        .unwrap();
+    assert_eq!(ok.principals, ["p256-test@example.org"]);
+    assert_eq!(ok.report, read("generated/reports-combined.yaml"));
+    let e = verify_upload(&vector("upload-rsa-report.txt"), &vector_signers()).unwrap_err();
+    assert!(matches!(e, UploadError::UnsupportedKeyType(_)), "{e}");
+    assert!(e.to_string().contains("ssh-rsa"), "{e}");
+}
+
+/// The fingerprint and digest agree with `ssh-keygen -l` and `sha256sum | base64` on the real
+/// upload.
+#[test]
+fn real_upload_fingerprint_and_digest_match_independent_tools() {
+    let ok = verify_upload(&read("generated/upload-body.txt"), &signers())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ok.signer_fingerprint,
+        "SHA256:xznAtwdwmgQjJWswIYW8MUkq0+x9835LOD8e4+QJaWE"
+    );
+    assert_eq!(
+        ok.body_sri,
+        "sha256-6Q+d+XME7ghTp2DIIOWy1DngH1McxxFMEOetvW9n2oU="
+    );
+}

@@ -343,10 +343,10 @@ pub fn verify_upload(
     // The armor is not covered by the signature, and the decoder tolerates some non-canonical
     // blobs (e.g. a wrong length prefix on the public key). Requiring the armor to be exactly
     // what ssh-keygen writes for the decoded signature makes every change to it detectable.
-    let canonical = [LineEnding::LF, LineEnding::CRLF]
-        .into_iter()
-        .filter_map(|ending| sig.to_pem(ending).ok())
-        .any(|pem| pem.as_bytes() == upload.signature);
+    // (LF only: the separator the runner and the monitor use already requires it.)
+    let canonical = sig
+        .to_pem(LineEnding::LF)
+        .is_ok_and(|pem| pem.as_bytes() == upload.signature);
     if !canonical {
         return Ok(Err(Invalid::NonCanonicalSignature));
     }

@@ -15,10 +15,12 @@
 //! [to-rdf]: https://www.w3.org/TR/json-ld11-api/#rdf-serialization-deserialization-algorithms
 
 mod error;
+mod fast;
 mod loader;
 mod processor;
 mod strict;
 
 pub use error::JsonLdError;
+pub use fast::Unsupported as FastPathUnsupported;
 pub use loader::DocumentSource;
 pub use processor::{ProcessingMode, Processor, RdfDirection, ToRdfOptions};

@@ -9,6 +9,7 @@ use json_syntax::Parse as _;
 use rdf_types::{Id, LiteralType};
 
 use crate::error::JsonLdError;
+use crate::fast::Unsupported as FastPathUnsupported;
 use crate::loader::{DocumentSource, PinnedLoader};
 
 /// The JSON-LD processing mode ([JSON-LD 1.1 §4.1.2](https://www.w3.org/TR/json-ld11-api/#dom-jsonldoptions-processingmode)).
@@ -95,15 +96,58 @@ impl Processor {
     }
 
     /// JSON-LD text → RDF dataset. Duplicate keys in the text are an error.
+    ///
+    /// Takes the fast path when it supports the document, else the library path; the result
+    /// is the same either way (see [`Processor::to_rdf_fast`]).
     pub fn to_rdf_str(&self, text: &str, options: &ToRdfOptions) -> Result<Dataset, JsonLdError> {
+        if let Ok(value) = crate::fast::parse(text)
+            && let Ok(dataset) = crate::fast::to_rdf(&value, options)
+        {
+            return Ok(dataset);
+        }
+        self.to_rdf_str_library(text, options)
+    }
+
+    /// JSON-LD (already parsed) → RDF dataset, on the fast path when it supports the document.
+    pub fn to_rdf(
+        &self,
+        document: &serde_json::Value,
+        options: &ToRdfOptions,
+    ) -> Result<Dataset, JsonLdError> {
+        match crate::fast::to_rdf(document, options) {
+            Ok(dataset) => Ok(dataset),
+            Err(_) => self.to_rdf_library(document, options),
+        }
+    }
+
+    /// The fast path alone: contexts compiled once into term tables, one pass from JSON to
+    /// quads. It declines ([`FastPathUnsupported`]) any document it does not fully support,
+    /// including every document the library path would reject or would silently drop parts
+    /// of; when it answers, the dataset equals the library path's up to blank node labels.
+    /// The pinned contexts are the only remote contexts it reads.
+    pub fn to_rdf_fast(
+        &self,
+        document: &serde_json::Value,
+        options: &ToRdfOptions,
+    ) -> Result<Dataset, FastPathUnsupported> {
+        crate::fast::to_rdf(document, options)
+    }
+
+    /// JSON-LD text → RDF dataset on the library path only (the `json-ld` crate): the
+    /// reference the fast path is tested against.
+    pub fn to_rdf_str_library(
+        &self,
+        text: &str,
+        options: &ToRdfOptions,
+    ) -> Result<Dataset, JsonLdError> {
         let (value, _) =
             json_syntax::Value::parse_str(text).map_err(|e| JsonLdError::Json(e.to_string()))?;
         check_duplicate_keys(&value)?;
         self.value_to_rdf(value, options)
     }
 
-    /// JSON-LD (already parsed) → RDF dataset.
-    pub fn to_rdf(
+    /// JSON-LD (already parsed) → RDF dataset on the library path only.
+    pub fn to_rdf_library(
         &self,
         document: &serde_json::Value,
         options: &ToRdfOptions,

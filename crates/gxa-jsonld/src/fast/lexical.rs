@@ -1,0 +1,156 @@
+//! Conservative checks of IRIs, blank node labels and language tags, and the canonical lexical
+//! form of `xsd:double`.
+//!
+//! The checks accept a subset of what the `json-ld` crate accepts: a string they refuse makes the
+//! document unsupported by the fast path (the library then decides, e.g. drops an invalid IRI
+//! in lenient mode or names it in strict mode), so a check that is too strict costs speed, never
+//! correctness.
+
+/// Whether `iri` is an absolute IRI ([RFC 3987](https://www.rfc-editor.org/rfc/rfc3987#section-2.2))
+/// of the plain ASCII kind credentials use.
+pub(crate) fn is_plain_absolute_iri(iri: &str) -> bool {
+    let bytes = iri.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (scheme, rest) = (&bytes[..colon], &bytes[colon + 1..]);
+    match scheme.split_first() {
+        Some((first, tail))
+            if first.is_ascii_alphabetic()
+                && tail
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) => {}
+        _ => return false,
+    }
+    let mut hashes = 0;
+    let mut i = 0;
+    while i < rest.len() {
+        let b = rest[i];
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => {}
+            b'-' | b'.' | b'_' | b'~' => {}
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {}
+            b':' | b'@' | b'/' | b'?' => {}
+            b'#' => hashes += 1,
+            b'%' => {
+                let hex = |j: usize| rest.get(j).is_some_and(u8::is_ascii_hexdigit);
+                if !(hex(i + 1) && hex(i + 2)) {
+                    return false;
+                }
+                i += 2;
+            }
+            _ => return false,
+        }
+        i += 1;
+    }
+    if hashes > 1 {
+        return false;
+    }
+    if let Some(after) = rest.strip_prefix(b"//") {
+        let end = after
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        if authority.contains(&b'@') {
+            return false;
+        }
+        if let Some(c) = authority.iter().rposition(|&b| b == b':') {
+            let port = &authority[c + 1..];
+            if port.is_empty() || !port.iter().all(u8::is_ascii_digit) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Whether `label` (after `_:`) is a blank node label every RDF syntax accepts.
+pub(crate) fn is_plain_blank_label(label: &str) -> bool {
+    !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !label.starts_with('-')
+}
+
+/// Whether `tag` is a well-formed [BCP 47](https://www.rfc-editor.org/rfc/rfc5646#section-2.1)
+/// tag of the common shape: language, optional script, optional region, variants.
+pub(crate) fn is_plain_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-').peekable();
+    let alpha = |s: &str| s.bytes().all(|b| b.is_ascii_alphabetic());
+    let digit = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let alnum = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric());
+    match parts.next() {
+        Some(lang) if (2..=3).contains(&lang.len()) && alpha(lang) => {}
+        _ => return false,
+    }
+    if let Some(script) = parts.peek()
+        && script.len() == 4
+        && alpha(script)
+    {
+        parts.next();
+    }
+    if let Some(region) = parts.peek()
+        && ((region.len() == 2 && alpha(region)) || (region.len() == 3 && digit(region)))
+    {
+        parts.next();
+    }
+    parts.all(|variant| {
+        ((5..=8).contains(&variant.len()) && alnum(variant))
+            || (variant.len() == 4 && variant.as_bytes()[0].is_ascii_digit() && alnum(variant))
+    })
+}
+
+/// The canonical `xsd:double` form the JSON-LD toRdf algorithm uses
+/// ([JSON-LD 1.1 API §8.6 step 10](https://www.w3.org/TR/json-ld11-api/#object-to-rdf-conversion)),
+/// e.g. `1.1E0`, `5.0E-1`, as the library writes it.
+pub(crate) fn canonical_double(value: f64) -> String {
+    const CONFIG: pretty_dtoa::FmtFloatConfig = pretty_dtoa::FmtFloatConfig::default()
+        .force_e_notation()
+        .capitalize_e(true);
+    pretty_dtoa::dtoa(value, CONFIG)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iris() {
+        for ok in [
+            "https://www.w3.org/2018/credentials#VerifiableCredential",
+            "did:web:example.com%3A8443:path",
+            "urn:uuid:3978344f-8596-4c3a-a978-8fcaba3903c5",
+            "http://example.com:8080/a?b=c#d",
+        ] {
+            assert!(is_plain_absolute_iri(ok), "{ok}");
+        }
+        for bad in [
+            "relative",
+            "1http://x",
+            "http://ex/a b",
+            "http://ex/a#b#c",
+            "http://u@ex/",
+            "http://ex:port/",
+            "http://ex/%zz",
+            "http://ex/é",
+        ] {
+            assert!(!is_plain_absolute_iri(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn language_tags_and_doubles() {
+        assert!(is_plain_language_tag("en"));
+        assert!(is_plain_language_tag("en-US"));
+        assert!(is_plain_language_tag("zh-Hant-TW"));
+        assert!(!is_plain_language_tag("en-a"));
+        assert!(!is_plain_language_tag("e"));
+        assert_eq!(canonical_double(1.1), "1.1E0");
+        assert_eq!(canonical_double(0.5), "5.0E-1");
+        assert_eq!(canonical_double(100.0), "1.0E2");
+        assert!(is_plain_blank_label("b0"));
+        assert!(!is_plain_blank_label(""));
+    }
+}

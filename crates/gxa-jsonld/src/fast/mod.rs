@@ -1,0 +1,138 @@
+//! The fast path: JSON-LD → RDF without the `json-ld` crate, for documents whose contexts the
+//! fast path fully understands (typically pinned context URLs, plus small inline contexts).
+//!
+//! Contexts are compiled once into term tables ([`context`]) and cached by the context they
+//! derive from, so a credential costs one pass over its JSON ([`emit`]). The fast path covers
+//! what credentials use: keyword aliases, compact IRIs, `@vocab`, type coercion (`@id`, `@vocab`,
+//! datatypes), native literals, `@language`, `@set`/`@list`/`@graph` containers, type- and
+//! property-scoped contexts with JSON-LD 1.1 propagation rules, and `@protected`.
+//!
+//! **Invariant:** the fast path never decides alone. It either produces exactly the dataset
+//! the library path would (up to blank node labels) or returns [`Unsupported`], and the
+//! [`Processor`](crate::Processor) then runs the library path. Errors (undefined terms in
+//! strict mode, invalid IRIs, unknown contexts, …) are always reported by the library path:
+//! the fast path returns [`Unsupported`] on anything that is or might be an error, so its
+//! coverage can never change an outcome. The differential test
+//! (`tests/fast_path.rs`) checks this on the whole W3C toRdf suite and on the credential
+//! fixtures.
+
+mod context;
+mod emit;
+mod lexical;
+
+use gxa_rdf::Dataset;
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::processor::{ProcessingMode, ToRdfOptions};
+
+/// Why the fast path declined a document; the library path handles it instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("fast path unsupported: {0}")]
+pub struct Unsupported(pub(crate) &'static str);
+
+impl Unsupported {
+    /// The construct (or error condition) that made the fast path decline, for diagnostics.
+    pub fn reason(&self) -> &'static str {
+        self.0
+    }
+}
+
+/// Whether the options leave anything for the fast path to do: `expandContext` and JSON-LD 1.0
+/// processing are left to the library. A base IRI is accepted because the fast path never
+/// resolves relative references (it declines them).
+fn eligible(options: &ToRdfOptions) -> Result<(), Unsupported> {
+    if options.expand_context.is_some() {
+        return Err(Unsupported("expandContext option"));
+    }
+    if options.processing_mode != ProcessingMode::JsonLd11 {
+        return Err(Unsupported("processing mode json-ld-1.0"));
+    }
+    Ok(())
+}
+
+/// JSON-LD (parsed) → RDF dataset on the fast path.
+pub(crate) fn to_rdf(document: &Value, options: &ToRdfOptions) -> Result<Dataset, Unsupported> {
+    eligible(options)?;
+    let mut emitter = emit::Emitter::new();
+    emitter.document(&context::initial(), document)?;
+    Ok(emitter.finish())
+}
+
+/// JSON text → value, refusing duplicate keys (the library path reports them; here they are
+/// merely unsupported).
+pub(crate) fn parse(text: &str) -> Result<Value, Unsupported> {
+    serde_json::from_str::<Unique>(text)
+        .map(|u| u.0)
+        .map_err(|_| Unsupported("JSON the fast parser refuses"))
+}
+
+/// A JSON value whose objects have no duplicate keys.
+struct Unique(Value);
+
+impl<'de> Deserialize<'de> for Unique {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Unique(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let Unique(value) = access.next_value()?;
+            if map.insert(key, value).is_some() {
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+        }
+        Ok(Value::Object(map))
+    }
+}

@@ -1,0 +1,158 @@
+//! Store benchmarks on SQLite with 100 000 credentials: get by id, a listing page, and the insert
+//! rate (one transaction per credential, as the service issues; and batched, as an import).
+//!
+//! `cargo bench -p gxa-store --bench store`. Set `GXA_BENCH_CREDENTIALS` to change the size.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark whose store fails must stop"
+)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, NewCredential, Store};
+use jiff::Timestamp;
+
+fn credential(n: u64) -> NewCredential {
+    let now = Timestamp::now();
+    let id = format!("https://issuer.example/credentials/{n:08}");
+    let subject = format!("did:web:provider{}.example", n % 1000);
+    // About 1 KB, like a signed Gaia-X compliance credential.
+    let body = format!(
+        r#"{{"@context":["https://www.w3.org/2018/credentials/v1"],"id":"{id}","type":["VerifiableCredential","gx:LegalParticipant"],"issuer":"did:web:issuer.example","credentialSubject":{{"id":"{subject}","pad":"{}"}},"proof":{{"type":"JsonWebSignature2020","jws":"{}"}}}}"#,
+        "x".repeat(400),
+        "y".repeat(342)
+    );
+    NewCredential {
+        id,
+        types: vec!["VerifiableCredential".into(), "gx:LegalParticipant".into()],
+        subject,
+        issuer: "did:web:issuer.example".into(),
+        profile: "gaia-x-tagus".into(),
+        format: CredentialFormat::LdJson,
+        body: body.into_bytes(),
+        canonical_hash: None,
+        issued_at: now,
+        valid_from: now,
+        valid_until: Some(now + jiff::SignedDuration::from_hours(90 * 24)),
+        status: None,
+        evidence: None,
+    }
+}
+
+/// A small deterministic generator for lookup keys (no `rand` dependency for a bench).
+struct XorShift(u64);
+
+impl XorShift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn bench_store(c: &mut Criterion) {
+    let total: u64 = std::env::var("GXA_BENCH_CREDENTIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = rt.block_on(Store::open_data_dir(dir.path())).unwrap();
+
+    // Fill: batches of 1000 in one transaction each.
+    let start = Instant::now();
+    let batch_size = 1000;
+    for first in (0..total).step_by(batch_size as usize) {
+        let batch: Vec<_> = (first..(first + batch_size).min(total))
+            .map(credential)
+            .collect();
+        rt.block_on(store.import_credentials(&batch)).unwrap();
+    }
+    let elapsed = start.elapsed();
+    eprintln!(
+        "import: {total} credentials in {:.1} s = {:.0} credentials/s (batches of {batch_size})",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    c.bench_function("get_credential (100k, SQLite)", |b| {
+        b.iter(|| {
+            let id = format!("https://issuer.example/credentials/{:08}", rng.below(total));
+            black_box(rt.block_on(store.get_credential(&id)).unwrap())
+        })
+    });
+
+    // Cursors all over the table, as clients half-way through a listing send them.
+    let all = CredentialFilter::default();
+    let mut cursors: Vec<ListCursor> = Vec::new();
+    let mut cursor = None;
+    while let Some(next) = rt
+        .block_on(store.list_credentials(&all, cursor, 1000))
+        .unwrap()
+        .next
+    {
+        cursors.push(next);
+        cursor = Some(next);
+    }
+    c.bench_function("list_credentials page of 50 (100k, SQLite)", |b| {
+        b.iter(|| {
+            let cursor = cursors[rng.below(cursors.len() as u64) as usize];
+            let page = rt
+                .block_on(store.list_credentials(&all, Some(cursor), 50))
+                .unwrap();
+            black_box(page)
+        })
+    });
+
+    let by_subject = CredentialFilter {
+        subject: Some("did:web:provider7.example".into()),
+        ..Default::default()
+    };
+    c.bench_function(
+        "list_credentials page of 50, by subject (100k, SQLite)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    rt.block_on(store.list_credentials(&by_subject, None, 50))
+                        .unwrap(),
+                )
+            })
+        },
+    );
+
+    let mut next = total;
+    c.bench_function(
+        "insert_credential, one transaction (SQLite, synchronous=FULL)",
+        |b| {
+            b.iter_custom(|iters| {
+                let batch: Vec<_> = (next..next + iters).map(credential).collect();
+                next += iters;
+                let start = Instant::now();
+                for new in &batch {
+                    rt.block_on(store.insert_credential(new)).unwrap();
+                }
+                start.elapsed()
+            })
+        },
+    );
+    rt.block_on(store.close());
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    targets = bench_store
+}
+criterion_main!(benches);

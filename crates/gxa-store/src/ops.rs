@@ -1,0 +1,871 @@
+// Store operations, written once for both backends.
+//
+// This file is `include!`d by `sqlite.rs` and `postgres.rs`, which define what differs:
+// `Db` (the sqlx database), `Backend` (the backend type), `reader()` and `writer()` (pools),
+// `begin_write()` (a transaction that serialises change log writers) and `lease_clock()`.
+// Every query uses `$n` placeholders, which sqlx's SQLite driver accepts as well, and only types
+// both databases store the same way (TEXT, 64-bit integers, byte strings), so the text of each
+// query is shared and type-checked against both backends.
+
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// Status list id and index, revocation sequence and time of a credential.
+type RevocationRow = (Option<String>, Option<i64>, Option<i64>, Option<i64>);
+
+/// The longest page of a listing.
+const MAX_PAGE: u32 = 1000;
+
+/// The largest status list accepted (2^26 bits = 8 MiB).
+const MAX_STATUS_LIST_BITS: u64 = 1 << 26;
+
+/// The start of a credential query: every column `credential_from_row` reads.
+macro_rules! credential_select {
+    () => {
+        "SELECT c.pk, c.id, c.types, c.subject, c.issuer, c.profile, c.format, c.body, \
+         c.body_sha256, c.canonical_hash, c.issued_at, c.valid_from, c.valid_until, \
+         c.status_list_id, c.status_index, c.evidence_sha256, c.superseded_by, r.revoked_at \
+         FROM credentials c LEFT JOIN revocations r ON r.credential_id = c.id "
+    };
+}
+
+impl Backend {
+    // ---- credentials and the change log ----
+
+    pub(crate) async fn insert_credential(
+        &self,
+        new: &crate::NewCredential,
+    ) -> Result<crate::ChangeEntry, StoreError> {
+        validate_credential(new)?;
+        let now = now();
+        let mut tx = self.begin_write().await?;
+        insert_credential_row(&mut tx, new).await?;
+        let entry = append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    pub(crate) async fn import_credentials(
+        &self,
+        batch: &[crate::NewCredential],
+    ) -> Result<Vec<crate::ChangeEntry>, StoreError> {
+        for new in batch {
+            validate_credential(new)?;
+        }
+        let now = now();
+        let mut tx = self.begin_write().await?;
+        let mut entries = Vec::with_capacity(batch.len());
+        for new in batch {
+            insert_credential_row(&mut tx, new).await?;
+            entries
+                .push(append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?);
+        }
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    pub(crate) async fn reissue_credential(
+        &self,
+        old_id: &str,
+        new: &crate::NewCredential,
+    ) -> Result<crate::ChangeEntry, StoreError> {
+        validate_credential(new)?;
+        if old_id == new.id {
+            return Err(StoreError::InvalidInput(
+                "a re-issued credential needs a new id".to_owned(),
+            ));
+        }
+        let now = now();
+        let mut tx = self.begin_write().await?;
+        let old: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT c.superseded_by, r.seq FROM credentials c \
+             LEFT JOIN revocations r ON r.credential_id = c.id WHERE c.id = $1",
+        )
+        .bind(old_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match old {
+            None => return Err(StoreError::not_found("credential", old_id)),
+            Some((Some(by), _)) => {
+                return Err(StoreError::Conflict(format!(
+                    "credential {old_id} was already superseded by {by}"
+                )));
+            }
+            Some((None, Some(_))) => {
+                return Err(StoreError::Conflict(format!(
+                    "credential {old_id} was revoked"
+                )));
+            }
+            Some((None, None)) => {}
+        }
+        insert_credential_row(&mut tx, new).await?;
+        sqlx::query(
+            "UPDATE credentials SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL",
+        )
+        .bind(&new.id)
+        .bind(old_id)
+        .execute(&mut *tx)
+        .await?;
+        let entry = append_change(
+            &mut tx,
+            crate::ChangeKind::Reissued,
+            &new.id,
+            Some(old_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    pub(crate) async fn revoke_credential(
+        &self,
+        id: &str,
+    ) -> Result<crate::Revocation, StoreError> {
+        let now = now();
+        let mut tx = self.begin_write().await?;
+        let row: Option<RevocationRow> = sqlx::query_as(
+            "SELECT c.status_list_id, c.status_index, r.seq, r.revoked_at FROM credentials c \
+             LEFT JOIN revocations r ON r.credential_id = c.id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((list, index, seq, revoked_at)) = row else {
+            return Err(StoreError::not_found("credential", id));
+        };
+        if let (Some(seq), Some(revoked_at)) = (seq, revoked_at) {
+            // Idempotent: report the first revocation, change nothing.
+            return Ok(crate::Revocation {
+                seq: to_u64(seq)?,
+                revoked_at: timestamp(revoked_at)?,
+                newly_revoked: false,
+            });
+        }
+        let (Some(list), Some(index)) = (list, index) else {
+            return Err(StoreError::Conflict(format!(
+                "credential {id} has no status list entry and cannot be revoked"
+            )));
+        };
+        let (purpose, mut bits): (String, Vec<u8>) =
+            sqlx::query_as("SELECT purpose, bits FROM status_lists WHERE id = $1")
+                .bind(&list)
+                .fetch_one(&mut *tx)
+                .await?;
+        if crate::StatusPurpose::parse(&purpose)? != crate::StatusPurpose::Revocation {
+            return Err(StoreError::Conflict(format!(
+                "status list {list} of credential {id} is not a revocation list"
+            )));
+        }
+        if !crate::bits::set_bit(&mut bits, to_u64(index)?) {
+            return Err(StoreError::Corrupt(format!(
+                "status index {index} beyond the end of list {list}"
+            )));
+        }
+        sqlx::query("UPDATE status_lists SET bits = $1, updated_at = $2 WHERE id = $3")
+            .bind(bits)
+            .bind(now.as_microsecond())
+            .bind(&list)
+            .execute(&mut *tx)
+            .await?;
+        let entry = append_change(&mut tx, crate::ChangeKind::Revoked, id, None, now).await?;
+        sqlx::query("INSERT INTO revocations (credential_id, seq, revoked_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(to_i64(entry.seq)?)
+            .bind(now.as_microsecond())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(crate::Revocation {
+            seq: entry.seq,
+            revoked_at: entry.recorded_at,
+            newly_revoked: true,
+        })
+    }
+
+    pub(crate) async fn get_credential(
+        &self,
+        id: &str,
+    ) -> Result<crate::StoredCredential, StoreError> {
+        let row = sqlx::query(concat!(credential_select!(), "WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        match row {
+            Some(row) => credential_from_row(&row),
+            None => Err(StoreError::not_found("credential", id)),
+        }
+    }
+
+    pub(crate) async fn list_credentials(
+        &self,
+        filter: &crate::CredentialFilter,
+        after: Option<crate::ListCursor>,
+        limit: u32,
+    ) -> Result<crate::Page<crate::StoredCredential>, StoreError> {
+        use std::fmt::Write as _;
+
+        let limit = limit.clamp(1, MAX_PAGE);
+        // Built from fixed fragments only; every value is bound.
+        let mut sql = String::from(concat!(credential_select!(), "WHERE c.pk > $1"));
+        let mut n = 1;
+        if filter.subject.is_some() {
+            n += 1;
+            let _ = write!(sql, " AND c.subject = ${n}");
+        }
+        if filter.issuer.is_some() {
+            n += 1;
+            let _ = write!(sql, " AND c.issuer = ${n}");
+        }
+        if filter.credential_type.is_some() {
+            n += 1;
+            let _ = write!(
+                sql,
+                " AND EXISTS (SELECT 1 FROM credential_types t \
+                 WHERE t.credential_pk = c.pk AND t.type = ${n})"
+            );
+        }
+        n += 1;
+        let _ = write!(sql, " ORDER BY c.pk LIMIT ${n}");
+
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.map_or(0, |c| c.0));
+        if let Some(subject) = &filter.subject {
+            query = query.bind(subject);
+        }
+        if let Some(issuer) = &filter.issuer {
+            query = query.bind(issuer);
+        }
+        if let Some(credential_type) = &filter.credential_type {
+            query = query.bind(credential_type);
+        }
+        let rows = query
+            .bind(i64::from(limit) + 1)
+            .fetch_all(self.reader())
+            .await?;
+
+        let mut items = Vec::with_capacity(rows.len());
+        let mut last_pk = 0;
+        for row in rows.iter().take(limit as usize) {
+            last_pk = sqlx::Row::try_get(row, "pk")?;
+            items.push(credential_from_row(row)?);
+        }
+        let next = (rows.len() > limit as usize).then_some(crate::ListCursor(last_pk));
+        Ok(crate::Page { items, next })
+    }
+
+    pub(crate) async fn changes(
+        &self,
+        after: crate::ChangeCursor,
+        limit: u32,
+    ) -> Result<Vec<crate::ChangeEntry>, StoreError> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let after = i64::try_from(after.0).map_err(|_| StoreError::InvalidCursor)?;
+        let latest: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
+            .fetch_one(self.reader())
+            .await?;
+        if after > latest {
+            // A cursor from the future was not handed out by this store.
+            return Err(StoreError::InvalidCursor);
+        }
+        let rows = sqlx::query(
+            "SELECT seq, kind, credential_id, previous_id, recorded_at FROM change_log \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(change_from_row).collect()
+    }
+
+    pub(crate) async fn latest_sequence(&self) -> Result<u64, StoreError> {
+        let latest: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
+            .fetch_one(self.reader())
+            .await?;
+        to_u64(latest)
+    }
+
+    pub(crate) async fn expiring_before(
+        &self,
+        before: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<crate::StoredCredential>, StoreError> {
+        let rows = sqlx::query(concat!(
+            credential_select!(),
+            "WHERE c.valid_until IS NOT NULL AND c.valid_until < $1 \
+             AND c.superseded_by IS NULL AND r.credential_id IS NULL \
+             ORDER BY c.valid_until, c.pk LIMIT $2"
+        ))
+        .bind(before.as_microsecond())
+        .bind(i64::from(limit.clamp(1, MAX_PAGE)))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(credential_from_row).collect()
+    }
+
+    // ---- uploads ----
+
+    pub(crate) async fn put_upload(
+        &self,
+        new: &crate::NewUpload,
+    ) -> Result<(crate::Upload, bool), StoreError> {
+        let digest = crate::Sha256Digest::of(&new.body);
+        let inserted = sqlx::query(
+            "INSERT INTO uploads (sha256, subject_id, media_type, body, received_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(digest.as_bytes().as_slice())
+        .bind(&new.subject)
+        .bind(&new.media_type)
+        .bind(new.body.as_slice())
+        .bind(now().as_microsecond())
+        .execute(self.writer())
+        .await?
+        .rows_affected()
+            == 1;
+        let upload = self.get_upload_from(self.writer(), digest).await?;
+        Ok((upload, inserted))
+    }
+
+    pub(crate) async fn get_upload(
+        &self,
+        sha256: crate::Sha256Digest,
+    ) -> Result<crate::Upload, StoreError> {
+        self.get_upload_from(self.reader(), sha256).await
+    }
+
+    async fn get_upload_from(
+        &self,
+        pool: &Pool<Db>,
+        sha256: crate::Sha256Digest,
+    ) -> Result<crate::Upload, StoreError> {
+        let row: Option<(String, String, Vec<u8>, i64)> = sqlx::query_as(
+            "SELECT subject_id, media_type, body, received_at FROM uploads WHERE sha256 = $1",
+        )
+        .bind(sha256.as_bytes().as_slice())
+        .fetch_optional(pool)
+        .await?;
+        let Some((subject, media_type, body, received_at)) = row else {
+            return Err(StoreError::not_found("upload", sha256.to_string()));
+        };
+        Ok(crate::Upload {
+            sha256,
+            subject,
+            media_type,
+            body,
+            received_at: timestamp(received_at)?,
+        })
+    }
+
+    // ---- status lists ----
+
+    pub(crate) async fn create_status_list(
+        &self,
+        id: &str,
+        purpose: crate::StatusPurpose,
+        size_bits: u64,
+    ) -> Result<crate::StatusList, StoreError> {
+        if id.is_empty() {
+            return Err(StoreError::InvalidInput("empty status list id".to_owned()));
+        }
+        if !(crate::MIN_STATUS_LIST_BITS..=MAX_STATUS_LIST_BITS).contains(&size_bits)
+            || !size_bits.is_multiple_of(8)
+        {
+            return Err(StoreError::InvalidInput(format!(
+                "a status list has a multiple of 8 bits between {} and {MAX_STATUS_LIST_BITS}, \
+                 not {size_bits}",
+                crate::MIN_STATUS_LIST_BITS
+            )));
+        }
+        let bytes = usize::try_from(size_bits / 8)
+            .map_err(|_| StoreError::InvalidInput(format!("status list size {size_bits}")))?;
+        let now = now().as_microsecond();
+        let res = sqlx::query(
+            "INSERT INTO status_lists (id, purpose, size_bits, bits, next_index, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)",
+        )
+        .bind(id)
+        .bind(purpose.as_str())
+        .bind(to_i64(size_bits)?)
+        .bind(vec![0u8; bytes])
+        .bind(now)
+        .execute(self.writer())
+        .await;
+        match res {
+            Ok(_) => {}
+            Err(err) if crate::error::is_unique_violation(&err) => {
+                return Err(StoreError::already_exists("status list", id));
+            }
+            Err(err) => return Err(err.into()),
+        }
+        self.get_status_list_from(self.writer(), id).await
+    }
+
+    pub(crate) async fn get_status_list(&self, id: &str) -> Result<crate::StatusList, StoreError> {
+        self.get_status_list_from(self.reader(), id).await
+    }
+
+    async fn get_status_list_from(
+        &self,
+        pool: &Pool<Db>,
+        id: &str,
+    ) -> Result<crate::StatusList, StoreError> {
+        let row: Option<(String, i64, Vec<u8>, i64, i64)> = sqlx::query_as(
+            "SELECT purpose, size_bits, bits, next_index, updated_at FROM status_lists \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        let Some((purpose, size_bits, bits, next_index, updated_at)) = row else {
+            return Err(StoreError::not_found("status list", id));
+        };
+        Ok(crate::StatusList {
+            id: id.to_owned(),
+            purpose: crate::StatusPurpose::parse(&purpose)?,
+            size_bits: to_u64(size_bits)?,
+            bits,
+            allocated: to_u64(next_index)?,
+            updated_at: timestamp(updated_at)?,
+        })
+    }
+
+    pub(crate) async fn allocate_status_index(&self, list: &str) -> Result<u64, StoreError> {
+        // One statement: the row's write lock makes concurrent allocations take turns.
+        let index: Option<i64> = sqlx::query_scalar(
+            "UPDATE status_lists SET next_index = next_index + 1 \
+             WHERE id = $1 AND next_index < size_bits RETURNING next_index - 1",
+        )
+        .bind(list)
+        .fetch_optional(self.writer())
+        .await?;
+        match index {
+            Some(index) => to_u64(index),
+            None => {
+                // Either the list is missing or full.
+                self.get_status_list_from(self.writer(), list).await?;
+                Err(StoreError::StatusListFull(list.to_owned()))
+            }
+        }
+    }
+
+    // ---- subjects, tokens, SSH keys ----
+
+    pub(crate) async fn register_subject(&self, id: &str) -> Result<bool, StoreError> {
+        if id.is_empty() {
+            return Err(StoreError::InvalidInput("empty subject id".to_owned()));
+        }
+        let res = sqlx::query(
+            "INSERT INTO subjects (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(now().as_microsecond())
+        .execute(self.writer())
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    pub(crate) async fn get_subject(&self, id: &str) -> Result<crate::Subject, StoreError> {
+        let created_at: Option<i64> =
+            sqlx::query_scalar("SELECT created_at FROM subjects WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+        match created_at {
+            Some(created_at) => Ok(crate::Subject {
+                id: id.to_owned(),
+                created_at: timestamp(created_at)?,
+            }),
+            None => Err(StoreError::not_found("subject", id)),
+        }
+    }
+
+    pub(crate) async fn register_token(
+        &self,
+        subject: &str,
+        label: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        let digest = crate::Sha256Digest::of(token.as_bytes());
+        let res = sqlx::query(
+            "INSERT INTO api_tokens (token_sha256, subject_id, label, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(digest.as_bytes().as_slice())
+        .bind(subject)
+        .bind(label)
+        .bind(now().as_microsecond())
+        .execute(self.writer())
+        .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(err) if crate::error::is_foreign_key_violation(&err) => {
+                Err(StoreError::not_found("subject", subject))
+            }
+            Err(err) if crate::error::is_unique_violation(&err) => Err(StoreError::already_exists(
+                "api token",
+                format!("{subject} {label}"),
+            )),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub(crate) async fn authenticate_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let digest = crate::Sha256Digest::of(token.as_bytes());
+        // The lookup is by hash, so its timing tells nothing about the token; the comparison of
+        // the stored hash is constant-time all the same.
+        let row: Option<(Vec<u8>, String)> = sqlx::query_as(
+            "SELECT token_sha256, subject_id FROM api_tokens WHERE token_sha256 = $1",
+        )
+        .bind(digest.as_bytes().as_slice())
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.and_then(|(stored, subject)| {
+            aws_lc_rs::constant_time::verify_slices_are_equal(&stored, digest.as_bytes())
+                .ok()
+                .map(|()| subject)
+        }))
+    }
+
+    pub(crate) async fn delete_token(
+        &self,
+        subject: &str,
+        label: &str,
+    ) -> Result<bool, StoreError> {
+        let res = sqlx::query("DELETE FROM api_tokens WHERE subject_id = $1 AND label = $2")
+            .bind(subject)
+            .bind(label)
+            .execute(self.writer())
+            .await?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    pub(crate) async fn add_ssh_key(&self, subject: &str, key: &str) -> Result<bool, StoreError> {
+        let res = sqlx::query(
+            "INSERT INTO ssh_keys (subject_id, public_key, added_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (subject_id, public_key) DO NOTHING",
+        )
+        .bind(subject)
+        .bind(key)
+        .bind(now().as_microsecond())
+        .execute(self.writer())
+        .await;
+        match res {
+            Ok(res) => Ok(res.rows_affected() == 1),
+            Err(err) if crate::error::is_foreign_key_violation(&err) => {
+                Err(StoreError::not_found("subject", subject))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub(crate) async fn ssh_keys(&self, subject: &str) -> Result<Vec<String>, StoreError> {
+        self.get_subject(subject).await?;
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT public_key FROM ssh_keys WHERE subject_id = $1 ORDER BY added_at, public_key",
+        )
+        .bind(subject)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(keys)
+    }
+
+    pub(crate) async fn remove_ssh_key(
+        &self,
+        subject: &str,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let res = sqlx::query("DELETE FROM ssh_keys WHERE subject_id = $1 AND public_key = $2")
+            .bind(subject)
+            .bind(key)
+            .execute(self.writer())
+            .await?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    // ---- leases ----
+
+    pub(crate) async fn try_acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<crate::Lease>, StoreError> {
+        let now = self.lease_clock().await?;
+        let expires = now.saturating_add(duration_micros(ttl)?);
+        // Insert, or take over when the lease has expired, or extend when we hold it already.
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+               expires_at = excluded.expires_at, \
+               acquired_at = CASE WHEN leases.holder = excluded.holder \
+                 THEN leases.acquired_at ELSE excluded.acquired_at END \
+             WHERE leases.holder = excluded.holder OR leases.expires_at <= $3 \
+             RETURNING holder, expires_at",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(now)
+        .bind(expires)
+        .fetch_optional(self.writer())
+        .await?;
+        row.map(|(holder, expires_at)| lease(name, holder, expires_at))
+            .transpose()
+    }
+
+    pub(crate) async fn renew_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<crate::Lease>, StoreError> {
+        let now = self.lease_clock().await?;
+        let expires = now.saturating_add(duration_micros(ttl)?);
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "UPDATE leases SET expires_at = $4 \
+             WHERE name = $1 AND holder = $2 AND expires_at > $3 RETURNING holder, expires_at",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(now)
+        .bind(expires)
+        .fetch_optional(self.writer())
+        .await?;
+        row.map(|(holder, expires_at)| lease(name, holder, expires_at))
+            .transpose()
+    }
+
+    pub(crate) async fn release_lease(&self, name: &str, holder: &str) -> Result<bool, StoreError> {
+        let res = sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+            .bind(name)
+            .bind(holder)
+            .execute(self.writer())
+            .await?;
+        Ok(res.rows_affected() > 0)
+    }
+}
+
+/// Inserts the credential row and its types; the caller holds the write lock.
+async fn insert_credential_row(
+    tx: &mut Transaction<'static, Db>,
+    new: &crate::NewCredential,
+) -> Result<(), StoreError> {
+    let existing: Option<i64> = sqlx::query_scalar("SELECT pk FROM credentials WHERE id = $1")
+        .bind(&new.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if existing.is_some() {
+        return Err(StoreError::already_exists("credential", &new.id));
+    }
+    let status = match &new.status {
+        Some((list, index)) => {
+            let allocated: Option<i64> =
+                sqlx::query_scalar("SELECT next_index FROM status_lists WHERE id = $1")
+                    .bind(list)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let allocated = allocated.ok_or_else(|| StoreError::not_found("status list", list))?;
+            let index = to_i64(*index)?;
+            if index >= allocated {
+                return Err(StoreError::InvalidInput(format!(
+                    "status index {index} of {list} was not allocated"
+                )));
+            }
+            Some((list.as_str(), index))
+        }
+        None => None,
+    };
+    if let Some(evidence) = &new.evidence {
+        let found: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT sha256 FROM uploads WHERE sha256 = $1")
+                .bind(evidence.as_bytes().as_slice())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if found.is_none() {
+            return Err(StoreError::not_found("upload", evidence.to_string()));
+        }
+    }
+    let types = serde_json::to_string(&new.types)
+        .map_err(|err| StoreError::InvalidInput(format!("credential types: {err}")))?;
+    let res: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO credentials (id, types, subject, issuer, profile, format, body, body_sha256, \
+         canonical_hash, issued_at, valid_from, valid_until, status_list_id, status_index, \
+         evidence_sha256) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING pk",
+    )
+    .bind(&new.id)
+    .bind(types)
+    .bind(&new.subject)
+    .bind(&new.issuer)
+    .bind(&new.profile)
+    .bind(new.format.as_str())
+    .bind(new.body.as_slice())
+    .bind(crate::Sha256Digest::of(&new.body).as_bytes().as_slice())
+    .bind(new.canonical_hash.as_deref())
+    .bind(new.issued_at.as_microsecond())
+    .bind(new.valid_from.as_microsecond())
+    .bind(new.valid_until.map(|t| t.as_microsecond()))
+    .bind(status.map(|(list, _)| list))
+    .bind(status.map(|(_, index)| index))
+    .bind(new.evidence.as_ref().map(|d| d.as_bytes().as_slice()))
+    .fetch_one(&mut **tx)
+    .await;
+    let pk = match res {
+        Ok(pk) => pk,
+        // The id was checked above under the write lock, so this is the status slot.
+        Err(err) if crate::error::is_unique_violation(&err) => {
+            return Err(StoreError::Conflict(format!(
+                "status entry of credential {} is used by another credential",
+                new.id
+            )));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for credential_type in &new.types {
+        if seen.insert(credential_type.as_str()) {
+            sqlx::query("INSERT INTO credential_types (type, credential_pk) VALUES ($1, $2)")
+                .bind(credential_type)
+                .bind(pk)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Appends the next change log entry; the caller holds the write lock (`begin_write`).
+async fn append_change(
+    tx: &mut Transaction<'static, Db>,
+    kind: crate::ChangeKind,
+    credential_id: &str,
+    previous: Option<&str>,
+    at: jiff::Timestamp,
+) -> Result<crate::ChangeEntry, StoreError> {
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO change_log (seq, kind, credential_id, previous_id, recorded_at) \
+         SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4 FROM change_log RETURNING seq",
+    )
+    .bind(kind.as_str())
+    .bind(credential_id)
+    .bind(previous)
+    .bind(at.as_microsecond())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(crate::ChangeEntry {
+        seq: to_u64(seq)?,
+        kind,
+        credential_id: credential_id.to_owned(),
+        previous: previous.map(str::to_owned),
+        recorded_at: at,
+    })
+}
+
+fn validate_credential(new: &crate::NewCredential) -> Result<(), StoreError> {
+    let missing = if new.id.is_empty() {
+        "id"
+    } else if new.types.is_empty() || new.types.iter().any(String::is_empty) {
+        "types"
+    } else if new.subject.is_empty() {
+        "subject"
+    } else if new.issuer.is_empty() {
+        "issuer"
+    } else if new.body.is_empty() {
+        "body"
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::InvalidInput(format!(
+        "credential {:?} has no {missing}",
+        new.id
+    )))
+}
+
+fn credential_from_row(row: &DbRow) -> Result<crate::StoredCredential, StoreError> {
+    use sqlx::Row as _;
+
+    let types: String = row.try_get("types")?;
+    let types: Vec<String> = serde_json::from_str(&types)
+        .map_err(|err| StoreError::Corrupt(format!("credential types: {err}")))?;
+    let format: String = row.try_get("format")?;
+    let status_list: Option<String> = row.try_get("status_list_id")?;
+    let status_index: Option<i64> = row.try_get("status_index")?;
+    let status = match (status_list, status_index) {
+        (Some(list), Some(index)) => Some((list, to_u64(index)?)),
+        (None, None) => None,
+        _ => return Err(StoreError::Corrupt("half a status entry".to_owned())),
+    };
+    let body_sha256: Vec<u8> = row.try_get("body_sha256")?;
+    let evidence: Option<Vec<u8>> = row.try_get("evidence_sha256")?;
+    let valid_until: Option<i64> = row.try_get("valid_until")?;
+    let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+    Ok(crate::StoredCredential {
+        id: row.try_get("id")?,
+        types,
+        subject: row.try_get("subject")?,
+        issuer: row.try_get("issuer")?,
+        profile: row.try_get("profile")?,
+        format: crate::CredentialFormat::parse(&format)?,
+        body: row.try_get("body")?,
+        body_sha256: crate::Sha256Digest::from_slice(&body_sha256)?,
+        canonical_hash: row.try_get("canonical_hash")?,
+        issued_at: timestamp(row.try_get("issued_at")?)?,
+        valid_from: timestamp(row.try_get("valid_from")?)?,
+        valid_until: valid_until.map(timestamp).transpose()?,
+        status,
+        evidence: evidence
+            .as_deref()
+            .map(crate::Sha256Digest::from_slice)
+            .transpose()?,
+        superseded_by: row.try_get("superseded_by")?,
+        revoked_at: revoked_at.map(timestamp).transpose()?,
+    })
+}
+
+fn change_from_row(row: &DbRow) -> Result<crate::ChangeEntry, StoreError> {
+    use sqlx::Row as _;
+
+    let kind: String = row.try_get("kind")?;
+    Ok(crate::ChangeEntry {
+        seq: to_u64(row.try_get("seq")?)?,
+        kind: crate::ChangeKind::parse(&kind)?,
+        credential_id: row.try_get("credential_id")?,
+        previous: row.try_get("previous_id")?,
+        recorded_at: timestamp(row.try_get("recorded_at")?)?,
+    })
+}
+
+fn lease(name: &str, holder: String, expires_at: i64) -> Result<crate::Lease, StoreError> {
+    Ok(crate::Lease {
+        name: name.to_owned(),
+        holder,
+        expires_at: timestamp(expires_at)?,
+    })
+}
+
+fn timestamp(micros: i64) -> Result<jiff::Timestamp, StoreError> {
+    jiff::Timestamp::from_microsecond(micros)
+        .map_err(|err| StoreError::Corrupt(format!("timestamp {micros}: {err}")))
+}
+
+fn to_u64(n: i64) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative number {n}")))
+}
+
+fn to_i64(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::InvalidInput(format!("number out of range: {n}")))
+}
+
+fn duration_micros(d: Duration) -> Result<i64, StoreError> {
+    i64::try_from(d.as_micros())
+        .map_err(|_| StoreError::InvalidInput(format!("duration out of range: {d:?}")))
+}
+
+/// Now, truncated to the stored precision (microseconds), so that returned values equal what a
+/// later read gives.
+fn now() -> jiff::Timestamp {
+    let micros = jiff::Timestamp::now().as_microsecond();
+    jiff::Timestamp::from_microsecond(micros).unwrap_or_else(|_| jiff::Timestamp::now())
+}

@@ -1,0 +1,342 @@
+//! [`Store`]: the one storage API, over a private choice of backend.
+
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::postgres::PostgresBackend;
+use crate::sqlite::SqliteBackend;
+use crate::{
+    ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor, NewCredential, NewUpload, Page,
+    Revocation, Sha256Digest, StatusList, StatusPurpose, StoreError, StoredCredential, Subject,
+    Upload,
+};
+
+/// The file name of the SQLite database in a data directory.
+pub const SQLITE_FILE_NAME: &str = "gx-attest.sqlite3";
+
+/// Connection settings of [`Store::open_with`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Most connections this `Store` opens: PostgreSQL pool size, or SQLite readers (SQLite has
+    /// one writer connection besides).
+    pub max_connections: u32,
+}
+
+impl StoreOptions {
+    /// 10 connections.
+    pub const DEFAULT: Self = Self {
+        max_connections: 10,
+    };
+}
+
+/// The storage of gx-attest: credentials, change log, uploads, status lists, subjects, leases.
+///
+/// Cheap to clone (pools are shared). Every method is one transaction.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(SqliteBackend),
+    Postgres(PostgresBackend),
+}
+
+/// Calls the same method on whichever backend is in use.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Sqlite(b) => b.$method($($arg),*).await,
+            Backend::Postgres(b) => b.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database at `url` and runs its migrations.
+    ///
+    /// `sqlite://PATH` (or `sqlite:PATH`) opens or creates a SQLite file (WAL mode, foreign keys,
+    /// a busy timeout); `postgres://…` or `postgresql://…` connects to PostgreSQL. Anything else is
+    /// [`StoreError::InvalidInput`].
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, &StoreOptions::DEFAULT).await
+    }
+
+    /// [`Store::open`] with explicit pool sizes.
+    pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        if options.max_connections == 0 {
+            return Err(StoreError::InvalidInput(
+                "max_connections must be at least 1".to_owned(),
+            ));
+        }
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite(SqliteBackend::open(url, options.max_connections).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(PostgresBackend::open(url, options.max_connections).await?)
+        } else {
+            return Err(StoreError::InvalidInput(
+                "the database URL must start with sqlite:, postgres:// or postgresql://".to_owned(),
+            ));
+        };
+        Ok(Self { backend })
+    }
+
+    /// Opens or creates the SQLite database [`SQLITE_FILE_NAME`] in the data directory `dir`,
+    /// creating the directory if needed.
+    pub async fn open_data_dir(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|err| {
+            StoreError::InvalidInput(format!("data directory {}: {err}", dir.display()))
+        })?;
+        let path = dir.join(SQLITE_FILE_NAME);
+        let path = path.to_str().ok_or_else(|| {
+            StoreError::InvalidInput(format!("data directory {} is not UTF-8", dir.display()))
+        })?;
+        Self::open(&format!("sqlite://{path}")).await
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the connections; later calls fail.
+    pub async fn close(&self) {
+        dispatch!(self.close())
+    }
+
+    /// Stores a newly issued credential and appends an [`ChangeKind::Issued`](crate::ChangeKind)
+    /// entry, in one transaction.
+    ///
+    /// [`StoreError::AlreadyExists`] when the id is taken (the stored credential is unchanged),
+    /// [`StoreError::NotFound`] for an unknown status list or evidence upload,
+    /// [`StoreError::InvalidInput`] for a status index that was not allocated or empty fields,
+    /// [`StoreError::Conflict`] when the status entry belongs to another credential.
+    pub async fn insert_credential(&self, new: &NewCredential) -> Result<ChangeEntry, StoreError> {
+        dispatch!(self.insert_credential(new))
+    }
+
+    /// Stores many newly issued credentials in one transaction (an import): all or none.
+    /// Each gets its own [`ChangeKind::Issued`](crate::ChangeKind) entry, in slice order; errors
+    /// as [`Store::insert_credential`].
+    pub async fn import_credentials(
+        &self,
+        batch: &[NewCredential],
+    ) -> Result<Vec<ChangeEntry>, StoreError> {
+        dispatch!(self.import_credentials(batch))
+    }
+
+    /// Stores `new` as the replacement of `old_id`: sets the old one's `superseded_by` and appends
+    /// a [`ChangeKind::Reissued`](crate::ChangeKind) entry, in one transaction.
+    ///
+    /// [`StoreError::NotFound`] when `old_id` does not exist, [`StoreError::Conflict`] when it was
+    /// superseded or revoked already; otherwise as [`Store::insert_credential`].
+    pub async fn reissue_credential(
+        &self,
+        old_id: &str,
+        new: &NewCredential,
+    ) -> Result<ChangeEntry, StoreError> {
+        dispatch!(self.reissue_credential(old_id, new))
+    }
+
+    /// Revokes a credential: sets its bit in its revocation status list and appends a
+    /// [`ChangeKind::Revoked`](crate::ChangeKind) entry, in one transaction.
+    ///
+    /// Idempotent: revoking again changes nothing and returns the first revocation with
+    /// `newly_revoked: false`. [`StoreError::NotFound`] for an unknown id,
+    /// [`StoreError::Conflict`] when the credential has no revocation status entry.
+    pub async fn revoke_credential(&self, id: &str) -> Result<Revocation, StoreError> {
+        dispatch!(self.revoke_credential(id))
+    }
+
+    /// The credential with this id, or [`StoreError::NotFound`].
+    pub async fn get_credential(&self, id: &str) -> Result<StoredCredential, StoreError> {
+        dispatch!(self.get_credential(id))
+    }
+
+    /// A page of credentials matching `filter`, in storage order, after `cursor` (from
+    /// [`Page::next`]; parse the string form with `str::parse`, which gives
+    /// [`StoreError::InvalidCursor`] for anything else). `limit` is clamped to 1..=1000.
+    pub async fn list_credentials(
+        &self,
+        filter: &CredentialFilter,
+        cursor: Option<ListCursor>,
+        limit: u32,
+    ) -> Result<Page<StoredCredential>, StoreError> {
+        dispatch!(self.list_credentials(filter, cursor, limit))
+    }
+
+    /// Up to `limit` (clamped to 1..=1000) change log entries with a sequence number greater than
+    /// `after`, in order. Entries are never missed: one that commits later has a larger number.
+    /// [`StoreError::InvalidCursor`] when `after` is beyond [`Store::latest_sequence`].
+    pub async fn changes(
+        &self,
+        after: ChangeCursor,
+        limit: u32,
+    ) -> Result<Vec<ChangeEntry>, StoreError> {
+        dispatch!(self.changes(after, limit))
+    }
+
+    /// The sequence number of the last change log entry (0 when empty).
+    pub async fn latest_sequence(&self) -> Result<u64, StoreError> {
+        dispatch!(self.latest_sequence())
+    }
+
+    /// Credentials that are neither superseded nor revoked and whose `valid_until` is before
+    /// `before`, soonest first: the work list of scheduled re-issuance.
+    pub async fn expiring_before(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<StoredCredential>, StoreError> {
+        dispatch!(self.expiring_before(before, limit))
+    }
+
+    /// Keeps a raw upload as evidence, deduplicated by its SHA-256: returns the stored upload
+    /// (the first one with these bytes) and whether it was new.
+    pub async fn put_upload(&self, new: &NewUpload) -> Result<(Upload, bool), StoreError> {
+        dispatch!(self.put_upload(new))
+    }
+
+    /// The upload with this SHA-256, or [`StoreError::NotFound`].
+    pub async fn get_upload(&self, sha256: Sha256Digest) -> Result<Upload, StoreError> {
+        dispatch!(self.get_upload(sha256))
+    }
+
+    /// Creates an empty status list of `size_bits` bits (a multiple of 8, at least
+    /// [`MIN_STATUS_LIST_BITS`](crate::MIN_STATUS_LIST_BITS)).
+    pub async fn create_status_list(
+        &self,
+        id: &str,
+        purpose: StatusPurpose,
+        size_bits: u64,
+    ) -> Result<StatusList, StoreError> {
+        dispatch!(self.create_status_list(id, purpose, size_bits))
+    }
+
+    /// The status list with this id, or [`StoreError::NotFound`].
+    pub async fn get_status_list(&self, id: &str) -> Result<StatusList, StoreError> {
+        dispatch!(self.get_status_list(id))
+    }
+
+    /// Allocates the next free index of a status list; never the same index twice, also under
+    /// concurrency. [`StoreError::StatusListFull`] when all are taken.
+    ///
+    /// Indexes are handed out in order; an index whose credential is never stored stays unused.
+    pub async fn allocate_status_index(&self, list: &str) -> Result<u64, StoreError> {
+        dispatch!(self.allocate_status_index(list))
+    }
+
+    /// Registers a subject; returns `false` when it was registered already.
+    pub async fn register_subject(&self, id: &str) -> Result<bool, StoreError> {
+        dispatch!(self.register_subject(id))
+    }
+
+    /// The subject with this id, or [`StoreError::NotFound`].
+    pub async fn get_subject(&self, id: &str) -> Result<Subject, StoreError> {
+        dispatch!(self.get_subject(id))
+    }
+
+    /// Creates a random API token for `subject` under `label` and returns it; only its SHA-256
+    /// is stored, so this is the only time it can be seen.
+    pub async fn create_token(&self, subject: &str, label: &str) -> Result<String, StoreError> {
+        use base64::Engine as _;
+
+        let mut secret = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut secret)
+            .map_err(|_| StoreError::InvalidInput("no randomness available".to_owned()))?;
+        let token = format!(
+            "gxa_{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret)
+        );
+        self.register_token(subject, label, &token).await?;
+        Ok(token)
+    }
+
+    /// Stores the SHA-256 of a given token (e.g. one from the configuration) for `subject` under
+    /// `label`. Tokens need at least 16 characters.
+    /// [`StoreError::AlreadyExists`] for a label or token in use, [`StoreError::NotFound`] for an
+    /// unknown subject.
+    pub async fn register_token(
+        &self,
+        subject: &str,
+        label: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        if token.len() < 16 {
+            return Err(StoreError::InvalidInput(
+                "an API token has at least 16 characters".to_owned(),
+            ));
+        }
+        dispatch!(self.register_token(subject, label, token))
+    }
+
+    /// The subject a presented token belongs to, or `None` for an unknown token.
+    pub async fn authenticate_token(&self, token: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self.authenticate_token(token))
+    }
+
+    /// Deletes the token `label` of `subject`; returns whether it existed.
+    pub async fn delete_token(&self, subject: &str, label: &str) -> Result<bool, StoreError> {
+        dispatch!(self.delete_token(subject, label))
+    }
+
+    /// Registers an OpenSSH public key (`ssh-ed25519 AAAA… comment`) that may sign `subject`'s
+    /// report uploads; returns `false` when it was registered already. The store does not parse
+    /// the key: the caller checks it first.
+    pub async fn add_ssh_key(&self, subject: &str, key: &str) -> Result<bool, StoreError> {
+        let key = key.trim();
+        if key.is_empty() || key.contains('\n') {
+            return Err(StoreError::InvalidInput(
+                "an SSH public key is one non-empty line".to_owned(),
+            ));
+        }
+        dispatch!(self.add_ssh_key(subject, key))
+    }
+
+    /// The SSH public keys of `subject`, oldest first.
+    pub async fn ssh_keys(&self, subject: &str) -> Result<Vec<String>, StoreError> {
+        dispatch!(self.ssh_keys(subject))
+    }
+
+    /// Removes an SSH public key of `subject`; returns whether it existed.
+    pub async fn remove_ssh_key(&self, subject: &str, key: &str) -> Result<bool, StoreError> {
+        let key = key.trim();
+        dispatch!(self.remove_ssh_key(subject, key))
+    }
+
+    /// Takes the lease `name` for `holder` for `ttl` if it is free or expired (or extends it if
+    /// `holder` has it); `None` when another holder has a live lease. At most one holder has a
+    /// live lease at any time, across all replicas.
+    ///
+    /// SQLite uses the local clock; PostgreSQL the database's clock.
+    pub async fn try_acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StoreError> {
+        dispatch!(self.try_acquire_lease(name, holder, ttl))
+    }
+
+    /// Extends a live lease held by `holder` to `ttl` from now; `None` when `holder` does not
+    /// hold it or it expired (then try to acquire it again).
+    pub async fn renew_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StoreError> {
+        dispatch!(self.renew_lease(name, holder, ttl))
+    }
+
+    /// Gives up a lease held by `holder`; returns whether it was held.
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<bool, StoreError> {
+        dispatch!(self.release_lease(name, holder))
+    }
+}

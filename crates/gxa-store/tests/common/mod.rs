@@ -1,0 +1,154 @@
+//! The test databases: every store test runs its body against SQLite and PostgreSQL.
+//!
+//! PostgreSQL comes from `GXA_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`);
+//! each test gets a fresh database `gxa_test_…`, dropped at the end. Without the variable the
+//! tests say so loudly and run on SQLite only, except when `CI` is set: then they fail.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers: a broken test database must stop the test"
+)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use gxa_store::{CredentialFormat, NewCredential, Store, StoreOptions};
+
+/// Small pools: the tests run in parallel and open several replicas on one server.
+const OPTIONS: StoreOptions = StoreOptions { max_connections: 4 };
+use jiff::Timestamp;
+use sqlx::Connection as _;
+
+/// One backend's database for one test.
+pub(crate) struct TestDb {
+    /// `sqlite` or `postgres`.
+    pub(crate) name: &'static str,
+    /// The URL the store was opened with; a second `Store::open(url)` is another replica.
+    pub(crate) url: String,
+    /// The store.
+    pub(crate) store: Store,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Another replica: an independent `Store` (own pools) on the same database.
+    pub(crate) async fn replica(&self) -> Store {
+        Store::open_with(&self.url, &OPTIONS).await.unwrap()
+    }
+
+    /// Closes the store and drops the PostgreSQL database.
+    pub(crate) async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin_url, database)) = self.postgres {
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "gxa_test_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `[sqlite, postgres]` stores, freshly migrated and empty.
+pub(crate) async fn test_dbs() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite().await];
+    match std::env::var("GXA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => dbs.push(postgres(&url).await),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("GXA_TEST_POSTGRES_URL is not set: in CI the PostgreSQL store tests must run")
+        }
+        _ => eprintln!(
+            "\n********\nSKIPPED: PostgreSQL tests need GXA_TEST_POSTGRES_URL \
+             (e.g. postgres://postgres@127.0.0.1:5432/test); ran SQLite only\n********\n"
+        ),
+    }
+    dbs
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.sqlite3").display());
+    let store = Store::open_with(&url, &OPTIONS).await.unwrap();
+    TestDb {
+        name: "sqlite",
+        url,
+        store,
+        _dir: Some(dir),
+        postgres: None,
+    }
+}
+
+async fn postgres(admin_url: &str) -> TestDb {
+    let database = unique_name();
+    let mut admin = sqlx::PgConnection::connect(admin_url)
+        .await
+        .unwrap_or_else(|err| panic!("cannot connect to GXA_TEST_POSTGRES_URL: {err}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let url = with_database(admin_url, &database);
+    let store = Store::open_with(&url, &OPTIONS).await.unwrap();
+    TestDb {
+        name: "postgres",
+        url,
+        store,
+        _dir: None,
+        postgres: Some((admin_url.to_owned(), database)),
+    }
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+/// Now, at the store's precision (microseconds).
+pub(crate) fn now() -> Timestamp {
+    Timestamp::from_microsecond(Timestamp::now().as_microsecond()).unwrap()
+}
+
+/// A credential with plausible fields and a body unique to `id`.
+pub(crate) fn credential(id: &str, subject: &str, types: &[&str]) -> NewCredential {
+    let now = now();
+    NewCredential {
+        id: id.to_owned(),
+        types: types.iter().map(|t| (*t).to_owned()).collect(),
+        subject: subject.to_owned(),
+        issuer: "did:web:issuer.example".to_owned(),
+        profile: "gaia-x-tagus".to_owned(),
+        format: CredentialFormat::LdJson,
+        body: format!(r#"{{"id":"{id}","credentialSubject":{{"id":"{subject}"}}}}"#).into_bytes(),
+        canonical_hash: Some("sha256:00".to_owned()),
+        issued_at: now,
+        valid_from: now,
+        valid_until: Some(now + jiff::SignedDuration::from_hours(90 * 24)),
+        status: None,
+        evidence: None,
+    }
+}

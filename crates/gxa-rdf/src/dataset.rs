@@ -127,6 +127,18 @@ impl Dataset {
         Self::default()
     }
 
+    /// An empty dataset with room for about `quads` quads.
+    pub fn with_capacity(quads: usize) -> Self {
+        let terms = quads * 2;
+        Dataset {
+            terms: Vec::with_capacity(terms),
+            index: FxHashMap::with_capacity_and_hasher(terms, Default::default()),
+            next: Vec::with_capacity(terms),
+            quads: Vec::with_capacity(quads),
+            seen: FxHashSet::with_capacity_and_hasher(quads, Default::default()),
+        }
+    }
+
     /// Interns a term and returns its id.
     pub fn intern(&mut self, term: Term) -> TermId {
         let hash = term.as_ref().fx_hash();

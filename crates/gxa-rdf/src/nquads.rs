@@ -61,7 +61,8 @@ pub struct NQuadsError {
 
 /// Parses an N-Quads document into a dataset; blank node labels are kept as written.
 pub fn parse_nquads(input: &str) -> Result<Dataset, NQuadsError> {
-    let mut dataset = Dataset::new();
+    let mut dataset =
+        Dataset::with_capacity(memchr::memchr_iter(b'\n', input.as_bytes()).count() + 1);
     for (n, line) in input.lines().enumerate() {
         let mut parser = LineParser {
             line: n + 1,

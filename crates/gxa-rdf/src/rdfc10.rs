@@ -32,11 +32,44 @@ pub enum HashAlgorithm {
 
 impl HashAlgorithm {
     fn hex(self, data: &[u8]) -> String {
+        self.hex_of_parts(&[data])
+    }
+
+    /// The hash of the concatenation of `parts`, without building the concatenation.
+    fn hex_of_parts(self, parts: &[&[u8]]) -> String {
         match self {
-            HashAlgorithm::Sha256 => hex::encode(Sha256::digest(data)),
-            HashAlgorithm::Sha384 => hex::encode(Sha384::digest(data)),
+            HashAlgorithm::Sha256 => {
+                let mut hasher = Sha256::new();
+                parts.iter().for_each(|p| hasher.update(p));
+                to_hex(&hasher.finalize())
+            }
+            HashAlgorithm::Sha384 => {
+                let mut hasher = Sha384::new();
+                parts.iter().for_each(|p| hasher.update(p));
+                to_hex(&hasher.finalize())
+            }
         }
     }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+/// Sorts the lines held in `buffer` (by their byte ranges) and returns them in order.
+fn sorted_lines<'b>(buffer: &'b str, ranges: &mut [(usize, usize)]) -> Vec<&'b str> {
+    let mut lines: Vec<&str> = ranges
+        .iter()
+        .map(|&(start, end)| buffer.get(start..end).unwrap_or(""))
+        .collect();
+    lines.sort_unstable();
+    lines
 }
 
 /// SHA-256 of `data`, lowercase hex.
@@ -165,7 +198,7 @@ struct State<'a> {
     /// Blank nodes in order of first appearance (subject, object, graph of each quad).
     blanks: Vec<TermId>,
     /// TermId index → blank position.
-    blank_of: HashMap<TermId, Blank>,
+    blank_of: Vec<Option<Blank>>,
     /// The quads mentioning each blank node.
     quads_of: Vec<Vec<usize>>,
     /// The input label of each blank node.
@@ -178,7 +211,7 @@ struct State<'a> {
 impl<'a> State<'a> {
     fn new(dataset: &'a Dataset, options: &'a CanonicalizeOptions) -> Self {
         let mut blanks = Vec::new();
-        let mut blank_of = HashMap::new();
+        let mut blank_of: Vec<Option<Blank>> = vec![None; dataset.term_count()];
         let mut quads_of: Vec<Vec<usize>> = Vec::new();
         for (qi, quad) in dataset.quads().iter().enumerate() {
             for term in [Some(quad.subject), Some(quad.object), quad.graph]
@@ -188,11 +221,18 @@ impl<'a> State<'a> {
                 if !dataset.term(term).is_blank() {
                     continue;
                 }
-                let b = *blank_of.entry(term).or_insert_with(|| {
-                    blanks.push(term);
-                    quads_of.push(Vec::new());
-                    blanks.len() - 1
-                });
+                let Some(slot) = blank_of.get_mut(term.index()) else {
+                    continue;
+                };
+                let b = match *slot {
+                    Some(b) => b,
+                    None => {
+                        blanks.push(term);
+                        quads_of.push(Vec::new());
+                        *slot = Some(blanks.len() - 1);
+                        blanks.len() - 1
+                    }
+                };
                 if let Some(list) = quads_of.get_mut(b)
                     && list.last() != Some(&qi)
                 {
@@ -240,8 +280,8 @@ impl<'a> State<'a> {
                 out.push_str(iri);
                 out.push('>');
             }
-            Term::Blank(_) => match self.blank_of.get(&term) {
-                Some(b) => label(out, *b),
+            Term::Blank(_) => match self.blank_of.get(term.index()).copied().flatten() {
+                Some(b) => label(out, b),
                 None => out.push_str("_:z"),
             },
             Term::Literal(literal) => write_literal(out, literal),
@@ -271,14 +311,16 @@ impl<'a> State<'a> {
             out.push_str(if b == reference { "_:a" } else { "_:z" });
         };
         let quads = self.quads_of.get(reference).map_or(&[][..], Vec::as_slice);
-        let mut lines: Vec<String> = Vec::with_capacity(quads.len());
+        let mut buffer = String::with_capacity(quads.len() * 128);
+        let mut ranges = Vec::with_capacity(quads.len());
         for &qi in quads {
-            let mut line = String::with_capacity(96);
-            self.write_quad(&mut line, self.quad(qi), &label);
-            lines.push(line);
+            let start = buffer.len();
+            self.write_quad(&mut buffer, self.quad(qi), &label);
+            ranges.push((start, buffer.len()));
         }
-        lines.sort_unstable();
-        self.options.hash.hex(lines.concat().as_bytes())
+        let lines = sorted_lines(&buffer, &mut ranges);
+        let parts: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        self.options.hash.hex_of_parts(&parts)
     }
 
     /// [§4.4.3 Canonicalization Algorithm](https://www.w3.org/TR/rdf-canon/#canon-algorithm), steps 3–5.
@@ -359,7 +401,7 @@ impl<'a> State<'a> {
                 (quad.graph, 'g'),
             ] {
                 let Some(term) = term else { continue };
-                let Some(&related) = self.blank_of.get(&term) else {
+                let Some(related) = self.blank_of.get(term.index()).copied().flatten() else {
                     continue;
                 };
                 if related == identifier {
@@ -431,17 +473,18 @@ impl<'a> State<'a> {
     }
 
     fn finish(self) -> Canonical {
-        let mut lines: Vec<String> = Vec::with_capacity(self.dataset.len());
         let canonical = &self.canonical;
         let label = |out: &mut String, b: Blank| {
             canonical.push_label(out, canonical.get(b).unwrap_or(u32::MAX));
         };
+        let mut buffer = String::with_capacity(self.dataset.len() * 128);
+        let mut ranges = Vec::with_capacity(self.dataset.len());
         for quad in self.dataset.quads() {
-            let mut line = String::with_capacity(128);
-            self.write_quad(&mut line, quad, &label);
-            lines.push(line);
+            let start = buffer.len();
+            self.write_quad(&mut buffer, quad, &label);
+            ranges.push((start, buffer.len()));
         }
-        lines.sort_unstable();
+        let mut lines = sorted_lines(&buffer, &mut ranges);
         lines.dedup();
         let mut issued = BTreeMap::new();
         for (b, term) in self.blanks.iter().enumerate() {

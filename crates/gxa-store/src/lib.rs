@@ -3,7 +3,7 @@
 //!
 //! One [`Store`] type hides which backend is in use: `sqlite://…` (or a data directory through
 //! [`Store::open_data_dir`]) for a single machine, `postgres://…` for several service replicas.
-//! Opening a store runs the migrations embedded for its backend.
+//! Opening a store runs the migrations embedded for its backend; [`StoreOptions`] sets pool sizes.
 //!
 //! # Invariants
 //!
@@ -23,7 +23,8 @@
 //!   concurrent replicas, and a credential's `(list, index)` pair is unique.
 //! * **API tokens are stored as SHA-256 hashes only.**
 //!
-//! Times are stored as UTC microseconds since the Unix epoch in both backends.
+//! Times are stored as UTC microseconds since the Unix epoch in both backends (finer parts of
+//! given timestamps are dropped).
 
 mod bits;
 mod error;

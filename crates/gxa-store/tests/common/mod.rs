@@ -38,18 +38,38 @@ impl TestDb {
     }
 
     /// Closes the store and drops the PostgreSQL database.
-    pub(crate) async fn finish(self) {
+    pub(crate) async fn finish(mut self) {
         self.store.close().await;
-        if let Some((admin_url, database)) = self.postgres {
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        if let Some((admin_url, database)) = self.postgres.take() {
+            drop_database(&admin_url, &database).await;
         }
     }
+}
+
+impl Drop for TestDb {
+    /// A test that failed before `finish` still drops its PostgreSQL database.
+    fn drop(&mut self) {
+        if let Some((admin_url, database)) = self.postgres.take() {
+            let cleanup = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(drop_database(&admin_url, &database));
+            });
+            let _ = cleanup.join();
+        }
+    }
+}
+
+async fn drop_database(admin_url: &str, database: &str) {
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -75,10 +95,19 @@ pub(crate) async fn test_dbs() -> Vec<TestDb> {
         _ if std::env::var_os("CI").is_some() => {
             panic!("GXA_TEST_POSTGRES_URL is not set: in CI the PostgreSQL store tests must run")
         }
-        _ => eprintln!(
-            "\n********\nSKIPPED: PostgreSQL tests need GXA_TEST_POSTGRES_URL \
-             (e.g. postgres://postgres@127.0.0.1:5432/test); ran SQLite only\n********\n"
-        ),
+        _ => {
+            // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n********\nSKIPPED: PostgreSQL tests need GXA_TEST_POSTGRES_URL \
+                     (e.g. postgres://postgres@127.0.0.1:5432/test); the store tests ran on \
+                     SQLite only\n********\n"
+                );
+            });
+        }
     }
     dbs
 }

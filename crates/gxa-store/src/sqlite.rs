@@ -33,6 +33,29 @@ fn migrator() -> sqlx::migrate::Migrator {
     )])
 }
 
+/// How often [`SqliteBackend::open`] retries after a transient failure.
+const OPEN_ATTEMPTS: u64 = 10;
+
+/// Whether an open failed only because another process was opening the same file.
+fn is_transient(err: &StoreError) -> bool {
+    use sqlx::migrate::MigrateError;
+
+    let sqlite_busy = |err: &sqlx::Error| match err {
+        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<u32>().ok())
+            .is_some_and(|code| matches!(code & 0xff, 5 | 6)),
+        _ => false,
+    };
+    match err {
+        StoreError::Backend(err) => sqlite_busy(err),
+        StoreError::Migrate(MigrateError::ExecuteMigration(..)) => true,
+        StoreError::Migrate(MigrateError::Execute(err)) => sqlite_busy(err),
+        _ => false,
+    }
+}
+
 /// A SQLite database.
 #[derive(Clone, Debug)]
 pub(crate) struct SqliteBackend {
@@ -43,7 +66,27 @@ pub(crate) struct SqliteBackend {
 impl SqliteBackend {
     /// Opens (creating if missing) the database at `url` (`sqlite://path` or `sqlite:path`) and
     /// migrates it.
+    ///
+    /// Replicas that start together on a fresh file race: switching it to WAL needs an exclusive
+    /// lock (SQLite answers "database is locked" at once rather than waiting), and sqlx takes no
+    /// lock around SQLite migrations, so the loser's migration fails ("table … already exists")
+    /// and rolls back. Both are transient: the whole open is retried with a short backoff, and the
+    /// retry finds WAL on and the migration applied (its checksum checked).
     pub(crate) async fn open(url: &str, readers: u32) -> Result<Self, StoreError> {
+        let mut attempt = 0u64;
+        loop {
+            match Self::try_open(url, readers).await {
+                Ok(backend) => return Ok(backend),
+                Err(err) if attempt < OPEN_ATTEMPTS && is_transient(&err) => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(10 * attempt)).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    async fn try_open(url: &str, readers: u32) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -55,7 +98,10 @@ impl SqliteBackend {
             .min_connections(1)
             .connect_with(options.clone())
             .await?;
-        migrator().run(&write).await?;
+        if let Err(err) = migrator().run(&write).await {
+            write.close().await;
+            return Err(err.into());
+        }
         let read = SqlitePoolOptions::new()
             .max_connections(readers)
             .connect_with(options.read_only(true))

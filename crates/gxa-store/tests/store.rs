@@ -872,3 +872,18 @@ async fn open_refuses_unknown_urls_and_creates_data_dirs() {
     assert!(data.join(gxa_store::SQLITE_FILE_NAME).is_file());
     store.close().await;
 }
+
+/// Replicas that start together on a fresh SQLite file both migrate it without error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_opening_a_fresh_sqlite_file_at_once_both_succeed() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("fresh.sqlite3").display());
+        let (a, b, c) = tokio::join!(Store::open(&url), Store::open(&url), Store::open(&url));
+        for store in [a, b, c] {
+            let store = store.unwrap_or_else(|err| panic!("round {round}: {err:?}"));
+            assert_eq!(store.latest_sequence().await.unwrap(), 0);
+            store.close().await;
+        }
+    }
+}

@@ -1,10 +1,13 @@
 //! Store benchmarks on SQLite with 100 000 credentials: get by id, a listing page, and the insert
 //! rate (one transaction per credential, as the service issues; and batched, as an import).
 //!
-//! `cargo bench -p gxa-store --bench store`. Set `GXA_BENCH_CREDENTIALS` to change the size.
+//! `cargo bench -p gxa-store --bench store`. Set `GXA_BENCH_CREDENTIALS` to change the size, and
+//! `GXA_BENCH_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`) to run the same on a
+//! fresh PostgreSQL database as well.
 
 #![allow(
     clippy::unwrap_used,
+    clippy::print_stderr,
     reason = "a benchmark whose store fails must stop"
 )]
 
@@ -64,9 +67,42 @@ fn bench_store(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
+
     let dir = tempfile::tempdir().unwrap();
     let store = rt.block_on(Store::open_data_dir(dir.path())).unwrap();
+    run(c, &rt, &store, "SQLite", total);
+    rt.block_on(store.close());
 
+    // PostgreSQL only when asked: a fresh database on the server, dropped afterwards.
+    if let Ok(admin_url) = std::env::var("GXA_BENCH_POSTGRES_URL") {
+        let database = format!("gxa_bench_{}", std::process::id());
+        let url = rt.block_on(create_database(&admin_url, &database));
+        let store = rt.block_on(Store::open(&url)).unwrap();
+        run(c, &rt, &store, "PostgreSQL", total);
+        rt.block_on(store.close());
+        rt.block_on(execute(
+            &admin_url,
+            format!("DROP DATABASE {database} WITH (FORCE)"),
+        ));
+    }
+}
+
+async fn execute(admin_url: &str, statement: String) {
+    use sqlx::Connection as _;
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(statement))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
+
+async fn create_database(admin_url: &str, database: &str) -> String {
+    execute(admin_url, format!("CREATE DATABASE {database}")).await;
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    format!("{base}/{database}")
+}
+
+fn run(c: &mut Criterion, rt: &tokio::runtime::Runtime, store: &Store, backend: &str, total: u64) {
     // Fill: batches of 1000 in one transaction each.
     let start = Instant::now();
     let batch_size = 1000;
@@ -78,13 +114,14 @@ fn bench_store(c: &mut Criterion) {
     }
     let elapsed = start.elapsed();
     eprintln!(
-        "import: {total} credentials in {:.1} s = {:.0} credentials/s (batches of {batch_size})",
+        "import ({backend}): {total} credentials in {:.1} s = {:.0} credentials/s \
+         (batches of {batch_size})",
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );
 
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
-    c.bench_function("get_credential (100k, SQLite)", |b| {
+    c.bench_function(&format!("get_credential ({total}, {backend})"), |b| {
         b.iter(|| {
             let id = format!("https://issuer.example/credentials/{:08}", rng.below(total));
             black_box(rt.block_on(store.get_credential(&id)).unwrap())
@@ -103,22 +140,25 @@ fn bench_store(c: &mut Criterion) {
         cursors.push(next);
         cursor = Some(next);
     }
-    c.bench_function("list_credentials page of 50 (100k, SQLite)", |b| {
-        b.iter(|| {
-            let cursor = cursors[rng.below(cursors.len() as u64) as usize];
-            let page = rt
-                .block_on(store.list_credentials(&all, Some(cursor), 50))
-                .unwrap();
-            black_box(page)
-        })
-    });
+    c.bench_function(
+        &format!("list_credentials page of 50 ({total}, {backend})"),
+        |b| {
+            b.iter(|| {
+                let cursor = cursors[rng.below(cursors.len() as u64) as usize];
+                let page = rt
+                    .block_on(store.list_credentials(&all, Some(cursor), 50))
+                    .unwrap();
+                black_box(page)
+            })
+        },
+    );
 
     let by_subject = CredentialFilter {
         subject: Some("did:web:provider7.example".into()),
         ..Default::default()
     };
     c.bench_function(
-        "list_credentials page of 50, by subject (100k, SQLite)",
+        &format!("list_credentials page of 50, by subject ({total}, {backend})"),
         |b| {
             b.iter(|| {
                 black_box(
@@ -131,7 +171,7 @@ fn bench_store(c: &mut Criterion) {
 
     let mut next = total;
     c.bench_function(
-        "insert_credential, one transaction (SQLite, synchronous=FULL)",
+        &format!("insert_credential, one transaction each ({backend})"),
         |b| {
             b.iter_custom(|iters| {
                 let batch: Vec<_> = (next..next + iters).map(credential).collect();
@@ -144,7 +184,6 @@ fn bench_store(c: &mut Criterion) {
             })
         },
     );
-    rt.block_on(store.close());
 }
 
 criterion_group! {

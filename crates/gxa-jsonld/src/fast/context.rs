@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::fast::Unsupported;
@@ -177,7 +178,7 @@ type Derived = (Option<Arc<Value>>, Arc<Context>);
 /// An active context ([JSON-LD 1.1 API §4.1](https://www.w3.org/TR/json-ld11-api/#context-processing-algorithm)).
 #[derive(Debug, Default)]
 pub(crate) struct Context {
-    terms: HashMap<Box<str>, TermDef>,
+    terms: FxHashMap<Box<str>, TermDef>,
     pub(crate) vocab: Option<Box<str>>,
     pub(crate) language: Option<Box<str>>,
     /// Set by a non-propagated (type-scoped) context: where node objects below revert to.

@@ -10,10 +10,10 @@
 //! [expansion]: https://www.w3.org/TR/json-ld11-api/#expansion-algorithm
 //! [to-rdf]: https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use gxa_rdf::{Dataset, Quad, TermId, XSD_STRING};
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::fast::Unsupported;
@@ -32,6 +32,8 @@ const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
 const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 const RDF_JSON: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON";
+/// Maps nested deeper than this are left to the library (and its depth limit).
+const MAX_NESTING: usize = 64;
 /// 2^53: every integer up to it is exact in an f64.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 
@@ -39,7 +41,7 @@ type Fast<T> = Result<T, Unsupported>;
 
 /// The entries of a map, sorted by what their keys expand to.
 #[derive(Default)]
-struct Entries<'d> {
+struct Entries<'d, 'c> {
     id: Option<&'d Value>,
     types: Vec<&'d Value>,
     value: Option<&'d Value>,
@@ -47,24 +49,31 @@ struct Entries<'d> {
     list: Option<&'d Value>,
     set: Option<&'d Value>,
     graph: Option<&'d Value>,
-    properties: Vec<(&'d str, String, &'d Value)>,
+    properties: Vec<(&'d str, std::borrow::Cow<'c, str>, &'d Value)>,
 }
 
 /// The writer of one document's quads.
 pub(crate) struct Emitter {
     dataset: Dataset,
-    blanks: HashMap<Box<str>, TermId>,
+    blanks: FxHashMap<Box<str>, TermId>,
+    /// Datatype IRIs already checked (literals are interned whole, so the dataset cannot
+    /// tell).
+    checked_datatypes: Vec<Box<str>>,
+    /// Nesting of maps being expanded, bounded so that hostile input cannot exhaust the stack.
+    depth: usize,
     next_blank: u32,
     rdf_type: TermId,
 }
 
 impl Emitter {
     pub(crate) fn new() -> Self {
-        let mut dataset = Dataset::new();
+        let mut dataset = Dataset::with_capacity(64);
         let rdf_type = dataset.iri(RDF_TYPE);
         Emitter {
             dataset,
-            blanks: HashMap::new(),
+            blanks: FxHashMap::default(),
+            checked_datatypes: Vec::new(),
+            depth: 0,
             next_blank: 0,
             rdf_type,
         }
@@ -206,9 +215,12 @@ impl Emitter {
     /// A JSON string, number or boolean as a literal (§8.6), with an optional datatype.
     fn native(&mut self, value: &Value, datatype: Option<&str>) -> Fast<Option<TermId>> {
         if let Some(datatype) = datatype
-            && !is_plain_absolute_iri(datatype)
+            && !self.checked_datatypes.iter().any(|d| **d == *datatype)
         {
-            return Err(Unsupported("datatype is not a plain absolute IRI"));
+            if !is_plain_absolute_iri(datatype) {
+                return Err(Unsupported("datatype is not a plain absolute IRI"));
+            }
+            self.checked_datatypes.push(datatype.into());
         }
         let (lexical, preferred): (std::borrow::Cow<'_, str>, &str) = match value {
             Value::String(s) => (s.as_str().into(), XSD_STRING),
@@ -266,10 +278,17 @@ impl Emitter {
             self.blanks.insert(label.into(), term);
             return Ok(term);
         }
-        if !is_plain_absolute_iri(id) {
+        self.checked_iri(id)
+    }
+
+    /// Interns an IRI, checking it the first time it is met in the document.
+    fn checked_iri(&mut self, iri: &str) -> Fast<TermId> {
+        let known = self.dataset.term_count();
+        let term = self.dataset.iri(iri);
+        if term.index() >= known && !is_plain_absolute_iri(iri) {
             return Err(Unsupported("not a plain absolute IRI"));
         }
-        Ok(self.dataset.iri(id))
+        Ok(term)
     }
 
     fn fresh_blank(&mut self) -> TermId {
@@ -278,8 +297,27 @@ impl Emitter {
         self.dataset.blank(&label)
     }
 
-    /// A map as a property value or top-level item (§5.1.2 steps 7 to 20).
+    /// A map as a property value or top-level item, with the nesting bounded.
     fn map<'d>(
+        &mut self,
+        ctx_in: &Arc<Context>,
+        active_property: Option<&'d str>,
+        map: &'d Map<String, Value>,
+        graph: Option<TermId>,
+        out: &mut Vec<TermId>,
+        top: bool,
+    ) -> Fast<()> {
+        if self.depth >= MAX_NESTING {
+            return Err(Unsupported("deeply nested document"));
+        }
+        self.depth += 1;
+        let result = self.map_inner(ctx_in, active_property, map, graph, out, top);
+        self.depth -= 1;
+        result
+    }
+
+    /// A map as a property value or top-level item (§5.1.2 steps 7 to 20).
+    fn map_inner<'d>(
         &mut self,
         ctx_in: &Arc<Context>,
         active_property: Option<&'d str>,
@@ -407,10 +445,10 @@ impl Emitter {
         }
         let mut objects = Vec::new();
         for (key, iri, value) in &entries.properties {
-            if iri.starts_with("_:") || !is_plain_absolute_iri(iri) {
-                return Err(Unsupported("property is not a plain absolute IRI"));
+            if iri.starts_with("_:") {
+                return Err(Unsupported("blank node property"));
             }
-            let predicate = self.dataset.iri(iri);
+            let predicate = self.checked_iri(iri)?;
             let def = ctx.term(key);
             let container = match def {
                 Some(def) => {
@@ -496,7 +534,7 @@ impl Emitter {
     fn value_object<'d>(
         &mut self,
         type_scoped: &Context,
-        entries: &Entries<'d>,
+        entries: &Entries<'d, '_>,
         value: &'d Value,
     ) -> Fast<Option<TermId>> {
         let datatype = match entries.types.as_slice() {
@@ -613,7 +651,10 @@ fn write_json_string(out: &mut String, s: &str) -> Fast<()> {
 }
 
 /// Sorts the entries of a node or value object by what their keys expand to (step 13).
-fn classify<'d>(ctx: &Context, map: &'d Map<String, Value>) -> Fast<Entries<'d>> {
+fn classify<'d, 'c>(ctx: &'c Context, map: &'d Map<String, Value>) -> Fast<Entries<'d, 'c>>
+where
+    'd: 'c,
+{
     let mut entries = Entries::default();
     for (key, value) in map {
         if key == "@context" {
@@ -632,7 +673,7 @@ fn classify<'d>(ctx: &Context, map: &'d Map<String, Value>) -> Fast<Entries<'d>>
             Expanded::Keyword(Kw::Graph) => &mut entries.graph,
             Expanded::Keyword(_) => return Err(Unsupported("unsupported keyword entry")),
             Expanded::Iri(iri) => {
-                entries.properties.push((key, iri.into_owned(), value));
+                entries.properties.push((key, iri, value));
                 continue;
             }
             Expanded::Null | Expanded::Relative => {
@@ -649,7 +690,7 @@ fn classify<'d>(ctx: &Context, map: &'d Map<String, Value>) -> Fast<Entries<'d>>
     Ok(entries)
 }
 
-fn keyword_only_value(entries: &Entries<'_>) -> bool {
+fn keyword_only_value(entries: &Entries<'_, '_>) -> bool {
     entries.language.is_some() && entries.value.is_none()
 }
 

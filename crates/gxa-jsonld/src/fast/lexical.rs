@@ -6,6 +6,26 @@
 //! in lenient mode or names it in strict mode), so a check that is too strict costs speed, never
 //! correctness.
 
+const BAD: u8 = 0;
+const OK: u8 = 1;
+const HASH: u8 = 2;
+const PERCENT: u8 = 3;
+
+/// How each byte after the scheme is treated: unreserved, sub-delims, `:@/?` are fine, `#`
+/// may occur once, `%` starts an escape, anything else (including non-ASCII) is refused.
+static IRI_BYTE: [u8; 256] = {
+    let mut table = [BAD; 256];
+    let ok = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?";
+    let mut i = 0;
+    while i < ok.len() {
+        table[ok[i] as usize] = OK;
+        i += 1;
+    }
+    table[b'#' as usize] = HASH;
+    table[b'%' as usize] = PERCENT;
+    table
+};
+
 /// Whether `iri` is an absolute IRI ([RFC 3987](https://www.rfc-editor.org/rfc/rfc3987#section-2.2))
 /// of the plain ASCII kind credentials use.
 pub(crate) fn is_plain_absolute_iri(iri: &str) -> bool {
@@ -25,14 +45,10 @@ pub(crate) fn is_plain_absolute_iri(iri: &str) -> bool {
     let mut hashes = 0;
     let mut i = 0;
     while i < rest.len() {
-        let b = rest[i];
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => {}
-            b'-' | b'.' | b'_' | b'~' => {}
-            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {}
-            b':' | b'@' | b'/' | b'?' => {}
-            b'#' => hashes += 1,
-            b'%' => {
+        match IRI_BYTE[usize::from(rest[i])] {
+            OK => {}
+            HASH => hashes += 1,
+            PERCENT => {
                 let hex = |j: usize| rest.get(j).is_some_and(u8::is_ascii_hexdigit);
                 if !(hex(i + 1) && hex(i + 2)) {
                     return false;

@@ -170,7 +170,7 @@ enum DeriveKey {
 
 /// At most this many derived contexts are cached per context (pinned contexts have fewer; the
 /// bound only matters for documents with many distinct inline contexts).
-const MAX_DERIVED: usize = 512;
+const MAX_DERIVED: usize = 128;
 
 /// A cached derived context, with the scoped value kept alive so that its address stays unique.
 type Derived = (Option<Arc<Value>>, Arc<Context>);
@@ -231,11 +231,27 @@ impl Context {
         Ok(derived)
     }
 
-    /// Applies an embedded or top-level `@context` value (cached by its text).
+    /// Applies an embedded or top-level `@context` value. Lists of context URLs are cached by
+    /// their text; inline context objects are processed for each document, so that documents
+    /// cannot grow the caches without bound.
     pub(crate) fn derive_embedded(
         self: &Arc<Self>,
         local: &Value,
     ) -> Result<Arc<Context>, Unsupported> {
+        let urls_only = match local {
+            Value::String(_) => true,
+            Value::Array(items) => items.iter().all(Value::is_string),
+            _ => false,
+        };
+        if !urls_only {
+            return Ok(Arc::new(process(
+                self,
+                local,
+                false,
+                true,
+                &mut Vec::new(),
+            )?));
+        }
         let text =
             serde_json::to_string(local).map_err(|_| Unsupported("unserializable context"))?;
         let key = DeriveKey::Text(text);

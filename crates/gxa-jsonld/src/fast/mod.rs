@@ -13,8 +13,13 @@
 //! strict mode, invalid IRIs, unknown contexts, …) are always reported by the library path:
 //! the fast path returns [`Unsupported`] on anything that is or might be an error, so its
 //! coverage can never change an outcome. The differential test
-//! (`tests/fast_path.rs`) checks this on the whole W3C toRdf suite and on the credential
-//! fixtures.
+//! (`gxa-conformance/tests/json_ld_fast_path.rs`) checks this on the whole W3C toRdf suite
+//! (lenient and strict), on the credential fixtures and on generated variants.
+//!
+//! **Caches:** a processed context list is cached on the initial context by its text (lists of
+//! URLs only; inline context objects are processed per document), and every context caches
+//! the contexts derived from it by a scoped context, at most `MAX_DERIVED` each, so memory
+//! stays bounded whatever documents come in.
 
 mod context;
 mod emit;

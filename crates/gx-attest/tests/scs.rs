@@ -1,4 +1,4 @@
-//! `gx-attest scs evaluate` and `gx-attest scs verify-upload`: the CLI contract of issue 4.
+//! `gx-attest scs evaluate`, `scs verify-upload` and `scs attest`: the CLI contract of issue 4.
 
 #![expect(
     clippy::unwrap_used,
@@ -288,4 +288,296 @@ fn verify_upload_exit_codes() {
     );
     let out = run(&["verify-upload", "--allowed-signers", &body, &body]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+// `scs attest`: signed attestations in both profiles, checked with `gx-attest verify`.
+
+const ISSUER: &str = "did:web:attester.example.org";
+
+/// Runs a top-level `gx-attest` command (not under `scs`).
+fn top(args: &[&str]) -> Output {
+    gx_attest().args(args).output().unwrap()
+}
+
+/// A development key set for [`ISSUER`] made by `gx-attest keys generate`; returns the key set
+/// directory and its `did.json`.
+fn key_set(dir: &tempfile::TempDir, alg: &str) -> (String, String) {
+    let keys = dir.path().join(alg);
+    let out = top(&[
+        "keys",
+        "generate",
+        "--alg",
+        alg,
+        "--did",
+        ISSUER,
+        "--out",
+        keys.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let did_json = keys.join("did.json").display().to_string();
+    (keys.display().to_string(), did_json)
+}
+
+/// `scs attest` over the shared signed upload (IaaS and KaaS subjects) at [`AT`].
+fn attest(extra: &[&str]) -> Output {
+    let signers = data("generated/allowed_signers");
+    let body = data("generated/upload-body.txt");
+    let mut args = vec![
+        "attest",
+        "--scope",
+        IAAS,
+        "--scope",
+        KAAS,
+        "--at",
+        AT,
+        "--allowed-signers",
+        &signers,
+    ];
+    args.extend_from_slice(extra);
+    args.push(&body);
+    run(&args)
+}
+
+/// `gx-attest verify` of `text` at [`AT`], resolving did:web from `did_json` if given.
+fn verify_text(dir: &tempfile::TempDir, name: &str, text: &str, did_json: Option<&str>) -> Output {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec!["verify", "--at", AT];
+    if let Some(did_json) = did_json {
+        args.extend(["--did-document", did_json]);
+    }
+    args.push(path.to_str().unwrap());
+    top(&args)
+}
+
+#[test]
+fn attest_tagus_jws2020_gaiax_verifies_and_tampering_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, did_json) = key_set(&dir, "PS256");
+    let out = attest(&["--key", &keys, "--issuer", ISSUER, "--profile", "tagus"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let docs: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2, "one attestation per subject");
+    let (iaas, kaas) = (&docs[0], &docs[1]);
+    for doc in &docs {
+        assert_eq!(doc["@context"][0], "https://www.w3.org/2018/credentials/v1");
+        assert_eq!(
+            doc["@context"][1],
+            "https://w3id.org/security/suites/jws-2020/v1"
+        );
+        assert_eq!(doc["issuer"], ISSUER);
+        assert_eq!(doc["issuanceDate"], AT);
+        let proof = &doc["proof"];
+        assert_eq!(proof["type"], "JsonWebSignature2020");
+        assert_eq!(proof["created"], AT);
+        assert_eq!(proof["proofPurpose"], "assertionMethod");
+        assert_eq!(proof["verificationMethod"], format!("{ISSUER}#ps256-dev"));
+    }
+    assert_eq!(iaas["credentialSubject"]["scsSubject"], "example-cloud");
+    assert_eq!(iaas["credentialSubject"]["verdict"], "fail");
+    assert_eq!(kaas["credentialSubject"]["scsSubject"], "example-k8s-1.35");
+    assert_eq!(kaas["credentialSubject"]["verdict"], "pass");
+    assert_eq!(kaas["expirationDate"], "2026-12-07T00:00:00Z");
+
+    for (i, doc) in docs.iter().enumerate() {
+        let text = doc.to_string();
+        let out = verify_text(&dir, &format!("tagus-{i}.json"), &text, Some(&did_json));
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("JsonWebSignature2020 (jws2020-gaiax) PS256"),
+            "{}",
+            stdout(&out)
+        );
+        // The signed document, proof included, is strict JSON-LD (every term defined): what
+        // SHACL validation of the credential's graph starts from.
+        let path = dir.path().join(format!("tagus-{i}.json"));
+        let out = top(&[
+            "canonicalize",
+            "--input-format",
+            "jsonld",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stdout(&out).contains("<https://w3id.org/gx-attest/scs/v1#verdict>"));
+    }
+
+    // A failing verdict turned into a passing one: exit 1, the signature names the reason.
+    let mut forged = iaas.clone();
+    forged["credentialSubject"]["verdict"] = "pass".into();
+    let out = verify_text(&dir, "forged.json", &forged.to_string(), Some(&did_json));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("signature does not verify"),
+        "{}",
+        stdout(&out)
+    );
+    // An extended validity is caught too.
+    let mut forged = kaas.clone();
+    forged["expirationDate"] = "2027-12-07T00:00:00Z".into();
+    let out = verify_text(&dir, "later.json", &forged.to_string(), Some(&did_json));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
+
+#[test]
+fn attest_tagus_w3c_jws2020_flavour() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, did_json) = key_set(&dir, "ES256");
+    let out = attest(&[
+        "--key",
+        &keys,
+        "--issuer",
+        ISSUER,
+        "--profile",
+        "tagus",
+        "--suite",
+        "jws2020",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    for (i, line) in lines.iter().enumerate() {
+        let out = verify_text(&dir, &format!("w3c-{i}.json"), line, Some(&did_json));
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("JsonWebSignature2020 (jws2020) ES256"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn attest_loire_vc_jwt_verifies_and_tampering_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, did_json) = key_set(&dir, "PS256");
+    let out = attest(&["--key", &keys, "--issuer", ISSUER, "--profile", "loire"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let jwts: Vec<&str> = text.lines().collect();
+    assert_eq!(jwts.len(), 2, "one compact JWT per subject, one per line");
+    for (i, jwt) in jwts.iter().enumerate() {
+        assert_eq!(jwt.split('.').count(), 3, "{jwt}");
+        let out = verify_text(&dir, &format!("loire-{i}.jwt"), jwt, Some(&did_json));
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains(&format!("vc+jwt PS256 by {ISSUER}#ps256-dev")),
+            "{}",
+            stdout(&out)
+        );
+        // Without the issuer's DID document the key cannot be found: could not check.
+        let out = verify_text(&dir, &format!("loire-{i}.jwt"), jwt, None);
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    }
+    // The KaaS (passing) payload under the IaaS header and signature: exit 1.
+    let iaas: Vec<&str> = jwts[0].split('.').collect();
+    let kaas: Vec<&str> = jwts[1].split('.').collect();
+    let swapped = format!("{}.{}.{}", iaas[0], kaas[1], iaas[2]);
+    let out = verify_text(&dir, "swapped.jwt", &swapped, Some(&did_json));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("invalid"), "{}", stdout(&out));
+    // One flipped signature character: exit 1.
+    let mut flipped = jwts[1].to_owned().into_bytes();
+    let at = flipped.len() - 10;
+    flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    let out = verify_text(&dir, "flipped.jwt", &flipped, Some(&did_json));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
+
+#[test]
+fn attest_with_a_key_file_signs_as_its_did_jwk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, _) = key_set(&dir, "EdDSA");
+    let key = format!("{keys}/eddsa-dev.key.pem");
+    for profile in ["tagus", "loire"] {
+        // No --issuer: the key's did:jwk issues, and resolves offline.
+        let out = attest(&["--key", &key, "--profile", profile]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        for (i, line) in stdout(&out).lines().enumerate() {
+            let out = verify_text(&dir, &format!("{profile}-jwk-{i}"), line, None);
+            assert_eq!(out.status.code(), Some(0), "{profile}: {}", stdout(&out));
+            assert!(stdout(&out).contains("by did:jwk:"), "{}", stdout(&out));
+        }
+    }
+}
+
+#[test]
+fn attest_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, _) = key_set(&dir, "EdDSA");
+    let key = format!("{keys}/eddsa-dev.key.pem");
+    let cases: [(&[&str], &str); 6] = [
+        // A key file has no did:web method: which one must be said.
+        (
+            &["--key", &key, "--issuer", ISSUER, "--profile", "tagus"],
+            "give --verification-method",
+        ),
+        // The key set's DID is not the issuer.
+        (
+            &[
+                "--key",
+                &keys,
+                "--issuer",
+                "did:web:other.example.org",
+                "--profile",
+                "loire",
+            ],
+            "is not the DID of the key's verification method",
+        ),
+        // A verification method of another DID.
+        (
+            &[
+                "--key",
+                &keys,
+                "--issuer",
+                ISSUER,
+                "--verification-method",
+                "did:web:other.example.org#k",
+                "--profile",
+                "tagus",
+            ],
+            "must be a DID URL of the issuer",
+        ),
+        // Loire is vc+jwt only.
+        (
+            &["--key", &keys, "--profile", "loire", "--suite", "jws2020"],
+            "loire attestations are secured as vc+jwt",
+        ),
+        (
+            &["--key", "/nonexistent/key.pem", "--profile", "tagus"],
+            "cannot use key /nonexistent/key.pem",
+        ),
+        // Only the two Gaia-X profiles exist.
+        (
+            &["--key", &keys, "--profile", "gaia-x"],
+            "invalid value 'gaia-x'",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = attest(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Evaluation errors are the same as `scs evaluate`'s: a signed body needs the signers.
+    let out = run(&[
+        "attest",
+        "--scope",
+        IAAS,
+        "--key",
+        &keys,
+        "--profile",
+        "tagus",
+        &data("generated/upload-body.txt"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--allowed-signers is required"),
+        "{}",
+        stderr(&out)
+    );
 }

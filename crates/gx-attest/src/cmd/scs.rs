@@ -9,6 +9,14 @@
 //!   `--json`, one JSON object per subject and scope, one per line.
 //! * `scs verify-upload --allowed-signers FILE BODY`: exit 0 when the signature is valid for a
 //!   listed signer, 1 when it is not, 2 on malformed input.
+//! * `scs attest --scope SCOPE.yaml --key KEY --issuer DID --profile tagus|loire
+//!   [--at RFC3339] REPORT...`: evaluates exactly as `evaluate` does (same inputs, see
+//!   [`ReportArgs`]) and prints one signed attestation per subject and scope, one per line:
+//!   Tagus as VC 1.1 JSON-LD with a JsonWebSignature2020 proof (`--suite`, default the Gaia-X
+//!   flavour `jws2020-gaiax`), Loire as the compact vc+jwt of the VC 2.0 document. The
+//!   issuance time and the proof's `created` are `--at` (default: now, whole seconds). An
+//!   attestation is issued for every verdict, a failing one included: it records the evidence.
+//!   Exit 0 when everything was signed, 2 on error.
 //!
 //! New subcommands of the group (e.g. `scs flavor-name`) are one more [`ScsCommand`] variant
 //! and one more arm in [`run`].
@@ -18,9 +26,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use gxa_contexts::urls;
+use gxa_proof::{KeySet, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer};
 use gxa_scs::{
-    AllowedSigners, CheckedAtZone, Evaluation, Evaluator, Limits, Scope, SignedUpload, Verdict,
-    verify_upload,
+    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Profile,
+    Scope, SignedUpload, Verdict, attestation_document, verify_upload,
 };
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -37,22 +47,22 @@ pub(crate) struct Args {
 enum ScsCommand {
     /// Evaluate compliance reports (or signed uploads) against certificate scopes.
     Evaluate(EvaluateArgs),
+    /// Evaluate like `evaluate` and print a signed compliance attestation per subject.
+    Attest(AttestArgs),
     /// Verify a signed upload body (`<SSH signature>&<yaml>`) against an allowed-signers file.
     VerifyUpload(VerifyUploadArgs),
 }
 
-/// Arguments of `gx-attest scs evaluate`.
+/// What every evaluating subcommand (`evaluate`, `attest`) reads: scopes, reports or signed
+/// uploads, and the reference time. Defined once so both accept exactly the same inputs.
 #[derive(Debug, clap::Args)]
-struct EvaluateArgs {
+struct ReportArgs {
     /// Certificate scope YAML (current or legacy format); repeat for several scopes.
     #[arg(long, value_name = "SCOPE.yaml", required = true)]
     scope: Vec<PathBuf>,
     /// Reference time (RFC 3339, e.g. 2026-11-25T12:00:00Z); default: now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<Timestamp>,
-    /// Print one JSON object per subject and scope (one per line) instead of a table.
-    #[arg(long)]
-    json: bool,
     /// OpenSSH allowed-signers file; required when a REPORT is a signed upload body.
     #[arg(long, value_name = "FILE")]
     allowed_signers: Option<PathBuf>,
@@ -72,6 +82,43 @@ struct EvaluateArgs {
     reports: Vec<PathBuf>,
 }
 
+/// Arguments of `gx-attest scs evaluate`.
+#[derive(Debug, clap::Args)]
+struct EvaluateArgs {
+    #[command(flatten)]
+    inputs: ReportArgs,
+    /// Print one JSON object per subject and scope (one per line) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `gx-attest scs attest`.
+#[derive(Debug, clap::Args)]
+struct AttestArgs {
+    #[command(flatten)]
+    inputs: ReportArgs,
+    /// Signing key: a JWK or PEM file, a PKCS#11 URI (`pkcs11:…`), or a key set directory
+    /// (`keys.toml`, as written by `gx-attest keys generate`).
+    #[arg(long, value_name = "KEY")]
+    key: String,
+    /// The issuer's DID; default: the key set's DID, or the key's did:jwk for a key file.
+    #[arg(long, value_name = "DID")]
+    issuer: Option<String>,
+    /// Gaia-X profile: `tagus` (VC 1.1 JSON-LD with a JsonWebSignature2020 proof) or `loire`
+    /// (VC 2.0 secured as a vc+jwt).
+    #[arg(long, value_parser = ["tagus", "loire"])]
+    profile: String,
+    /// Tagus only: the JsonWebSignature2020 flavour. `jws2020-gaiax` (the default) is what
+    /// Gaia-X compliance v1 emits and the Tagus clearing houses (GXDCH v1) verify first, the
+    /// spec flavour being only a fallback there; `jws2020` is the W3C-CCG suite.
+    #[arg(long, value_parser = ["jws2020", "jws2020-gaiax"])]
+    suite: Option<String>,
+    /// Verification method URL; its DID must be the issuer. Default: the key set's active
+    /// method (`<did>#<key id>`), or `did:jwk:…#0` for a key file.
+    #[arg(long, value_name = "URL")]
+    verification_method: Option<String>,
+}
+
 /// Arguments of `gx-attest scs verify-upload`.
 #[derive(Debug, clap::Args)]
 struct VerifyUploadArgs {
@@ -85,7 +132,8 @@ struct VerifyUploadArgs {
 
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        ScsCommand::Evaluate(args) => evaluate(args),
+        ScsCommand::Evaluate(args) => evaluate(&args),
+        ScsCommand::Attest(args) => attest(&args),
         ScsCommand::VerifyUpload(args) => verify(args),
     }
 }
@@ -100,7 +148,9 @@ fn allowed_signers(path: &Path) -> anyhow::Result<AllowedSigners> {
     AllowedSigners::parse(&text).with_context(|| path.display().to_string())
 }
 
-fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+/// Reads the scopes and reports of `args` and evaluates them at the reference time; the
+/// evaluation shared by `scs evaluate` and `scs attest`.
+fn evaluate_reports(args: &ReportArgs, at: Timestamp) -> anyhow::Result<Vec<Evaluation>> {
     let limits = Limits {
         max_bytes: args.max_yaml_bytes,
         ..Limits::default()
@@ -138,14 +188,150 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| name.to_string())?;
         }
     }
-    let at = args.at.unwrap_or_else(Timestamp::now);
-    let evaluations = evaluator.evaluate(at);
+    Ok(evaluator.evaluate(at))
+}
+
+fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let at = args.inputs.at.unwrap_or_else(Timestamp::now);
+    let evaluations = evaluate_reports(&args.inputs, at)?;
     let mut out = String::new();
     for evaluation in &evaluations {
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&to_json(evaluation))?)?;
         } else {
             table(&mut out, evaluation)?;
+        }
+    }
+    super::write_stdout(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The signing key, the verification method its proofs name, and the issuer.
+struct AttestKey {
+    signer: Box<dyn Signer>,
+    verification_method: String,
+    issuer: String,
+}
+
+/// Opens `--key` and settles issuer and verification method, refusing combinations whose
+/// credential could not verify (the method's DID must be the issuer: `gx-attest verify`
+/// reports an issuer mismatch for a vc+jwt otherwise, and a Gaia-X verifier would for both).
+///
+/// * A key set directory signs with its active key as `<did>#<key id>`, the set's DID being
+///   the issuer; its `did.json` (or `gx-attest keys did-document`) is the did:web document.
+/// * A key file or PKCS#11 URI has no DID of its own: it signs as its did:jwk (`#0`, as
+///   `gx-attest sign` does), or as `--verification-method` under a did:web issuer.
+fn attest_key(args: &AttestArgs) -> anyhow::Result<AttestKey> {
+    let path = Path::new(&args.key);
+    let (signer, key_method) = if path.is_dir() {
+        let set = KeySet::load(path).with_context(|| format!("key set {}", path.display()))?;
+        let (signer, method) = set
+            .signer(None)
+            .with_context(|| format!("key set {}", path.display()))?;
+        (signer, method)
+    } else {
+        let signer = gxa_proof::open_signer(&args.key, Path::new("."))
+            .with_context(|| format!("cannot use key {}", args.key))?;
+        let method = gxa_proof::default_verification_method(signer.as_ref());
+        (signer, method)
+    };
+    let verification_method = match (&args.verification_method, &args.issuer) {
+        (Some(method), _) => method.clone(),
+        (None, Some(issuer)) if gxa_proof::did_of(&key_method) != issuer => bail!(
+            "--issuer {issuer} is not the DID of the key's verification method {key_method}; \
+             give --verification-method {issuer}#<key id> (or a key set directory for that DID)"
+        ),
+        (None, _) => key_method,
+    };
+    let method_did = gxa_proof::did_of(&verification_method).to_owned();
+    let issuer = args.issuer.clone().unwrap_or_else(|| method_did.clone());
+    if method_did != issuer || !verification_method.contains('#') {
+        bail!(
+            "the verification method {verification_method} must be a DID URL of the issuer \
+             {issuer} (<issuer>#<key id>)"
+        );
+    }
+    Ok(AttestKey {
+        signer,
+        verification_method,
+        issuer,
+    })
+}
+
+/// The proof suite of a profile: Tagus embeds a JsonWebSignature2020 proof, Loire is a
+/// vc+jwt (what the Gaia-X Loire clearing houses exchange).
+fn attest_suite(profile: Profile, suite: Option<&str>) -> anyhow::Result<SignSuite> {
+    match (profile, suite) {
+        (Profile::Tagus, None) => Ok(SignSuite::Jws2020GaiaX),
+        (Profile::Tagus, Some(name)) => Ok(name.parse()?),
+        (Profile::Loire, None) => Ok(SignSuite::VcJwt),
+        (Profile::Loire, Some(name)) => bail!(
+            "--suite {name} applies to --profile tagus; loire attestations are secured as vc+jwt"
+        ),
+    }
+}
+
+/// Adds the JsonWebSignature2020 context (right after `credentials/v1`, where Gaia-X Tagus
+/// credentials carry it) so that the signed document, proof included, is still JSON-LD whose
+/// every term is defined: `credentials/v1` does not define the proof's `JsonWebSignature2020`,
+/// `created` or `jws`. The proof signs the document with this context.
+fn with_proof_context(mut document: Value, suite: SignSuite) -> Value {
+    if !matches!(suite, SignSuite::Jws2020 | SignSuite::Jws2020GaiaX) {
+        return document;
+    }
+    if let Some(Value::Array(contexts)) = document.get_mut("@context") {
+        let jws = Value::from(urls::JWS_2020_V1);
+        if !contexts.contains(&jws) {
+            contexts.insert(1.min(contexts.len()), jws);
+        }
+    }
+    document
+}
+
+fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {
+    let profile: Profile = args.profile.parse()?;
+    let suite = attest_suite(profile, args.suite.as_deref())?;
+    let key = attest_key(args)?;
+    // Whole seconds: the proof's `created` and the credential's issuance time agree.
+    let at = match args.inputs.at {
+        Some(at) => at,
+        None => Timestamp::from_second(Timestamp::now().as_second())?,
+    };
+    let evaluations = evaluate_reports(&args.inputs, at)?;
+    let options = AttestationOptions::new(profile, &key.issuer, at);
+    let sign_options = SignOptions {
+        verification_method: Some(key.verification_method.clone()),
+        created: Some(at.to_string()),
+        challenge: None,
+        domain: None,
+        strict_jsonld: true,
+    };
+    let mut out = String::new();
+    for evaluation in &evaluations {
+        let document = with_proof_context(attestation_document(evaluation, &options), suite);
+        if document.is_null() {
+            bail!(
+                "scope {} has no versions: nothing to attest for {}",
+                evaluation.scope.name,
+                evaluation.subject
+            );
+        }
+        let signed = gxa_proof::sign(
+            &document,
+            suite,
+            key.signer.as_ref(),
+            &sign_options,
+            Some(&PinnedJsonLd),
+        )
+        .with_context(|| {
+            format!(
+                "cannot sign the attestation of {} ({})",
+                evaluation.subject, evaluation.scope.name
+            )
+        })?;
+        match signed {
+            Signed::Document(doc) => writeln!(out, "{}", serde_json::to_string(&doc)?)?,
+            Signed::Jwt(jwt) => writeln!(out, "{jwt}")?,
         }
     }
     super::write_stdout(out.as_bytes())?;

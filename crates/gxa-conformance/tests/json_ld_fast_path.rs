@@ -235,6 +235,18 @@ fn fast_path_agrees_with_the_library_on_credentials() {
             .to_rdf_str_library(&text, &ToRdfOptions::strict())
             .is_ok();
         let fast = tally.compare(processor, &name, &text, &ToRdfOptions::strict());
+        if !fast {
+            let reason = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| processor.to_rdf_fast(&v, &ToRdfOptions::strict()).err())
+                .map_or("not JSON", |e| e.reason());
+            let library = processor
+                .to_rdf_str_library(&text, &ToRdfOptions::strict())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            println!("declined (strict): {name}: {reason}; library: {library:.100}");
+        }
         if strict_ok && !fast {
             let value: Value = serde_json::from_str(&text).unwrap();
             let reason = processor

@@ -503,6 +503,29 @@ fn attest_with_a_key_file_signs_as_its_did_jwk() {
             assert!(stdout(&out).contains("by did:jwk:"), "{}", stdout(&out));
         }
     }
+    // Without --at: issued now, in whole seconds, and the proof's `created` is the same time.
+    let out = run(&[
+        "attest",
+        "--scope",
+        KAAS,
+        "--key",
+        &key,
+        "--profile",
+        "tagus",
+        &data("generated/report-kaas.yaml"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let issued = doc["issuanceDate"].as_str().unwrap();
+    assert_eq!(doc["proof"]["created"], issued);
+    assert!(
+        issued.len() == 20 && issued.ends_with('Z') && issued.parse::<jiff::Timestamp>().is_ok(),
+        "{issued}"
+    );
+    let path = dir.path().join("now.json");
+    std::fs::write(&path, stdout(&out)).unwrap();
+    let out = top(&["verify", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
 #[test]

@@ -41,7 +41,7 @@ pub use keyset::{
     DEVELOPMENT_BANNER, DidKey, Generated, KeyEntry, KeySet, KeySetError, KeyStatus, did_document,
     generate as generate_keyset, open_signer,
 };
-pub use pkcs11::Pkcs11Signer;
+pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
 pub use sign::{SignError, SignOptions, SignSuite, Signed, default_verification_method, sign};
 pub use suite::di::hash_hex as di_hash_hex;

@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
@@ -185,7 +185,7 @@ pub(crate) struct Context {
     pub(crate) previous: Option<Arc<Context>>,
     has_protected: bool,
     /// Derived contexts, with the scoped value kept alive so that its address stays unique.
-    derived: Mutex<HashMap<DeriveKey, Derived>>,
+    derived: RwLock<FxHashMap<DeriveKey, Derived>>,
 }
 
 impl Context {
@@ -196,7 +196,7 @@ impl Context {
             language: self.language.clone(),
             previous: self.previous.clone(),
             has_protected: self.has_protected,
-            derived: Mutex::new(HashMap::new()),
+            derived: RwLock::new(FxHashMap::default()),
         }
     }
 
@@ -264,12 +264,12 @@ impl Context {
     }
 
     fn cached(&self, key: &DeriveKey) -> Option<Arc<Context>> {
-        let map = self.derived.lock().ok()?;
+        let map = self.derived.read().ok()?;
         map.get(key).map(|(_, c)| c.clone())
     }
 
     fn remember(&self, key: DeriveKey, keep: Option<Arc<Value>>, derived: &Arc<Context>) {
-        if let Ok(mut map) = self.derived.lock()
+        if let Ok(mut map) = self.derived.write()
             && map.len() < MAX_DERIVED
         {
             map.insert(key, (keep, derived.clone()));

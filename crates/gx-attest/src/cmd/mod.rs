@@ -5,7 +5,10 @@
 
 mod canonicalize;
 mod contexts;
+mod keys;
 mod scs;
+mod sign;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,6 +32,13 @@ enum Command {
     Contexts(contexts::Args),
     /// SCS compliance reports: evaluate them strictly, verify signed uploads.
     Scs(scs::Args),
+    /// Sign a credential or presentation (jws2020, jws2020-gaiax, eddsa-rdfc-2022,
+    /// ecdsa-rdfc-2019, vc-jwt).
+    Sign(sign::Args),
+    /// Verify a credential, presentation or JWT: exit 0 valid, 1 invalid, 2 could not check.
+    Verify(verify::Args),
+    /// Development key sets and DID documents.
+    Keys(keys::Args),
 }
 
 /// Runs the parsed command line.
@@ -37,6 +47,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Canonicalize(args) => canonicalize::run(args),
         Command::Contexts(args) => contexts::run(args),
         Command::Scs(args) => scs::run(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Keys(args) => keys::run(args),
     }
 }
 

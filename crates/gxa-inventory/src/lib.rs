@@ -1,0 +1,11 @@
+//! Cloud inventory to Gaia-X self-descriptions.
+//!
+//! - [`flavor_name`]: SCS flavor names ([scs-0100-v3]): parse, generate, cross-check.
+//! - [`input`]: the provider description, OpenStack flavors and images (and the SCS
+//!   flavor-manager YAML), Ironic/Redfish host records and NetBox DCIM exports, parsed into typed
+//!   records with typed errors.
+//!
+//! [scs-0100-v3]: https://docs.scs.community/standards/scs-0100-v3-flavor-naming
+
+pub mod flavor_name;
+pub mod input;

@@ -1,6 +1,8 @@
 //! The example cloud under `examples/` parses completely and is self-consistent; broken
 //! variants give typed errors or warnings, never a panic.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -155,6 +155,27 @@ pub(crate) fn sign_compact(
     Ok(out)
 }
 
+/// Verifies a detached JWS with an unencoded payload (`b64: false`) over `payload`, with the
+/// JsonWebSignature2020 header rules.
+pub fn verify_detached(
+    jws: &str,
+    payload: &[u8],
+    key: &crate::PublicKey,
+) -> Result<Algorithm, Failure> {
+    let parsed = parse_compact(jws)?;
+    if !parsed.payload_b64.is_empty() {
+        return Err(Failure::MalformedJws("payload must be detached".into()));
+    }
+    let alg = check_header(&parsed.header, Profile::Unencoded)?;
+    key.verify(
+        alg,
+        &parsed.detached_signing_input(payload),
+        &parsed.signature,
+    )
+    .map_err(Failure::Signature)?;
+    Ok(alg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,25 +243,4 @@ mod tests {
             assert!(parse_compact(bad).is_err(), "{bad}");
         }
     }
-}
-
-/// Verifies a detached JWS with an unencoded payload (`b64: false`) over `payload`, with the
-/// JsonWebSignature2020 header rules.
-pub fn verify_detached(
-    jws: &str,
-    payload: &[u8],
-    key: &crate::PublicKey,
-) -> Result<Algorithm, Failure> {
-    let parsed = parse_compact(jws)?;
-    if !parsed.payload_b64.is_empty() {
-        return Err(Failure::MalformedJws("payload must be detached".into()));
-    }
-    let alg = check_header(&parsed.header, Profile::Unencoded)?;
-    key.verify(
-        alg,
-        &parsed.detached_signing_input(payload),
-        &parsed.signature,
-    )
-    .map_err(Failure::Signature)?;
-    Ok(alg)
 }

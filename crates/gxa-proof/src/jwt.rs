@@ -155,53 +155,54 @@ pub(crate) fn verify(
         report.proofs.push(check.fail(Failure::Signature(f)));
         return Ok(report);
     }
-    if let Some(pinned) = &method.jwk_alg {
-        if pinned != alg.name() {
-            report.proofs.push(check.fail(Failure::PinnedAlgorithm {
-                pinned: pinned.clone(),
-                used: alg,
-            }));
-            return Ok(report);
-        }
+    if let Some(pinned) = &method.jwk_alg
+        && pinned != alg.name()
+    {
+        report.proofs.push(check.fail(Failure::PinnedAlgorithm {
+            pinned: pinned.clone(),
+            used: alg,
+        }));
+        return Ok(report);
     }
     report.proofs.push(check);
 
     // Issuer consistency.
     for (what, value) in [("iss header", iss_header), ("iss claim", iss_claim)] {
-        if let (Some(v), Some(p)) = (value, party) {
-            if v != p {
-                report.failures.push(Failure::IssuerMismatch(format!(
-                    "{what} {v} but document says {p}"
-                )));
-            }
+        if let (Some(v), Some(p)) = (value, party)
+            && v != p
+        {
+            report.failures.push(Failure::IssuerMismatch(format!(
+                "{what} {v} but document says {p}"
+            )));
         }
     }
     // The key must belong to the issuer (holder): compare the controller part of the method
     // URL; bare key ids (thumbprints) carry no controller.
-    if let Some(p) = party {
-        if method_url.contains(':') && did_of(&method_url) != p {
-            report.failures.push(Failure::IssuerMismatch(format!(
-                "signed by {method_url}, issued by {p}"
-            )));
-        }
+    if let Some(p) = party
+        && method_url.contains(':')
+        && did_of(&method_url) != p
+    {
+        report.failures.push(Failure::IssuerMismatch(format!(
+            "signed by {method_url}, issued by {p}"
+        )));
     }
     // Validity: JWT exp/nbf and the document's own period.
     let at = opts.time();
-    if let Some(exp) = payload.get("exp").and_then(Value::as_i64) {
-        if exp < at {
-            report.failures.push(Failure::Validity {
-                at: time::format_rfc3339(at),
-                reason: format!("exp {} has passed", time::format_rfc3339(exp)),
-            });
-        }
+    if let Some(exp) = payload.get("exp").and_then(Value::as_i64)
+        && exp < at
+    {
+        report.failures.push(Failure::Validity {
+            at: time::format_rfc3339(at),
+            reason: format!("exp {} has passed", time::format_rfc3339(exp)),
+        });
     }
-    if let Some(nbf) = payload.get("nbf").and_then(Value::as_i64) {
-        if nbf > at {
-            report.failures.push(Failure::Validity {
-                at: time::format_rfc3339(at),
-                reason: format!("nbf {} is in the future", time::format_rfc3339(nbf)),
-            });
-        }
+    if let Some(nbf) = payload.get("nbf").and_then(Value::as_i64)
+        && nbf > at
+    {
+        report.failures.push(Failure::Validity {
+            at: time::format_rfc3339(at),
+            reason: format!("nbf {} is in the future", time::format_rfc3339(nbf)),
+        });
     }
     check_validity(&document, at, &mut report.failures);
     if is_vp {
@@ -259,14 +260,12 @@ pub(crate) fn sign(
     header.insert("cty".into(), (if is_vp { "vp" } else { "vc" }).into());
     header.insert("iss".into(), iss.into());
     let mut payload = doc.clone();
-    if is_vp {
-        if let Some(obj) = payload.as_object_mut() {
-            if let Some(c) = challenge {
-                obj.insert("nonce".into(), c.into());
-            }
-            if let Some(d) = domain {
-                obj.insert("aud".into(), d.into());
-            }
+    if is_vp && let Some(obj) = payload.as_object_mut() {
+        if let Some(c) = challenge {
+            obj.insert("nonce".into(), c.into());
+        }
+        if let Some(d) = domain {
+            obj.insert("aud".into(), d.into());
         }
     }
     let header = Value::Object(header).to_string();

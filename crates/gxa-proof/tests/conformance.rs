@@ -2,6 +2,13 @@
 //! transmute fixtures), vc-di-eddsa / vc-di-ecdsa rdfc TestVectors with every intermediate
 //! value.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers"
+)]
+
 mod common;
 
 use common::{json, read};

@@ -13,6 +13,13 @@
 //! compliance outputs are Gaia-X flavour per gaiax.md §1.2; the 2024 notary LRN credential
 //! carries a `@context` inside its proof, typical of a spec-flavour signer.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers"
+)]
+
 mod common;
 
 use common::json;

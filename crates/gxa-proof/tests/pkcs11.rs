@@ -6,6 +6,13 @@
 //! directory and re-runs itself with that variable (setting it in-process would need
 //! `unsafe`), so it never touches the system token store.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers"
+)]
+
 use std::process::Command;
 
 use gxa_proof::{

@@ -18,6 +18,13 @@
 //!   those two envelopes as reasons; its own JOSE proof and its `vc+jwt` credential verify.
 //! - `iat` is a string in the credential inputs; we do not interpret `iat`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers"
+)]
+
 mod common;
 
 use common::{json, read};

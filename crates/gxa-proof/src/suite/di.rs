@@ -113,10 +113,10 @@ pub(crate) fn verify(
             "proofValue missing or not z-base58btc".into(),
         )));
     };
-    if let Some(ctx) = proof.get("@context") {
-        if !context_is_prefix(ctx, unsecured.get("@context")) {
-            return Ok(check.fail(Failure::ContextMismatch));
-        }
+    if let Some(ctx) = proof.get("@context")
+        && !context_is_prefix(ctx, unsecured.get("@context"))
+    {
+        return Ok(check.fail(Failure::ContextMismatch));
     }
     let config = proof_options(proof, "proofValue", unsecured.get("@context"));
     let config_canon = canonicalizer

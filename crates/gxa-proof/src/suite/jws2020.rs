@@ -69,13 +69,13 @@ pub(crate) fn verify(
             })),
         );
     }
-    if let Some(pinned) = &method.jwk_alg {
-        if pinned != alg.name() {
-            return Ok(check.fail(Failure::PinnedAlgorithm {
-                pinned: pinned.clone(),
-                used: alg,
-            }));
-        }
+    if let Some(pinned) = &method.jwk_alg
+        && pinned != alg.name()
+    {
+        return Ok(check.fail(Failure::PinnedAlgorithm {
+            pinned: pinned.clone(),
+            used: alg,
+        }));
     }
     let key = &method.key;
     // Gaia-X flavour.

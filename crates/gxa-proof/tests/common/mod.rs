@@ -1,6 +1,6 @@
 //! Shared helpers of the integration tests.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::panic, reason = "test helpers")]
 
 use std::path::PathBuf;
 

@@ -4,8 +4,10 @@
 //! - [`input`]: the provider description, OpenStack flavors and images (and the SCS
 //!   flavor-manager YAML), Ironic/Redfish host records and NetBox DCIM exports, parsed into typed
 //!   records with typed errors.
+//! - [`loire`]: the mapping to Gaia-X Loire 25.11 credentials.
 //!
 //! [scs-0100-v3]: https://docs.scs.community/standards/scs-0100-v3-flavor-naming
 
 pub mod flavor_name;
 pub mod input;
+pub mod loire;

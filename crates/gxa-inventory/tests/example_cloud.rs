@@ -212,3 +212,77 @@ fn malformed_inputs_are_errors_never_panics() {
     assert!(err.to_string().contains("unknown region"), "{err}");
     assert!(parse_netbox("{\"devices\": 3}", "netbox").is_err());
 }
+
+#[test]
+fn loire_mapping_of_the_example_cloud() {
+    use gxa_inventory::loire::{Inventory, build};
+    let provider = ProviderFile::parse(&example("provider.toml"), "provider.toml").unwrap();
+    let catalog = parse_catalog(&example("inventory/openstack.json"), "openstack.json").unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/inventory/hosts");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let hosts = paths
+        .iter()
+        .map(|p| parse_host(&read_file(p).unwrap(), "h").unwrap())
+        .collect();
+    let inv = Inventory {
+        provider,
+        flavors: catalog.flavors,
+        images: catalog.images,
+        hosts,
+        netbox: Some(parse_netbox(&example("inventory/netbox.json"), "nb").unwrap()),
+        valid_from: None,
+    };
+    let first = build(&inv);
+    assert_eq!(first.warnings, Vec::<String>::new());
+    assert_eq!(first, build(&inv), "deterministic");
+    let ids: BTreeSet<String> = first
+        .documents
+        .iter()
+        .map(|d| d.credential["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), first.documents.len(), "unique ids");
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("https://cloud.example.eu/gx/"))
+    );
+    let vmso = first
+        .documents
+        .iter()
+        .find(|d| d.file_name == "vm-offering.json")
+        .unwrap();
+    let flavors = vmso.credential["credentialSubject"]["instantiationReq"]
+        .as_array()
+        .unwrap();
+    let bms = flavors
+        .iter()
+        .find(|f| f["schema:name"] == "SCS-64C-512-2x960p_bms_z4hh")
+        .unwrap();
+    assert!(
+        bms.get("hypervisor").is_none(),
+        "bare metal has no hypervisor"
+    );
+    assert_eq!(bms["additionalVolume"].as_array().unwrap().len(), 1);
+    assert_eq!(bms["bootVolume"]["diskBusType"], "NVMe");
+    assert_eq!(bms["cpu"]["pCPU"]["generation"], "Zen4");
+    let images = vmso.credential["credentialSubject"]["codeArtifact"]
+        .as_array()
+        .unwrap();
+    let arm = images
+        .iter()
+        .find(|i| i["schema:name"] == "Ubuntu 24.04 ARM")
+        .unwrap();
+    assert_eq!(arm["cpuReq"]["cpuArchitecture"], "AArch-64");
+    assert_eq!(arm["buildDate"], "2026-11-02T08:15:00Z");
+    assert_eq!(
+        arm["ramReq"]["memorySize"]["applicableUnit"],
+        "https://qudt.org/vocab/unit/MebiBYTE"
+    );
+    assert!(
+        arm.get("hwRngTypeOfImage").is_none(),
+        "hw_rng_model=virtio is not 'Unavailable'"
+    );
+}

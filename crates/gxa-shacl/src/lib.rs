@@ -1,0 +1,404 @@
+//! SHACL validation of Gaia-X credentials ([SHACL][shacl]) against the pinned shapes of a
+//! profile: Loire 25.11 (`gx.shacl.ttl` with the `gx.owl.ttl` ontology) or Tagus 22.10 (the
+//! trustframework shapes). Both are compiled in from `contexts/gaia-x/shapes/`; nothing is
+//! fetched.
+//!
+//! The pipeline, as measured against pyshacl in the project's crate notes ("SHACL in Rust for the
+//! Gaia-X shapes"):
+//! 1. each document → RDF with `gxa-jsonld` in strict mode (an undefined term is an error, not a
+//!    silently dropped claim);
+//! 2. all documents are merged into one data graph (linked credentials are validated together:
+//!    `sh:class` on `providedBy` needs the legal person in the same graph), blank nodes kept apart
+//!    per document, graph names dropped;
+//! 3. the credential/presentation envelope nodes (typed `cred:VerifiableCredential` /
+//!    `cred:VerifiablePresentation`, and proofs) are dropped: only what the credentials say about
+//!    their subjects is validated;
+//! 4. RDFS materialisation with the ontology as schema (Loire only): rdfs7 (`subPropertyOf*`),
+//!    rdfs2 (`domain`), rdfs3 (`range`, IRI and blank objects only) and rdfs9 (`subClassOf*`),
+//!    since no Rust SHACL engine infers and the Gaia-X answers depend on it;
+//! 5. the rudof `shacl` engine (native mode, no SPARQL) validates; each violation names its focus
+//!    node, path, source shape, constraint component and value.
+//!
+//! Limits: no OWL reasoning beyond those four RDFS rules; `sh:sparql` constraints are not
+//! evaluated (the Gaia-X shapes have none); messages are the engine's.
+//!
+//! [shacl]: https://www.w3.org/TR/shacl/
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io::Cursor;
+
+use gxa_jsonld::{Processor, ToRdfOptions};
+use gxa_rdf::{Dataset, Quad, Term};
+use rudof_rdf::rdf_core::RDFFormat;
+use rudof_rdf::rdf_impl::{OxigraphInMemory, ReaderMode};
+use serde_json::Value;
+use shacl::ir::IRSchema;
+use shacl::validator::processor::{GraphValidation, ShaclProcessor};
+use shacl::validator::store::{Graph, ShaclDataManager};
+use shacl::validator::{ShaclConfig, ShaclValidationMode};
+
+const LOIRE_SHAPES: &str = include_str!("../../../contexts/gaia-x/shapes/loire-25.11/gx.shacl.ttl");
+const LOIRE_ONTOLOGY: &str = include_str!("../../../contexts/gaia-x/shapes/loire-25.11/gx.owl.ttl");
+const TAGUS_SHAPES: &str =
+    include_str!("../../../contexts/gaia-x/shapes/tagus-22.10/trustframework-shapes.DERIVED.ttl");
+
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+const CRED: &str = "https://www.w3.org/2018/credentials#";
+const CRED2: &str = "https://www.w3.org/ns/credentials/";
+const SEC: &str = "https://w3id.org/security#";
+const SEC_PROOF: &str = "https://w3id.org/security#proof";
+const CREDENTIAL_SUBJECT: &str = "https://www.w3.org/2018/credentials#credentialSubject";
+
+/// A Gaia-X profile: which shapes apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Loire 25.11 (VC 2.0, `https://w3id.org/gaia-x/development#`).
+    Loire,
+    /// Tagus 22.10 (VC 1.1, trustframework shapes).
+    Tagus,
+}
+
+impl std::str::FromStr for Profile {
+    type Err = ShaclError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "loire" => Ok(Self::Loire),
+            "tagus" => Ok(Self::Tagus),
+            other => Err(ShaclError::UnknownProfile(other.to_owned())),
+        }
+    }
+}
+
+/// What can go wrong before a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum ShaclError {
+    /// Not `loire` or `tagus`.
+    #[error("unknown profile {0:?} (expected loire or tagus)")]
+    UnknownProfile(String),
+    /// A document could not be turned into RDF.
+    #[error("document {index}: {source}")]
+    JsonLd {
+        /// Position of the document in the input.
+        index: usize,
+        /// The cause.
+        source: gxa_jsonld::JsonLdError,
+    },
+    /// The pinned shapes or ontology did not load (a build defect).
+    #[error("pinned shapes: {0}")]
+    Shapes(String),
+    /// The engine failed.
+    #[error("SHACL engine: {0}")]
+    Engine(String),
+}
+
+/// One violation (or warning) from the engine.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation {
+    /// The focus node.
+    pub focus_node: String,
+    /// The property path, when the constraint is on a property.
+    pub path: Option<String>,
+    /// The shape that holds the constraint.
+    pub shape: Option<String>,
+    /// The constraint component (`sh:MinCountConstraintComponent`, …).
+    pub component: String,
+    /// The offending value, if any.
+    pub value: Option<String>,
+    /// Severity (`Violation`, `Warning`, `Info`).
+    pub severity: String,
+    /// The engine's message, if any.
+    pub message: Option<String>,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: focus node <{}>", self.severity, self.focus_node)?;
+        if let Some(p) = &self.path {
+            write!(f, ", property {p}")?;
+        }
+        if let Some(s) = &self.shape {
+            write!(f, ", shape {s}")?;
+        }
+        write!(f, ", constraint {}", self.component)?;
+        if let Some(v) = &self.value {
+            write!(f, ", value {v}")?;
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The verdict on a set of documents validated together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// True when there is no result of severity Violation.
+    pub conforms: bool,
+    /// Every result, sorted.
+    pub violations: Vec<Violation>,
+}
+
+/// RDFS schema facts from the ontology, closed transitively.
+#[derive(Debug, Default)]
+struct Schema {
+    super_classes: BTreeMap<String, BTreeSet<String>>,
+    super_properties: BTreeMap<String, BTreeSet<String>>,
+    domains: BTreeMap<String, BTreeSet<String>>,
+    ranges: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn closure(direct: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for start in direct.keys() {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = direct.get(start).into_iter().flatten().collect();
+        while let Some(next) = todo.pop() {
+            if seen.insert(next.clone()) {
+                todo.extend(direct.get(next).into_iter().flatten());
+            }
+        }
+        out.insert(start.clone(), seen);
+    }
+    out
+}
+
+impl Schema {
+    fn parse(turtle: &str) -> Result<Self, ShaclError> {
+        let mut direct_classes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut direct_props: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut schema = Self::default();
+        for triple in oxttl::TurtleParser::new().for_slice(turtle) {
+            let triple = triple.map_err(|e| ShaclError::Shapes(format!("ontology: {e}")))?;
+            let oxrdf::NamedOrBlankNode::NamedNode(s) = &triple.subject else {
+                continue;
+            };
+            let oxrdf::Term::NamedNode(o) = &triple.object else {
+                continue;
+            };
+            let Some(rule) = triple.predicate.as_str().strip_prefix(RDFS) else {
+                continue;
+            };
+            let map = match rule {
+                "subClassOf" => &mut direct_classes,
+                "subPropertyOf" => &mut direct_props,
+                "domain" => &mut schema.domains,
+                "range" => &mut schema.ranges,
+                _ => continue,
+            };
+            map.entry(s.as_str().to_owned())
+                .or_default()
+                .insert(o.as_str().to_owned());
+        }
+        schema.super_classes = closure(&direct_classes);
+        schema.super_properties = closure(&direct_props);
+        Ok(schema)
+    }
+}
+
+/// A validator for one profile, shapes parsed once.
+pub struct Validator {
+    profile: Profile,
+    shapes: IRSchema,
+    schema: Schema,
+}
+
+impl fmt::Debug for Validator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validator")
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
+    }
+}
+
+type Triple = (Term, Term, Term);
+
+impl Validator {
+    /// Loads the pinned shapes (and, for Loire, the ontology) of `profile`.
+    pub fn new(profile: Profile) -> Result<Self, ShaclError> {
+        let (shapes_text, ontology) = match profile {
+            Profile::Loire => (LOIRE_SHAPES, Some(LOIRE_ONTOLOGY)),
+            Profile::Tagus => (TAGUS_SHAPES, None),
+        };
+        let shapes = ShaclDataManager::load(
+            &mut Cursor::new(shapes_text),
+            "pinned shapes",
+            &RDFFormat::Turtle,
+            None,
+        )
+        .map_err(|e| ShaclError::Shapes(e.to_string()))?;
+        let schema = match ontology {
+            Some(text) => Schema::parse(text)?,
+            None => Schema::default(),
+        };
+        Ok(Self {
+            profile,
+            shapes,
+            schema,
+        })
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Validates `documents` together (see the crate documentation for the pipeline).
+    pub fn validate(&self, documents: &[Value]) -> Result<Report, ShaclError> {
+        let mut triples: BTreeSet<Triple> = BTreeSet::new();
+        for (index, doc) in documents.iter().enumerate() {
+            let dataset = Processor::pinned()
+                .to_rdf(doc, &ToRdfOptions::strict())
+                .map_err(|source| ShaclError::JsonLd { index, source })?;
+            subject_triples(&dataset, index, &mut triples);
+        }
+        self.materialise(&mut triples);
+        let mut data = Dataset::with_capacity(triples.len());
+        for (s, p, o) in triples {
+            let (subject, predicate, object) = (data.intern(s), data.intern(p), data.intern(o));
+            data.insert(Quad {
+                subject,
+                predicate,
+                object,
+                graph: None,
+            });
+        }
+        let store = OxigraphInMemory::from_str(
+            &data.to_nquads(),
+            &RDFFormat::NTriples,
+            None,
+            &ReaderMode::default(),
+        )
+        .map_err(|e| ShaclError::Engine(e.to_string()))?;
+        let mut validation = GraphValidation::new(Graph::from(store));
+        let report = validation
+            .validate(
+                &self.shapes,
+                &ShaclValidationMode::Native,
+                &ShaclConfig::default(),
+            )
+            .map_err(|e| ShaclError::Engine(e.to_string()))?;
+        let mut violations: Vec<Violation> = report
+            .results()
+            .iter()
+            .map(|r| Violation {
+                focus_node: r.focus_node().to_string(),
+                path: r.path().map(ToString::to_string),
+                shape: r.source().map(ToString::to_string),
+                component: r.constraint_component().to_string(),
+                value: r.value().map(ToString::to_string),
+                severity: format!("{:?}", r.severity()),
+                message: Some(format!("{:?}", r.message()))
+                    .filter(|m| m != "MessageMap { messages: {} }" && !m.is_empty()),
+            })
+            .collect();
+        violations.sort();
+        violations.dedup();
+        Ok(Report {
+            conforms: report.conforms(),
+            violations,
+        })
+    }
+
+    fn materialise(&self, triples: &mut BTreeSet<Triple>) {
+        let s = &self.schema;
+        if s.super_classes.is_empty() && s.ranges.is_empty() && s.domains.is_empty() {
+            return;
+        }
+        let iri = |t: &str| Term::Iri(t.into());
+        let mut added: Vec<Triple> = Vec::new();
+        // rdfs7
+        for (subj, pred, obj) in triples.iter() {
+            if let Term::Iri(p) = pred
+                && let Some(supers) = s.super_properties.get(&**p)
+            {
+                for q in supers {
+                    added.push((subj.clone(), iri(q), obj.clone()));
+                }
+            }
+        }
+        triples.extend(added.drain(..));
+        // rdfs2, rdfs3
+        for (subj, pred, obj) in triples.iter() {
+            let Term::Iri(p) = pred else { continue };
+            for c in s.domains.get(&**p).into_iter().flatten() {
+                added.push((subj.clone(), iri(RDF_TYPE), iri(c)));
+            }
+            if !matches!(obj, Term::Literal(_)) {
+                for c in s.ranges.get(&**p).into_iter().flatten() {
+                    added.push((obj.clone(), iri(RDF_TYPE), iri(c)));
+                }
+            }
+        }
+        triples.extend(added.drain(..));
+        // rdfs9
+        for (subj, pred, obj) in triples.iter() {
+            if let (Term::Iri(p), Term::Iri(c)) = (pred, obj)
+                && &**p == RDF_TYPE
+            {
+                for d in s.super_classes.get(&**c).into_iter().flatten() {
+                    added.push((subj.clone(), iri(RDF_TYPE), iri(d)));
+                }
+            }
+        }
+        triples.extend(added);
+    }
+}
+
+/// The triples of `dataset` that describe credential subjects: without what the credential and
+/// presentation envelopes say (their `cred:`/`sec:` properties and their types: a VC 2.0
+/// credential node is typed with its subject's class too), without proofs, all graphs merged;
+/// blank nodes renamed apart per document. A node that is its own credential subject (Tagus
+/// credentials whose subject id is the credential id) keeps its non-envelope types.
+fn subject_triples(dataset: &Dataset, index: usize, out: &mut BTreeSet<Triple>) {
+    let iri_is =
+        |id, pred: &dyn Fn(&str) -> bool| matches!(dataset.term(id), Term::Iri(i) if pred(i));
+    let envelope_iri = |i: &str| i.starts_with(CRED) || i.starts_with(SEC) || i.starts_with(CRED2);
+    let is_type = |id| iri_is(id, &|i| i == RDF_TYPE);
+    let mut envelope = BTreeSet::new();
+    let mut subjects = BTreeSet::new();
+    for q in dataset.quads() {
+        if is_type(q.predicate) && iri_is(q.object, &|c| envelope_iri(c)) {
+            envelope.insert(q.subject);
+        }
+        if iri_is(q.predicate, &|p| p == CREDENTIAL_SUBJECT) {
+            envelope.insert(q.subject);
+            subjects.insert(q.object);
+        }
+    }
+    // Proof graphs: the objects of sec:proof name graphs that are dropped.
+    let proof_graphs: BTreeSet<_> = dataset
+        .quads()
+        .iter()
+        .filter(|q| iri_is(q.predicate, &|p| p == SEC_PROOF))
+        .map(|q| q.object)
+        .collect();
+    let rename = |t: &Term| match t {
+        Term::Blank(b) => Term::Blank(format!("d{index}x{b}").into()),
+        other => other.clone(),
+    };
+    for q in dataset.quads() {
+        if q.graph.is_some_and(|g| proof_graphs.contains(&g)) {
+            continue;
+        }
+        if envelope.contains(&q.subject) {
+            let envelope_fact = iri_is(q.predicate, &|p| envelope_iri(p))
+                || (is_type(q.predicate)
+                    && (iri_is(q.object, &|c| envelope_iri(c)) || !subjects.contains(&q.subject)));
+            if envelope_fact {
+                continue;
+            }
+        }
+        out.insert((
+            rename(dataset.term(q.subject)),
+            dataset.term(q.predicate).clone(),
+            rename(dataset.term(q.object)),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests;

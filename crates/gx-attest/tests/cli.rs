@@ -1,6 +1,7 @@
 //! End-to-end tests of the `gx-attest` binary: one integration-test binary for the CLI.
 
 mod canonicalize;
+mod inventory;
 mod proof;
 mod scs;
 

@@ -291,8 +291,11 @@ impl Validator {
                 component: r.constraint_component().to_string(),
                 value: r.value().map(ToString::to_string),
                 severity: format!("{:?}", r.severity()),
-                message: Some(format!("{:?}", r.message()))
-                    .filter(|m| m != "MessageMap { messages: {} }" && !m.is_empty()),
+                message: {
+                    let mut texts: Vec<&String> = r.message().messages().values().collect();
+                    texts.sort();
+                    texts.first().map(|m| (*m).clone())
+                },
             })
             .collect();
         violations.sort();

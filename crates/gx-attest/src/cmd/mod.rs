@@ -5,9 +5,12 @@
 
 mod canonicalize;
 mod contexts;
+mod flavor_name;
+mod inventory;
 mod keys;
 mod scs;
 mod sign;
+mod validate;
 mod verify;
 
 use std::io::Write;
@@ -39,6 +42,10 @@ enum Command {
     Verify(verify::Args),
     /// Development key sets and DID documents.
     Keys(keys::Args),
+    /// Cloud inventory (OpenStack, Ironic/Redfish, NetBox) to Gaia-X self-descriptions.
+    Inventory(inventory::Args),
+    /// Validate credentials against the pinned Gaia-X SHACL shapes: exit 0 conform, 1 not, 2 error.
+    Validate(validate::Args),
 }
 
 /// Runs the parsed command line.
@@ -50,6 +57,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sign(args) => sign::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keys(args) => keys::run(args),
+        Command::Inventory(args) => inventory::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 

@@ -51,6 +51,8 @@ enum ScsCommand {
     Attest(AttestArgs),
     /// Verify a signed upload body (`<SSH signature>&<yaml>`) against an allowed-signers file.
     VerifyUpload(VerifyUploadArgs),
+    /// SCS flavor names (scs-0100 v3): decode or generate them.
+    FlavorName(super::flavor_name::Args),
 }
 
 /// What every evaluating subcommand (`evaluate`, `attest`) reads: scopes, reports or signed
@@ -135,6 +137,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         ScsCommand::Evaluate(args) => evaluate(&args),
         ScsCommand::Attest(args) => attest(&args),
         ScsCommand::VerifyUpload(args) => verify(args),
+        ScsCommand::FlavorName(args) => super::flavor_name::run(args),
     }
 }
 

@@ -279,15 +279,9 @@ pub fn build(inv: &Inventory) -> Build {
         json!([{"type": "gx:TermsAndConditions", "url": offering.terms_url, "hash": offering.terms_sha256}]),
     );
     if !offering.service_policy.is_empty() {
-        so.insert(
-            "servicePolicy".into(),
-            Value::Array(
-                offering
-                    .service_policy
-                    .iter()
-                    .map(|p| json!({"@value": p}))
-                    .collect(),
-            ),
+        // Loire wants gx:AccessUsagePolicy nodes here, not strings; not supported yet.
+        ctx.warnings.push(
+            "offering.service_policy: gx:servicePolicy needs gx:AccessUsagePolicy nodes, not text; not stated".into(),
         );
     }
     if !offering.data_account_export.is_empty() {

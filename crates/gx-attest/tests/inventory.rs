@@ -1,0 +1,432 @@
+//! `gx-attest scs flavor-name`, `inventory build` and `validate` end to end.
+
+use serde_json::Value;
+
+use super::gx_attest;
+
+#[test]
+fn flavor_name_parse_json_decodes_every_component() {
+    let out = gx_attest()
+        .args([
+            "scs",
+            "flavor-name",
+            "parse",
+            "SCS-2V-8_chy_hwv_z4h_gNl-24-16_ib",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["short"], "SCS-2V-8_gNl-24-16_ib");
+    assert_eq!(v["v1"], "SCS-2V:8-chy-hwv-z4h-gNl:24:16-ib");
+    assert_eq!(v["cpuBrand"]["generationName"], "Zen4");
+    assert_eq!(v["gpu"]["computeUnits"], 24);
+    assert_eq!(v["extraSpecs"]["scs:name-v4"], "SCS-2V-8_gNl-24-16_ib");
+}
+
+#[test]
+fn flavor_name_parse_text_and_invalid_name() {
+    let out = gx_attest()
+        .args(["scs", "flavor-name", "parse", "SCS-16V-64-500s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("16 vCPUs, shared-core"), "{text}");
+    assert!(text.contains("1 x 500 GB (ssd)"), "{text}");
+
+    let out = gx_attest()
+        .args(["scs", "flavor-name", "parse", "SCS-2C-4ou-10n"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"u-10n\""));
+
+    let out = gx_attest()
+        .args(["scs", "flavor-name", "parse", "SCS-2V:4", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(v["error"].as_str().unwrap().contains("main part"));
+}
+
+#[test]
+fn flavor_name_generate() {
+    let out = gx_attest()
+        .args([
+            "scs",
+            "flavor-name",
+            "generate",
+            "--cpus",
+            "16",
+            "--cpu-type",
+            "T",
+            "--ram",
+            "64",
+            "--disk",
+            "200",
+            "--disk-type",
+            "s",
+            "--gpu",
+            "G",
+            "--gpu-vendor",
+            "N",
+            "--gpu-gen",
+            "a",
+            "--gpu-cu",
+            "72",
+            "--gpu-vram",
+            "24",
+            "--ib",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "SCS-16T-64-200s_GNa-72-24_ib\n"
+    );
+
+    let out = gx_attest()
+        .args([
+            "scs",
+            "flavor-name",
+            "generate",
+            "--cpus",
+            "1",
+            "--cpu-type",
+            "V",
+            "--ram",
+            "0.5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "SCS-1V-0.5\n");
+
+    // Not expressible: a quarter GiB, VRAM without compute units, unknown letters.
+    for bad in [
+        &["--cpus", "1", "--cpu-type", "V", "--ram", "0.25"][..],
+        &[
+            "--cpus",
+            "1",
+            "--cpu-type",
+            "V",
+            "--ram",
+            "1",
+            "--gpu",
+            "G",
+            "--gpu-vendor",
+            "N",
+            "--gpu-vram",
+            "8",
+        ],
+        &["--cpus", "1", "--cpu-type", "X", "--ram", "1"],
+        &["--cpus", "0", "--cpu-type", "V", "--ram", "1"],
+    ] {
+        let out = gx_attest()
+            .args(["scs", "flavor-name", "generate"])
+            .args(bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("error"),
+            "{bad:?}"
+        );
+    }
+}
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+const OWN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/gaiax-data/examples-own"
+);
+
+#[allow(clippy::unwrap_used)] // test helper
+fn build_example(out: &std::path::Path) -> std::process::Output {
+    let ex = format!("{ROOT}/examples");
+    let mut cmd = gx_attest();
+    cmd.args(["inventory", "build", "--profile", "loire", "--provider"])
+        .arg(format!("{ex}/provider.toml"))
+        .arg("--openstack")
+        .arg(format!("{ex}/inventory/openstack.json"))
+        .arg("--flavor-yaml")
+        .arg(format!("{ex}/inventory/flavors.yaml"))
+        .arg("--netbox")
+        .arg(format!("{ex}/inventory/netbox.json"))
+        .arg("--out")
+        .arg(out);
+    let mut hosts: Vec<_> = std::fs::read_dir(format!("{ex}/inventory/hosts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    hosts.sort();
+    for h in hosts {
+        cmd.arg("--ironic").arg(h);
+    }
+    cmd.output().unwrap()
+}
+
+#[allow(clippy::unwrap_used)] // test helper
+fn json_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn example_cloud_builds_validates_and_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        let out = build_example(dir);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary = String::from_utf8(out.stdout).unwrap();
+        // The flavor-manager YAML repeats four standard flavors of the snapshot: the only warnings.
+        assert!(
+            summary.contains("16 credential(s), 4 warning(s)"),
+            "{summary}"
+        );
+        assert_eq!(
+            summary
+                .lines()
+                .filter(|l| l.starts_with("warning:"))
+                .count(),
+            4,
+            "{summary}"
+        );
+        assert!(
+            summary.contains("warning: flavor SCS-2V-4-20s: listed twice"),
+            "{summary}"
+        );
+    }
+    let files = json_files(&a);
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "legal-person.json",
+        "lrn-vat.json",
+        "lrn-lei.json",
+        "issuer.json",
+        "vm-offering.json",
+        "region-fra1.json",
+        "region-ber1.json",
+        "datacenter-fra1-dc1.json",
+        "az-fra1-a.json",
+        "az-fra1-b.json",
+        "az-ber1-c.json",
+        "host-baremetal-ber1-c-01.json",
+        "host-gpu-ber1-c-01.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    let vmso: Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("vm-offering.json")).unwrap())
+            .unwrap();
+    let subject = &vmso["credentialSubject"];
+    assert_eq!(subject["instantiationReq"].as_array().unwrap().len(), 22);
+    assert_eq!(subject["codeArtifact"].as_array().unwrap().len(), 10);
+    let gpu = subject["instantiationReq"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["schema:name"] == "SCS-16T-64-200s_GNa-72-24_ib")
+        .unwrap();
+    assert_eq!(gpu["gpu"]["gpuProcessingUnits"], 72);
+    assert_eq!(
+        gpu["memory"]["memory"]["memorySize"]["applicableUnit"],
+        "https://qudt.org/vocab/unit/GibiBYTE"
+    );
+
+    // Same canonical hashes on both runs (RDFC-1.0 through gxa-jsonld).
+    let hashes = |dir: &std::path::Path| {
+        let out = gx_attest()
+            .args(["canonicalize", "--hash"])
+            .args(json_files(dir))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split_whitespace().next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (ha, hb) = (hashes(&a), hashes(&b));
+    assert_eq!(ha.len(), files.len());
+    assert_eq!(ha, hb);
+
+    // Every output conforms to the Loire shapes, validated together.
+    let out = gx_attest()
+        .args(["validate", "--profile", "loire"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("0 violation(s)"), "{text}");
+
+    // A broken variant: an enum value the shapes do not allow.
+    let broken = std::fs::read_to_string(a.join("vm-offering.json"))
+        .unwrap()
+        .replace("\"QCOW2\"", "\"qcow2\"");
+    std::fs::write(a.join("vm-offering.json"), broken).unwrap();
+    let out = gx_attest()
+        .args(["validate", "--profile", "loire"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("vmImageDiskFormat")
+            && text.contains("qcow2")
+            && text.contains("#image-Ubuntu_24.04"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_shared_examples_and_broken_variants() {
+    let files = [
+        "legal-person",
+        "vat-id-lrn",
+        "issuer-tandc",
+        "vm-service-offering",
+    ]
+    .map(|f| format!("{OWN}/{f}.unsigned.json"));
+    let out = gx_attest().arg("validate").args(&files).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let lp = std::fs::read_to_string(&files[0]).unwrap();
+    let mut v: Value = serde_json::from_str(&lp).unwrap();
+    v["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("headquartersAddress");
+    let broken = tmp.path().join("lp.json");
+    std::fs::write(&broken, v.to_string()).unwrap();
+    let out = gx_attest()
+        .arg("validate")
+        .arg(&broken)
+        .args(&files[1..])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines().any(|l| l
+            .contains("focus node <https://cloud.example.eu/gx/legal-person.json#cs>")
+            && l.contains("headquartersAddress")
+            && l.contains("shape")
+            && l.contains("MinCount")),
+        "{text}"
+    );
+
+    // Errors: unreadable file, not JSON, unknown profile.
+    let out = gx_attest()
+        .args(["validate", "/nonexistent.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = gx_attest()
+        .args(["validate", "--profile", "loire2"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn inventory_build_errors_are_clear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = format!("{ROOT}/examples");
+    let run = |extra: &[&str]| {
+        gx_attest()
+            .args([
+                "inventory",
+                "build",
+                "--provider",
+                &format!("{ex}/provider.toml"),
+                "--out",
+            ])
+            .arg(tmp.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--profile", "loire", "--sign", "--key", "k.pem"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not yet available"));
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"flavors": [{"name": "SCS-2V-4", "vcpus": "two", "ram": 4096}]}"#,
+    )
+    .unwrap();
+    let out = run(&["--profile", "loire", "--openstack", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("flavors[0].vcpus"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An inconsistent flavor is a warning in the summary, not an error.
+    std::fs::write(
+        &bad,
+        r#"{"flavors": [{"name": "SCS-4V-16", "vcpus": 2, "ram": 16384,
+        "extra_specs": {"scs:cpu-type": "shared-core"}}]}"#,
+    )
+    .unwrap();
+    let out = run(&["--profile", "loire", "--openstack", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("warning: flavor SCS-4V-16: [vcpus]"),
+        "{text}"
+    );
+}

@@ -158,9 +158,14 @@ const OWN: &str = concat!(
 
 #[allow(clippy::unwrap_used)] // test helper
 fn build_example(out: &std::path::Path) -> std::process::Output {
+    build_example_in(out, "loire")
+}
+
+#[allow(clippy::unwrap_used)] // test helper
+fn build_example_in(out: &std::path::Path, profile: &str) -> std::process::Output {
     let ex = format!("{ROOT}/examples");
     let mut cmd = gx_attest();
-    cmd.args(["inventory", "build", "--profile", "loire", "--provider"])
+    cmd.args(["inventory", "build", "--profile", profile, "--provider"])
         .arg(format!("{ex}/provider.toml"))
         .arg("--openstack")
         .arg(format!("{ex}/inventory/openstack.json"))
@@ -427,6 +432,77 @@ fn inventory_build_errors_are_clear() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("warning: flavor SCS-4V-16: [vcpus]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn example_cloud_in_tagus_validates_and_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        let out = build_example_in(dir, "tagus");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            summary.contains("3 credential(s), 0 warning(s), profile tagus"),
+            "{summary}"
+        );
+    }
+    let files = json_files(&a);
+    let hash = |files: Vec<std::path::PathBuf>| {
+        let out = gx_attest()
+            .args(["canonicalize", "--hash"])
+            .args(files)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split_whitespace().next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hash(json_files(&a)), hash(json_files(&b)));
+    let out = gx_attest()
+        .args(["validate", "--profile", "tagus"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Broken: the legal participant without its headquarters address.
+    let lp = a.join("tagus-legal-participant.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&lp).unwrap()).unwrap();
+    v["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("gx:headquarterAddress");
+    std::fs::write(&lp, v.to_string()).unwrap();
+    let out = gx_attest()
+        .args(["validate", "--profile", "tagus"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("headquarterAddress") && text.contains("tagus/legal-participant.json#cs"),
         "{text}"
     );
 }

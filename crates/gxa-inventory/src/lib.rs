@@ -5,9 +5,11 @@
 //!   flavor-manager YAML), Ironic/Redfish host records and NetBox DCIM exports, parsed into typed
 //!   records with typed errors.
 //! - [`loire`]: the mapping to Gaia-X Loire 25.11 credentials.
+//! - [`tagus`]: the Tagus 22.10 credentials for the classes Tagus has.
 //!
 //! [scs-0100-v3]: https://docs.scs.community/standards/scs-0100-v3-flavor-naming
 
 pub mod flavor_name;
 pub mod input;
 pub mod loire;
+pub mod tagus;

@@ -3,7 +3,7 @@
 //! `inventory build --provider provider.toml [--openstack FLAVORS_AND_IMAGES.json]
 //! [--flavor-yaml FILE] [--ironic FILE]... [--netbox FILE] --profile loire|tagus --out DIR
 //! [--sign --key KEY] [--valid-from RFC3339]`: writes one JSON-LD credential per
-//! self-description (`DIR/*.json`, unsigned), prints a summary with the warnings; exit 0 when
+//! self-description (`DIR/*.json`, unsigned; Tagus files are prefixed `tagus-`), prints a summary with the warnings; exit 0 when
 //! written, 2 on error. Output is deterministic: no time stamp unless `--valid-from`.
 
 use std::fmt::Write as _;
@@ -75,13 +75,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
-    match a.profile.as_str() {
-        "loire" => {}
-        "tagus" => bail!(
-            "--profile tagus: Tagus output of inventory credentials is not yet available; use --profile loire"
-        ),
+    let tagus = match a.profile.as_str() {
+        "loire" => false,
+        "tagus" => true,
         other => bail!("--profile {other:?}: expected loire or tagus"),
-    }
+    };
     if a.sign {
         bail!(
             "--sign: signing inventory credentials is not yet available; build unsigned and sign with `gx-attest sign`"
@@ -115,7 +113,11 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
         netbox,
         valid_from: a.valid_from.map(|t| t.to_string()),
     };
-    let result = build(&inventory);
+    let result = if tagus {
+        gxa_inventory::tagus::build(&inventory)
+    } else {
+        build(&inventory)
+    };
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let mut summary = String::new();
@@ -130,10 +132,17 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         summary,
-        "{} credential(s), {} warning(s), profile loire, unsigned",
+        "{} credential(s), {} warning(s), profile {}, unsigned",
         result.documents.len(),
-        result.warnings.len()
+        result.warnings.len(),
+        a.profile
     )?;
+    if tagus {
+        writeln!(
+            summary,
+            "note: Tagus has no classes for flavors, images, locations or hosts; they are in the Loire output only"
+        )?;
+    }
     write_stdout(summary.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

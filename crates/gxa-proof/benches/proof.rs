@@ -36,7 +36,8 @@ fn credential(v2: bool) -> Value {
             "@context": [
                 "https://www.w3.org/2018/credentials/v1",
                 "https://www.w3.org/2018/credentials/examples/v1",
-                "https://w3id.org/security/suites/jws-2020/v1"
+                "https://w3id.org/security/suites/jws-2020/v1",
+                {"@vocab": "https://example.org/vocab#"}
             ],
             "issuanceDate": "2024-01-01T00:00:00Z",
         })

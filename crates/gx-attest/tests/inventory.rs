@@ -404,9 +404,15 @@ fn inventory_build_errors_are_clear() {
             .output()
             .unwrap()
     };
-    let out = run(&["--profile", "loire", "--sign", "--key", "k.pem"]);
+    let out = run(&[
+        "--profile",
+        "loire",
+        "--sign",
+        "--key",
+        "/nonexistent/k.pem",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not yet available"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot use key"));
     let bad = tmp.path().join("bad.json");
     std::fs::write(
         &bad,
@@ -505,4 +511,102 @@ fn example_cloud_in_tagus_validates_and_is_deterministic() {
         text.contains("headquarterAddress") && text.contains("tagus/legal-participant.json#cs"),
         "{text}"
     );
+}
+
+#[test]
+fn inventory_build_signs_and_the_signatures_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("keys");
+    let out = gx_attest()
+        .args([
+            "keys",
+            "generate",
+            "--alg",
+            "PS256",
+            "--did",
+            "did:web:cloud.example.eu",
+            "--out",
+        ])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let did_json = keys.join("did.json");
+    let ex = format!("{ROOT}/examples");
+    for profile in ["loire", "tagus"] {
+        let dir = tmp.path().join(profile);
+        let out = gx_attest()
+            .args(["inventory", "build", "--profile", profile, "--provider"])
+            .arg(format!("{ex}/provider.toml"))
+            .args(["--valid-from", "2026-11-25T00:00:00Z", "--sign", "--key"])
+            .arg(&keys)
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains(", signed"));
+        let signed: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.to_string_lossy().ends_with(".jwt")
+                    || p.to_string_lossy().ends_with(".signed.json")
+            })
+            .collect();
+        assert!(!signed.is_empty(), "{profile}");
+        for file in signed {
+            let out = gx_attest()
+                .args(["verify", "--at", "2026-11-26T00:00:00Z", "--did-document"])
+                .arg(&did_json)
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}: {}{}",
+                file.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    // A key of another DID is refused.
+    let other = tmp.path().join("other");
+    let out = gx_attest()
+        .args([
+            "keys",
+            "generate",
+            "--alg",
+            "EdDSA",
+            "--did",
+            "did:web:other.example",
+            "--out",
+        ])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = gx_attest()
+        .args(["inventory", "build", "--profile", "loire", "--provider"])
+        .arg(format!("{ex}/provider.toml"))
+        .args(["--sign", "--key"])
+        .arg(&other)
+        .arg("--out")
+        .arg(tmp.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a key of the provider's DID"));
 }

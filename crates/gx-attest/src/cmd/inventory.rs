@@ -3,7 +3,9 @@
 //! `inventory build --provider provider.toml [--openstack FLAVORS_AND_IMAGES.json]
 //! [--flavor-yaml FILE] [--ironic FILE]... [--netbox FILE] --profile loire|tagus --out DIR
 //! [--sign --key KEY] [--valid-from RFC3339]`: writes one JSON-LD credential per
-//! self-description (`DIR/*.json`, unsigned; Tagus files are prefixed `tagus-`), prints a summary with the warnings; exit 0 when
+//! self-description (`DIR/*.json`, unsigned; Tagus files are prefixed `tagus-`); with `--sign`,
+//! also the signed form (Loire: `*.jwt`, vc+jwt; Tagus: `*.signed.json`, JsonWebSignature2020
+//! in the Gaia-X flavour, `created` = `--valid-from` or now), and prints a summary with the warnings; exit 0 when
 //! written, 2 on error. Output is deterministic: no time stamp unless `--valid-from`.
 
 use std::fmt::Write as _;
@@ -17,6 +19,7 @@ use gxa_inventory::input::openstack::{parse_catalog, parse_flavor_yaml};
 use gxa_inventory::input::provider::ProviderFile;
 use gxa_inventory::input::read_file;
 use gxa_inventory::loire::{Inventory, build};
+use gxa_proof::{PinnedJsonLd, SignOptions, SignSuite, Signed};
 
 use super::write_stdout;
 
@@ -59,9 +62,13 @@ struct BuildArgs {
     /// Sign the credentials (with --key).
     #[arg(long, requires = "key")]
     sign: bool,
-    /// Signing key.
+    /// Signing key: a key set directory (`gx-attest keys generate`) whose DID is the provider's,
+    /// or a key file / PKCS#11 URI with `--verification-method`.
     #[arg(long, value_name = "KEY")]
-    key: Option<PathBuf>,
+    key: Option<String>,
+    /// Verification method (`<provider did>#<key id>`) for a key file.
+    #[arg(long, value_name = "DID_URL", requires = "sign")]
+    verification_method: Option<String>,
     /// `validFrom` of every credential (RFC 3339); default: none, for reproducible output.
     #[arg(long, value_name = "RFC3339")]
     valid_from: Option<jiff::Timestamp>,
@@ -80,11 +87,6 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
         "tagus" => true,
         other => bail!("--profile {other:?}: expected loire or tagus"),
     };
-    if a.sign {
-        bail!(
-            "--sign: signing inventory credentials is not yet available; build unsigned and sign with `gx-attest sign`"
-        );
-    }
     let what = |p: &PathBuf| p.display().to_string();
     let provider = ProviderFile::parse(&read_file(&a.provider)?, &what(&a.provider))?;
     let mut flavors = Vec::new();
@@ -113,6 +115,11 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
         netbox,
         valid_from: a.valid_from.map(|t| t.to_string()),
     };
+    let signing = if a.sign {
+        Some(signing_key(a, &inventory.provider.provider.did)?)
+    } else {
+        None
+    };
     let result = if tagus {
         gxa_inventory::tagus::build(&inventory)
     } else {
@@ -121,21 +128,65 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let mut summary = String::new();
+    let created = match a.valid_from {
+        Some(t) => t,
+        None => jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())?,
+    };
     for doc in &result.documents {
         let path = a.out.join(&doc.file_name);
         let text = format!("{}\n", serde_json::to_string_pretty(&doc.credential)?);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         writeln!(summary, "wrote {}", path.display())?;
+        let Some((signer, method)) = &signing else {
+            continue;
+        };
+        let suite = if tagus {
+            SignSuite::Jws2020GaiaX
+        } else {
+            SignSuite::VcJwt
+        };
+        let options = SignOptions {
+            verification_method: Some(method.clone()),
+            created: Some(created.to_string()),
+            challenge: None,
+            domain: None,
+            strict_jsonld: true,
+        };
+        let signed = gxa_proof::sign(
+            &doc.credential,
+            suite,
+            signer.as_ref(),
+            &options,
+            Some(&PinnedJsonLd),
+        )
+        .with_context(|| format!("cannot sign {}", doc.file_name))?;
+        let (path, text) = match signed {
+            Signed::Document(d) => (
+                a.out.join(doc.file_name.replace(".json", ".signed.json")),
+                format!("{}\n", serde_json::to_string_pretty(&d)?),
+            ),
+            Signed::Jwt(jwt) => (
+                a.out.join(doc.file_name.replace(".json", ".jwt")),
+                format!("{jwt}\n"),
+            ),
+        };
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        writeln!(summary, "signed {}", path.display())?;
     }
     for w in &result.warnings {
         writeln!(summary, "warning: {w}")?;
     }
     writeln!(
         summary,
-        "{} credential(s), {} warning(s), profile {}, unsigned",
+        "{} credential(s), {} warning(s), profile {}, {}",
         result.documents.len(),
         result.warnings.len(),
-        a.profile
+        a.profile,
+        if signing.is_some() {
+            "signed"
+        } else {
+            "unsigned"
+        }
     )?;
     if tagus {
         writeln!(
@@ -145,4 +196,33 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
     }
     write_stdout(summary.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The signer and verification method for `--sign`; the method's DID must be the provider's,
+/// which is the issuer of every credential (a verifier refuses anything else).
+fn signing_key(
+    a: &BuildArgs,
+    provider_did: &str,
+) -> anyhow::Result<(Box<dyn gxa_proof::Signer>, String)> {
+    let Some(key) = &a.key else {
+        bail!("--sign needs --key")
+    };
+    let path = std::path::Path::new(key);
+    let (signer, key_method) = if path.is_dir() {
+        let set = gxa_proof::KeySet::load(path).with_context(|| format!("key set {key}"))?;
+        set.signer(None).with_context(|| format!("key set {key}"))?
+    } else {
+        let signer = gxa_proof::open_signer(key, std::path::Path::new("."))
+            .with_context(|| format!("cannot use key {key}"))?;
+        let method = gxa_proof::default_verification_method(signer.as_ref());
+        (signer, method)
+    };
+    let method = a.verification_method.clone().unwrap_or(key_method);
+    if gxa_proof::did_of(&method) != provider_did || !method.contains('#') {
+        bail!(
+            "the verification method {method} is not a key of the provider's DID {provider_did} \
+             (use a key set generated for {provider_did}, or --verification-method {provider_did}#<key id>)"
+        );
+    }
+    Ok((signer, method))
 }

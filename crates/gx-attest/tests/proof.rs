@@ -1,6 +1,8 @@
 //! `gx-attest sign`, `verify` and `keys` (issue 3): the CLI contract and its exit codes
 //! (0 valid / success, 1 invalid, 2 could not check / error).
 
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
 use std::path::Path;
 use std::process::Output;
 

@@ -7,6 +7,12 @@ pub enum JsonLdError {
     /// The text is not JSON.
     #[error("invalid JSON: {0}")]
     Json(String),
+    /// Arrays and objects nest deeper than the limit (a stack-exhaustion attempt).
+    #[error("JSON nests deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
     /// An object has the same key twice (JSON parsers disagree on which one wins).
     #[error("duplicate JSON key {0:?}")]
     DuplicateKey(String),

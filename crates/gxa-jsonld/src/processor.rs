@@ -100,6 +100,7 @@ impl Processor {
     /// Takes the fast path when it supports the document, else the library path; the result
     /// is the same either way (see [`Processor::to_rdf_fast`]).
     pub fn to_rdf_str(&self, text: &str, options: &ToRdfOptions) -> Result<Dataset, JsonLdError> {
+        crate::limits::check_text_depth(text)?;
         if let Ok(value) = crate::fast::parse(text)
             && let Ok(dataset) = crate::fast::to_rdf(&value, options)
         {
@@ -114,6 +115,7 @@ impl Processor {
         document: &serde_json::Value,
         options: &ToRdfOptions,
     ) -> Result<Dataset, JsonLdError> {
+        crate::limits::check_value_depth(document)?;
         match crate::fast::to_rdf(document, options) {
             Ok(dataset) => Ok(dataset),
             Err(_) => self.to_rdf_library(document, options),
@@ -140,6 +142,7 @@ impl Processor {
         text: &str,
         options: &ToRdfOptions,
     ) -> Result<Dataset, JsonLdError> {
+        crate::limits::check_text_depth(text)?;
         let (value, _) =
             json_syntax::Value::parse_str(text).map_err(|e| JsonLdError::Json(e.to_string()))?;
         check_duplicate_keys(&value)?;
@@ -152,6 +155,7 @@ impl Processor {
         document: &serde_json::Value,
         options: &ToRdfOptions,
     ) -> Result<Dataset, JsonLdError> {
+        crate::limits::check_value_depth(document)?;
         self.value_to_rdf(
             json_syntax::Value::from_serde_json(document.clone()),
             options,

@@ -19,7 +19,8 @@ use gxa_proof::{
 };
 use serde_json::{Map, Value, json};
 
-/// A credential of about 50 quads (credentials v1 + examples v1 @vocab, or v2).
+/// A credential of about 50 quads (credentials v1 + jws-2020 + an inline `@vocab`, as Gaia-X
+/// Tagus credentials are built, or v2 + examples v2).
 fn credential(v2: bool) -> Value {
     let mut subject = Map::new();
     subject.insert("id".into(), json!("did:example:subject"));
@@ -35,7 +36,6 @@ fn credential(v2: bool) -> Value {
         json!({
             "@context": [
                 "https://www.w3.org/2018/credentials/v1",
-                "https://www.w3.org/2018/credentials/examples/v1",
                 "https://w3id.org/security/suites/jws-2020/v1",
                 {"@vocab": "https://example.org/vocab#"}
             ],

@@ -132,3 +132,23 @@ pub fn diff_lines(expected: &str, actual: &str) -> Option<String> {
     }
     Some(out)
 }
+
+/// The base URL under which the JSON-LD API test suite's files refer to each other.
+pub const JSON_LD_TESTS_BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
+
+/// Serves the JSON-LD API suite's own files (contexts referenced by tests) under
+/// [`JSON_LD_TESTS_BASE`], for `gxa_jsonld::Processor::with_documents`.
+pub struct JsonLdSuiteFiles {
+    /// The suite's `tests/` folder.
+    pub dir: PathBuf,
+}
+
+impl gxa_jsonld::DocumentSource for JsonLdSuiteFiles {
+    fn document(&self, url: &str) -> Option<String> {
+        let path = url.strip_prefix(JSON_LD_TESTS_BASE)?;
+        if path.contains("..") {
+            return None;
+        }
+        std::fs::read_to_string(self.dir.join(path)).ok()
+    }
+}

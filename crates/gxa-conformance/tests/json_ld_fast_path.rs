@@ -14,30 +14,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gxa_conformance::{field, manifest_entries, shared_conformance_dir};
-use gxa_jsonld::{DocumentSource, ProcessingMode, Processor, RdfDirection, ToRdfOptions};
+use gxa_jsonld::{ProcessingMode, Processor, RdfDirection, ToRdfOptions};
 use gxa_rdf::{CanonicalizeOptions, Dataset, canonicalize};
 use serde_json::{Value, json};
 
-const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
+const BASE: &str = gxa_conformance::JSON_LD_TESTS_BASE;
 
 /// Credential fixtures the library accepts in strict mode but the fast path declines, with
 /// the construct it does not implement. A fixture that starts taking the fast path fails the
 /// run, so this list stays true.
 const DECLINED_FIXTURES: &[(&str, &str)] = &[];
-
-struct SuiteFiles {
-    dir: PathBuf,
-}
-
-impl DocumentSource for SuiteFiles {
-    fn document(&self, url: &str) -> Option<String> {
-        let path = url.strip_prefix(BASE)?;
-        if path.contains("..") {
-            return None;
-        }
-        std::fs::read_to_string(self.dir.join(path)).ok()
-    }
-}
 
 fn canonical(dataset: &Dataset) -> String {
     canonicalize(
@@ -132,7 +118,9 @@ fn suite_options(entry: &Value, input_path: &str) -> ToRdfOptions {
 #[test]
 fn fast_path_agrees_with_the_library_on_the_to_rdf_suite() {
     let dir = shared_conformance_dir().join("json-ld-api/tests");
-    let processor = Processor::with_documents(Arc::new(SuiteFiles { dir: dir.clone() }));
+    let processor = Processor::with_documents(Arc::new(gxa_conformance::JsonLdSuiteFiles {
+        dir: dir.clone(),
+    }));
     let entries = manifest_entries(&dir.join("toRdf-manifest.jsonld")).unwrap();
     let mut tally = Tally::default();
     for entry in &entries {

@@ -3,16 +3,15 @@
 //! lenient (standard) mode. Outputs are compared after RDFC-1.0 canonicalization of both sides,
 //! since the expected files use arbitrary blank node labels.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use gxa_conformance::{
     Outcome, Report, diff_lines, field, manifest_entries, shared_conformance_dir,
 };
-use gxa_jsonld::{DocumentSource, ProcessingMode, Processor, RdfDirection, ToRdfOptions};
+use gxa_jsonld::{ProcessingMode, Processor, RdfDirection, ToRdfOptions};
 use gxa_rdf::{CanonicalizeOptions, canonicalize, parse_nquads};
 
-const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
+const BASE: &str = gxa_conformance::JSON_LD_TESTS_BASE;
 
 /// Each test the JSON-LD library (json-ld 0.21.4) gets wrong, with the reason. A listed test
 /// that starts to pass fails the run, so this list stays true.
@@ -42,21 +41,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "list elements with a bad @base must expand to relative IRIs and be dropped; json-ld 0.21.4 raises an error instead",
     ),
 ];
-
-/// Serves the suite's own files (contexts referenced by tests) under its base URL.
-struct SuiteFiles {
-    dir: PathBuf,
-}
-
-impl DocumentSource for SuiteFiles {
-    fn document(&self, url: &str) -> Option<String> {
-        let path = url.strip_prefix(BASE)?;
-        if path.contains("..") {
-            return None;
-        }
-        std::fs::read_to_string(self.dir.join(path)).ok()
-    }
-}
 
 fn canonical(nquads_or_dataset: &gxa_rdf::Dataset) -> Result<String, String> {
     canonicalize(
@@ -148,7 +132,9 @@ fn run_entry(processor: &Processor, dir: &std::path::Path, entry: &serde_json::V
 #[test]
 fn json_ld_to_rdf_manifest() {
     let dir = shared_conformance_dir().join("json-ld-api/tests");
-    let processor = Processor::with_documents(Arc::new(SuiteFiles { dir: dir.clone() }));
+    let processor = Processor::with_documents(Arc::new(gxa_conformance::JsonLdSuiteFiles {
+        dir: dir.clone(),
+    }));
     let entries = manifest_entries(&dir.join("toRdf-manifest.jsonld")).unwrap();
     assert_eq!(entries.len(), 467);
     let mut report = Report::default();

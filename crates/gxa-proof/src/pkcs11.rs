@@ -134,6 +134,24 @@ fn context(module: &str) -> Result<Pkcs11, KeyError> {
     Ok(ctx)
 }
 
+/// Parses `uri`, opens a session on its token with `open` (read-only or read-write) and logs in
+/// with the URI's PIN.
+fn logged_in(
+    uri: &str,
+    open: fn(&Pkcs11, Slot) -> cryptoki::error::Result<Session>,
+) -> Result<(Pkcs11Uri, Session), KeyError> {
+    let parsed = Pkcs11Uri::parse(uri)?;
+    let module = parsed
+        .module_path
+        .clone()
+        .ok_or_else(|| KeyError::Malformed("PKCS#11 URI without module-path".into()))?;
+    let ctx = context(&module)?;
+    let slot = find_slot(&ctx, parsed.token.as_deref())?;
+    let session = open(&ctx, slot).map_err(err("opening a session"))?;
+    login(&session, parsed.pin.as_deref())?;
+    Ok((parsed, session))
+}
+
 fn find_slot(ctx: &Pkcs11, token: Option<&str>) -> Result<Slot, KeyError> {
     for slot in ctx.get_slots_with_token().map_err(err("listing slots"))? {
         let info = ctx.get_token_info(slot).map_err(err("token info"))?;
@@ -272,17 +290,7 @@ impl std::fmt::Debug for Pkcs11Signer {
 impl Pkcs11Signer {
     /// Opens the private key named by an RFC 7512 URI (with `module-path` and a PIN).
     pub fn open(uri: &str) -> Result<Self, KeyError> {
-        let parsed = Pkcs11Uri::parse(uri)?;
-        let module = parsed
-            .module_path
-            .clone()
-            .ok_or_else(|| KeyError::Malformed("PKCS#11 URI without module-path".into()))?;
-        let ctx = context(&module)?;
-        let slot = find_slot(&ctx, parsed.token.as_deref())?;
-        let session = ctx
-            .open_ro_session(slot)
-            .map_err(err("opening a session"))?;
-        login(&session, parsed.pin.as_deref())?;
+        let (parsed, session) = logged_in(uri, Pkcs11::open_ro_session)?;
         let public = public_key(&session, &parsed)?;
         let key = *session
             .find_objects(&template(&parsed, ObjectClass::PRIVATE_KEY))
@@ -357,17 +365,7 @@ impl Signer for Pkcs11Signer {
 /// Generates a key pair on the token named by `uri` (label/id from the URI), non-extractable
 /// and sensitive, and returns its public key. For development tokens (SoftHSM2) and tests.
 pub fn generate_on_token(uri: &str, alg: Algorithm) -> Result<PublicKey, KeyError> {
-    let parsed = Pkcs11Uri::parse(uri)?;
-    let module = parsed
-        .module_path
-        .clone()
-        .ok_or_else(|| KeyError::Malformed("PKCS#11 URI without module-path".into()))?;
-    let ctx = context(&module)?;
-    let slot = find_slot(&ctx, parsed.token.as_deref())?;
-    let session = ctx
-        .open_rw_session(slot)
-        .map_err(err("opening a session"))?;
-    login(&session, parsed.pin.as_deref())?;
+    let (parsed, session) = logged_in(uri, Pkcs11::open_rw_session)?;
     let mut common = vec![Attribute::Token(true)];
     if let Some(label) = &parsed.object {
         common.push(Attribute::Label(label.as_bytes().to_vec()));

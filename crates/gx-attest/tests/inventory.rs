@@ -272,24 +272,7 @@ fn example_cloud_builds_validates_and_is_deterministic() {
     );
 
     // Same canonical hashes on both runs (RDFC-1.0 through gxa-jsonld).
-    let hashes = |dir: &std::path::Path| {
-        let out = gx_attest()
-            .args(["canonicalize", "--hash"])
-            .args(json_files(dir))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| l.split_whitespace().next().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
+    let hashes = |dir: &std::path::Path| canonical_hashes(&json_files(dir));
     let (ha, hb) = (hashes(&a), hashes(&b));
     assert_eq!(ha.len(), files.len());
     assert_eq!(ha, hb);
@@ -461,24 +444,7 @@ fn example_cloud_in_tagus_validates_and_is_deterministic() {
         );
     }
     let files = json_files(&a);
-    let hash = |files: Vec<std::path::PathBuf>| {
-        let out = gx_attest()
-            .args(["canonicalize", "--hash"])
-            .args(files)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| l.split_whitespace().next().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
+    let hash = |files: Vec<std::path::PathBuf>| canonical_hashes(&files);
     assert_eq!(hash(json_files(&a)), hash(json_files(&b)));
     let out = gx_attest()
         .args(["validate", "--profile", "tagus"])
@@ -609,4 +575,28 @@ fn inventory_build_signs_and_the_signatures_verify() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a key of the provider's DID"));
+}
+
+/// The SHA-256 of each file's canonical N-Quads, via `gx-attest canonicalize --hash`.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a failure is the test failing"
+)]
+fn canonical_hashes(files: &[std::path::PathBuf]) -> Vec<String> {
+    let out = gx_attest()
+        .args(["canonicalize", "--hash"])
+        .args(files)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect()
 }

@@ -66,6 +66,14 @@ impl FromStr for Profile {
 }
 
 impl Profile {
+    /// The lower-case name (`tagus`, `loire`), as [`FromStr`] reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tagus => "tagus",
+            Self::Loire => "loire",
+        }
+    }
+
     /// The `@context` array of an attestation in this profile.
     pub fn contexts(self) -> [&'static str; 3] {
         match self {
@@ -109,6 +117,50 @@ impl AttestationOptions {
             standard_reference: None,
         }
     }
+}
+
+/// A stable, unique credential id for the attestation of `subject` against `scope` (its uuid,
+/// or its name for a legacy scope) in `profile`, issued at `issued_at`: `prefix` followed by a
+/// name-based UUID (RFC 9562 version 8, the first 16 bytes of the SHA-256 of the four values,
+/// each length-prefixed, with the version and variant bits set).
+///
+/// Deterministic, so that issuing the same attestation again (same inputs, same `--at`) gives
+/// the same id and a verifier can tell a re-run from a new attestation; unique, because any
+/// other subject, scope, profile or issuance time gives another id. `prefix` is `urn:uuid:` by
+/// default, or a URL prefix such as `https://provider.example/credentials/`.
+pub fn attestation_id(
+    prefix: &str,
+    subject: &str,
+    scope: &str,
+    profile: Profile,
+    issued_at: Timestamp,
+) -> String {
+    use sha2::{Digest as _, Sha256};
+
+    let mut hasher = Sha256::new();
+    for part in [
+        subject,
+        scope,
+        profile.as_str(),
+        issued_at.to_string().as_str(),
+    ] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80; // version 8
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant RFC 9562
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{prefix}{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 fn insert_opt(map: &mut Map<String, Value>, key: &str, value: Option<String>) {

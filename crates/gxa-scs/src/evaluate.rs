@@ -191,6 +191,58 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// The JSON shape of `gx-attest scs evaluate --json` (issue 4 "CLI contract"): `subject`,
+    /// `scope` (`uuid`, `name`), `at`, `checked_at_zone`, `versions` (each with `version`,
+    /// `state`, `verdict`, `valid_until`, `targets` and `testcases` by id with `result`,
+    /// `checked_at`, `expires_at`) and `best_passed`. Shared by the CLI and the issuer's HTTP
+    /// answers so both speak the same shape.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{Map, Value, json};
+
+        let opt_time = |t: Option<Timestamp>| t.map_or(Value::Null, |t| json!(t.to_string()));
+        let versions: Vec<Value> = self
+            .versions
+            .iter()
+            .map(|v| {
+                let testcases: Map<String, Value> = v
+                    .testcases
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.id.clone(),
+                            json!({
+                                "result": t.status.as_str(),
+                                "checked_at": opt_time(t.checked_at),
+                                "expires_at": opt_time(t.expires_at),
+                            }),
+                        )
+                    })
+                    .collect();
+                let targets: Map<String, Value> = v
+                    .targets
+                    .iter()
+                    .map(|(target, verdict)| (target.clone(), json!(verdict.as_str())))
+                    .collect();
+                json!({
+                    "version": v.version,
+                    "state": v.state.as_str(),
+                    "verdict": v.verdict.as_str(),
+                    "valid_until": opt_time(v.valid_until),
+                    "targets": targets,
+                    "testcases": testcases,
+                })
+            })
+            .collect();
+        json!({
+            "subject": self.subject,
+            "scope": {"uuid": self.scope.uuid, "name": self.scope.name},
+            "at": self.at.to_string(),
+            "checked_at_zone": self.checked_at_zone,
+            "versions": versions,
+            "best_passed": self.best_passed,
+        })
+    }
+
     /// One version by name.
     pub fn version(&self, name: &str) -> Option<&VersionEvaluation> {
         self.versions.iter().find(|v| v.version == name)

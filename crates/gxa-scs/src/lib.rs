@@ -73,7 +73,7 @@ mod yaml;
 
 pub use attestation::{
     AttestationOptions, Profile, SCS_CONTEXT_V1, SCS_PUBLISHER, UnknownProfile,
-    attestation_document,
+    attestation_document, attestation_id,
 };
 pub use evaluate::{
     Evaluation, EvaluationError, Evaluator, Evidence, ModuleEvaluation, ScopeRef,

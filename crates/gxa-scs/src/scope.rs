@@ -293,7 +293,7 @@ impl Scope {
     }
 
     /// The uuid, or for a legacy scope the name: what reports are matched by.
-    pub(crate) fn key(&self) -> &str {
+    pub fn key(&self) -> &str {
         self.uuid.as_deref().unwrap_or(&self.name)
     }
 

@@ -241,6 +241,33 @@ impl Validator {
         })
     }
 
+    /// A validator for other shapes than the pinned Gaia-X ones (e.g. gx-attest's own
+    /// `contexts/scs/scs-shape.ttl`): `shapes` as Turtle, and optionally an ontology (Turtle)
+    /// for the same RDFS materialisation as Loire. `profile` is only reported back by
+    /// [`Validator::profile`]; documents go through the same pipeline as with [`Validator::new`].
+    pub fn with_shapes(
+        profile: Profile,
+        shapes: &str,
+        ontology: Option<&str>,
+    ) -> Result<Self, ShaclError> {
+        let shapes = ShaclDataManager::load(
+            &mut Cursor::new(shapes),
+            "given shapes",
+            &RDFFormat::Turtle,
+            None,
+        )
+        .map_err(|e| ShaclError::Shapes(e.to_string()))?;
+        let schema = match ontology {
+            Some(text) => Schema::parse(text)?,
+            None => Schema::default(),
+        };
+        Ok(Self {
+            profile,
+            shapes,
+            schema,
+        })
+    }
+
     /// The profile.
     pub fn profile(&self) -> Profile {
         self.profile

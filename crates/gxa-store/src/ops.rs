@@ -645,6 +645,176 @@ impl Backend {
             .await?;
         Ok(res.rows_affected() > 0)
     }
+
+    // ---- logical slots (migration 0002) ----
+
+    pub(crate) async fn issue_in_slot(
+        &self,
+        slot: &str,
+        expected: Option<&str>,
+        new: &crate::NewCredential,
+    ) -> Result<crate::ChangeEntry, StoreError> {
+        validate_credential(new)?;
+        if slot.is_empty() {
+            return Err(StoreError::InvalidInput("empty slot name".to_owned()));
+        }
+        if expected == Some(new.id.as_str()) {
+            return Err(StoreError::InvalidInput(
+                "a re-issued credential needs a new id".to_owned(),
+            ));
+        }
+        let now = now();
+        let mut tx = self.begin_write().await?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT credential_id FROM credential_slots WHERE slot = $1")
+                .bind(slot)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if current.as_deref() != expected {
+            return Err(StoreError::Conflict(format!(
+                "slot {slot} holds {}, not {}",
+                current.as_deref().unwrap_or("nothing"),
+                expected.unwrap_or("nothing")
+            )));
+        }
+        let entry = match expected {
+            None => {
+                insert_credential_row(&mut tx, new).await?;
+                sqlx::query(
+                    "INSERT INTO credential_slots (slot, subject, credential_id, updated_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(slot)
+                .bind(&new.subject)
+                .bind(&new.id)
+                .bind(now.as_microsecond())
+                .execute(&mut *tx)
+                .await?;
+                append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?
+            }
+            Some(old_id) => {
+                let old: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+                    "SELECT c.superseded_by, r.seq FROM credentials c \
+                     LEFT JOIN revocations r ON r.credential_id = c.id WHERE c.id = $1",
+                )
+                .bind(old_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let revoked = match old {
+                    None => return Err(StoreError::not_found("credential", old_id)),
+                    Some((Some(by), _)) => {
+                        return Err(StoreError::Conflict(format!(
+                            "credential {old_id} was already superseded by {by}"
+                        )));
+                    }
+                    Some((None, revocation)) => revocation.is_some(),
+                };
+                insert_credential_row(&mut tx, new).await?;
+                sqlx::query(
+                    "UPDATE credential_slots SET credential_id = $1, subject = $2, \
+                     updated_at = $3 WHERE slot = $4",
+                )
+                .bind(&new.id)
+                .bind(&new.subject)
+                .bind(now.as_microsecond())
+                .bind(slot)
+                .execute(&mut *tx)
+                .await?;
+                if revoked {
+                    // A revoked credential stays revoked and is not superseded: its successor
+                    // is a new issuance, not a replacement.
+                    append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?
+                } else {
+                    sqlx::query(
+                        "UPDATE credentials SET superseded_by = $1 \
+                         WHERE id = $2 AND superseded_by IS NULL",
+                    )
+                    .bind(&new.id)
+                    .bind(old_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    append_change(
+                        &mut tx,
+                        crate::ChangeKind::Reissued,
+                        &new.id,
+                        Some(old_id),
+                        now,
+                    )
+                    .await?
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    pub(crate) async fn current_in_slot(
+        &self,
+        slot: &str,
+    ) -> Result<Option<crate::StoredCredential>, StoreError> {
+        let row = sqlx::query(concat!(
+            credential_select!(),
+            "JOIN credential_slots s ON s.credential_id = c.id WHERE s.slot = $1"
+        ))
+        .bind(slot)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(credential_from_row).transpose()
+    }
+
+    pub(crate) async fn slot_of(&self, credential_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT slot FROM credential_slots WHERE credential_id = $1")
+                .bind(credential_id)
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
+    pub(crate) async fn slots_of_subject(
+        &self,
+        subject: &str,
+    ) -> Result<Vec<(String, crate::StoredCredential)>, StoreError> {
+        use sqlx::Row as _;
+
+        let rows = sqlx::query(concat!(
+            "SELECT s.slot AS slot_name, ",
+            // The column list of `credential_select!` without its leading `SELECT `.
+            "c.pk, c.id, c.types, c.subject, c.issuer, c.profile, c.format, c.body, \
+             c.body_sha256, c.canonical_hash, c.issued_at, c.valid_from, c.valid_until, \
+             c.status_list_id, c.status_index, c.evidence_sha256, c.superseded_by, r.revoked_at \
+             FROM credentials c LEFT JOIN revocations r ON r.credential_id = c.id \
+             JOIN credential_slots s ON s.credential_id = c.id \
+             WHERE s.subject = $1 ORDER BY s.slot"
+        ))
+        .bind(subject)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("slot_name")?, credential_from_row(row)?)))
+            .collect()
+    }
+
+    pub(crate) async fn uploads_of_subject(
+        &self,
+        subject: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::Upload>, StoreError> {
+        let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+            "SELECT sha256 FROM uploads WHERE subject_id = $1 \
+             ORDER BY received_at DESC, sha256 LIMIT $2",
+        )
+        .bind(subject)
+        .bind(i64::from(limit.clamp(1, MAX_PAGE)))
+        .fetch_all(self.reader())
+        .await?;
+        let mut uploads = Vec::with_capacity(rows.len());
+        for (sha256,) in rows.iter().rev() {
+            let digest = crate::Sha256Digest::from_slice(sha256)?;
+            uploads.push(self.get_upload_from(self.reader(), digest).await?);
+        }
+        Ok(uploads)
+    }
 }
 
 /// Inserts the credential row and its types; the caller holds the write lock.

@@ -24,13 +24,22 @@ const LOG_LOCK: i64 = 7_271_101;
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr as _;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "initial".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/postgres/0001_initial.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "initial".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0001_initial.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "slots".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0002_slots.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 /// A PostgreSQL database.

@@ -24,13 +24,22 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr as _;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "initial".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/sqlite/0001_initial.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "initial".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0001_initial.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "slots".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0002_slots.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 /// How often [`SqliteBackend::open`] retries after a transient failure.

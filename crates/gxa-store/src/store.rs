@@ -339,4 +339,58 @@ impl Store {
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<bool, StoreError> {
         dispatch!(self.release_lease(name, holder))
     }
+
+    /// Issues `new` as the current credential of the logical `slot` (e.g. the SCS attestation
+    /// of one subject, scope and profile), in one transaction with its change-log entry.
+    ///
+    /// `expected` is the credential the caller believes is current (`None`: the slot is empty).
+    /// When it is not (another replica issued into the slot in between), nothing is stored and
+    /// the result is [`StoreError::Conflict`]: re-read the slot with [`Store::current_in_slot`]
+    /// and decide again. Otherwise the slot moves to `new`, and the expected credential is
+    /// superseded by it ([`ChangeKind::Reissued`](crate::ChangeKind)), unless it was revoked:
+    /// a revoked credential is never superseded, its successor is logged as
+    /// [`ChangeKind::Issued`](crate::ChangeKind). Other errors as [`Store::insert_credential`].
+    ///
+    /// Slots are the issuer's: a slot credential re-issued through
+    /// [`Store::reissue_credential`] leaves the slot pointing at a superseded credential, and
+    /// every later `issue_in_slot` for it is a conflict.
+    pub async fn issue_in_slot(
+        &self,
+        slot: &str,
+        expected: Option<&str>,
+        new: &NewCredential,
+    ) -> Result<ChangeEntry, StoreError> {
+        dispatch!(self.issue_in_slot(slot, expected, new))
+    }
+
+    /// The current credential of `slot`, if anything was issued into it (it may be revoked).
+    pub async fn current_in_slot(
+        &self,
+        slot: &str,
+    ) -> Result<Option<StoredCredential>, StoreError> {
+        dispatch!(self.current_in_slot(slot))
+    }
+
+    /// The slot whose current credential is `credential_id`, if any (`None` also for a
+    /// credential that was superseded).
+    pub async fn slot_of(&self, credential_id: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self.slot_of(credential_id))
+    }
+
+    /// Every slot of `subject` with its current credential, ordered by slot name.
+    pub async fn slots_of_subject(
+        &self,
+        subject: &str,
+    ) -> Result<Vec<(String, StoredCredential)>, StoreError> {
+        dispatch!(self.slots_of_subject(subject))
+    }
+
+    /// The newest `limit` (clamped to 1..=1000) uploads of `subject`, oldest first.
+    pub async fn uploads_of_subject(
+        &self,
+        subject: &str,
+        limit: u32,
+    ) -> Result<Vec<Upload>, StoreError> {
+        dispatch!(self.uploads_of_subject(subject, limit))
+    }
 }

@@ -141,6 +141,12 @@ impl KeySet {
         })
     }
 
+    /// The directory the key set was loaded from; [`KeyEntry::chain`] and key file sources are
+    /// relative to it.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The active signer for `alg` (or the first active key).
     pub fn signer(&self, alg: Option<Algorithm>) -> Result<(Box<dyn Signer>, String), KeySetError> {
         let entry = self

@@ -1,0 +1,85 @@
+//! The participant's presentation ([`Issuer::presentation`]).
+//!
+//! A participant is a store subject; its presentation holds the current, unrevoked,
+//! unexpired credentials of its slots in the requested profile: the inventory
+//! self-descriptions (LegalPerson, registration numbers, terms and conditions, offerings) and
+//! the SCS attestations. Loire: a VC 2.0 presentation of `EnvelopedVerifiableCredential`s
+//! (each `data:application/vc+jwt,<jwt>`) secured as `vp+jwt`
+//! ([VC-JOSE-COSE § 3.2](https://www.w3.org/TR/vc-jose-cose/#securing-vps-with-jose)); Tagus: a
+//! VC 1.1 JSON-LD presentation with the credentials embedded, signed with
+//! JsonWebSignature2020 (Gaia-X flavour), as the Tagus clearing houses take them.
+
+use gxa_contexts::urls;
+use gxa_scs::Profile;
+use gxa_store::CredentialFormat;
+use serde_json::json;
+
+use crate::{Issued, Issuer, IssuerError, proof};
+
+impl Issuer {
+    /// The participant's presentation in `profile`. [`IssuerError::NotFound`] when the
+    /// participant has no current credential in that profile.
+    pub async fn presentation(
+        &self,
+        participant: &str,
+        profile: Profile,
+    ) -> Result<Issued, IssuerError> {
+        let now = Self::now();
+        let slots = self.inner.store.slots_of_subject(participant).await?;
+        let mut credentials = Vec::new();
+        for (_, credential) in slots {
+            if credential.profile != profile.as_str()
+                || credential.revoked_at.is_some()
+                || credential.valid_until.is_some_and(|until| until <= now)
+            {
+                continue;
+            }
+            let entry = match credential.format {
+                CredentialFormat::VcJwt => {
+                    let jwt = String::from_utf8(credential.body).map_err(|_| {
+                        IssuerError::Internal(format!("stored JWT {} is not UTF-8", credential.id))
+                    })?;
+                    json!({
+                        "@context": urls::CREDENTIALS_V2,
+                        "id": format!("data:application/vc+jwt,{jwt}"),
+                        "type": "EnvelopedVerifiableCredential",
+                    })
+                }
+                CredentialFormat::LdJson => {
+                    serde_json::from_slice(&credential.body).map_err(|_| {
+                        IssuerError::Internal(format!(
+                            "stored credential {} is not JSON",
+                            credential.id
+                        ))
+                    })?
+                }
+                _ => continue,
+            };
+            credentials.push(entry);
+        }
+        if credentials.is_empty() {
+            return Err(IssuerError::not_found("participant", participant));
+        }
+        let id = format!(
+            "{}/participants/{participant}/presentation",
+            self.inner.config.base_url
+        );
+        let context = match profile {
+            Profile::Tagus => json!([urls::CREDENTIALS_V1]),
+            Profile::Loire => json!([urls::CREDENTIALS_V2]),
+        };
+        let vp = json!({
+            "@context": context,
+            "id": id,
+            "type": ["VerifiablePresentation"],
+            "holder": self.inner.did,
+            "verifiableCredential": credentials,
+        });
+        let sealed = proof::seal(&self.inner.key, vp, profile, now).await?;
+        Ok(Issued {
+            etag: proof::etag(&sealed.body),
+            body: sealed.body,
+            media_type: sealed.media_type,
+        })
+    }
+}

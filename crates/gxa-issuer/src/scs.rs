@@ -1,0 +1,307 @@
+//! SCS uploads → evaluated, signed attestations ([`Issuer::submit_upload`]), and the current
+//! compliance of a subject ([`Issuer::scs_status`]).
+//!
+//! Who may upload what: a store subject (an account, authenticated by the service) uploads
+//! reports signed with one of its registered SSH keys; the reports may name any report subject
+//! (the SCS test runner uploads one stream for a cloud and its Kubernetes subjects, like the
+//! compliance monitor's delegates). Attestations are stored as the uploading subject's
+//! credentials (only it may revoke them) and state the report subject as `scsSubject`.
+
+use std::collections::BTreeSet;
+
+use gxa_scs::{
+    AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid, attestation_document,
+    verify_upload,
+};
+use gxa_store::{NewUpload, Sha256Digest, StoredCredential};
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::issuer::{SLOT_ATTEMPTS, SlotIssue, SlotResult, slot_name};
+use crate::{IssuedRef, Issuer, IssuerError, ScsStatus, UploadOutcome, proof};
+
+/// The media type the SCS test runner sends.
+pub(crate) const UPLOAD_MEDIA_TYPE: &str = "application/x-signed-yaml";
+
+/// How many of a subject's newest uploads are evaluated. Results older than their lifetime do
+/// not count anyway; a weekly runner reaches this after about 20 years.
+const MAX_UPLOADS: u32 = 1000;
+
+/// Subject keys of an attestation that change with every evaluation without changing what it
+/// states.
+const VOLATILE: &[&str] = &["evaluatedAt"];
+
+/// The allowed-signers list of a subject's registered keys (`keytype base64 [comment]` lines).
+fn allowed_signers(keys: &[String]) -> Result<AllowedSigners, IssuerError> {
+    let mut text = String::new();
+    for key in keys {
+        // Principal `uploader`, namespace `report` only: what the subject's keys may sign here.
+        text.push_str("uploader namespaces=\"report\" ");
+        text.push_str(key.trim());
+        text.push('\n');
+    }
+    AllowedSigners::parse(&text).map_err(|e| {
+        IssuerError::Internal(format!(
+            "a registered SSH key of the subject is invalid: {e}"
+        ))
+    })
+}
+
+/// The 32 bytes of an SRI `sha256-<base64>` digest.
+fn sri_digest(sri: &str) -> Option<Sha256Digest> {
+    use base64::Engine as _;
+    let b64 = sri.strip_prefix("sha256-")?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    let bytes: [u8; 32] = bytes.try_into().ok()?;
+    Some(Sha256Digest::from_bytes(bytes))
+}
+
+/// The slot of an attestation.
+pub(crate) fn scs_slot(owner: &str, evaluation: &Evaluation, profile: gxa_scs::Profile) -> String {
+    let scope = evaluation
+        .scope
+        .uuid
+        .as_deref()
+        .unwrap_or(&evaluation.scope.name);
+    slot_name(&["scs", owner, &evaluation.subject, scope, profile.as_str()])
+}
+
+impl Issuer {
+    /// A signed SCS upload (`<armored SSHSIG>&<yaml>`, exactly as the SCS test runner sends
+    /// it) for `subject`: verifies it against the subject's registered SSH keys, keeps the raw
+    /// bytes as evidence (idempotent on identical bytes), evaluates all stored uploads of the
+    /// subject against the configured scopes at now, and issues (or re-issues, superseding the
+    /// previous credential for the same subject, scope and profile) the SCS attestation in
+    /// every configured profile, each with `credentialStatus`. An attestation whose content
+    /// did not change is not issued again (listed in `unchanged`).
+    ///
+    /// Errors: [`IssuerError::BadRequest`] for a body that is not a signed upload,
+    /// [`IssuerError::Forbidden`] when no registered key of the subject signed it (or the
+    /// subject has none), [`IssuerError::Unprocessable`] for a tampered body or reports that
+    /// do not evaluate (unknown scope, malformed YAML).
+    pub async fn submit_upload(
+        &self,
+        subject: &str,
+        body: &[u8],
+    ) -> Result<UploadOutcome, IssuerError> {
+        let store = &self.inner.store;
+        let keys = store.ssh_keys(subject).await?;
+        if keys.is_empty() {
+            return Err(IssuerError::Forbidden(format!(
+                "subject {subject} has no registered SSH key to sign uploads with"
+            )));
+        }
+        let signers = allowed_signers(&keys)?;
+        let verified = match verify_upload(body, &signers) {
+            Err(e) => return Err(IssuerError::BadRequest(e.to_string())),
+            Ok(Err(
+                invalid @ (Invalid::UnknownSigner { .. } | Invalid::NamespaceNotAllowed { .. }),
+            )) => {
+                return Err(IssuerError::Forbidden(format!(
+                    "{invalid} of subject {subject}"
+                )));
+            }
+            Ok(Err(invalid)) => return Err(IssuerError::Unprocessable(invalid.to_string())),
+            Ok(Ok(verified)) => verified,
+        };
+        // The upload must evaluate on its own before it is kept: every report parses and is
+        // for a configured scope.
+        let mut probe = self.evaluator();
+        probe
+            .add_upload(&verified)
+            .map_err(|e| IssuerError::Unprocessable(e.to_string()))?;
+        let (upload, new) = store
+            .put_upload(&NewUpload {
+                subject: subject.to_owned(),
+                media_type: UPLOAD_MEDIA_TYPE.to_owned(),
+                body: body.to_vec(),
+            })
+            .await?;
+        if upload.subject != subject {
+            return Err(IssuerError::Conflict(format!(
+                "these exact bytes were uploaded by another subject ({})",
+                upload.subject
+            )));
+        }
+        let now = Self::now();
+        let (evaluations, issued, unchanged) = self.issue_scs(subject, now, false).await?;
+        Ok(UploadOutcome {
+            upload_sri: verified.body_sri,
+            duplicate: !new,
+            signer_fingerprint: verified.signer_fingerprint,
+            evaluations: evaluations.iter().map(Evaluation::to_json).collect(),
+            issued,
+            unchanged,
+        })
+    }
+
+    fn evaluator(&self) -> Evaluator {
+        let config = &self.inner.config;
+        Evaluator::new(config.scopes.clone(), config.zone.clone(), config.limits)
+    }
+
+    /// Evaluates every stored upload of `owner` that still verifies against its registered
+    /// keys (an upload signed by a key removed since does not count) at `at`.
+    pub(crate) async fn evaluate_owner(
+        &self,
+        owner: &str,
+        at: Timestamp,
+    ) -> Result<Vec<Evaluation>, IssuerError> {
+        let store = &self.inner.store;
+        let keys = store.ssh_keys(owner).await?;
+        let uploads = store.uploads_of_subject(owner, MAX_UPLOADS).await?;
+        if keys.is_empty() || uploads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let signers = allowed_signers(&keys)?;
+        let mut evaluator = self.evaluator();
+        let evaluations = proof::blocking(move || {
+            for upload in &uploads {
+                match verify_upload(&upload.body, &signers) {
+                    Ok(Ok(verified)) => {
+                        if let Err(e) = evaluator.add_upload(&verified) {
+                            tracing::warn!(upload = %upload.sha256, error = %e, "stored upload no longer evaluates; skipped");
+                        }
+                    }
+                    Ok(Err(invalid)) => {
+                        tracing::info!(upload = %upload.sha256, %invalid, "stored upload no longer verifies; skipped");
+                    }
+                    Err(e) => {
+                        tracing::warn!(upload = %upload.sha256, error = %e, "stored upload is malformed; skipped");
+                    }
+                }
+            }
+            evaluator.evaluate(at)
+        })
+        .await?;
+        Ok(evaluations)
+    }
+
+    /// Evaluates `owner`'s uploads at `at` and issues every attestation whose content changed
+    /// (all of them with `force`). Retries when another replica moved a slot in between, so
+    /// that its upload is included. Returns the evaluations, what was issued and the ids left
+    /// unchanged.
+    pub(crate) async fn issue_scs(
+        &self,
+        owner: &str,
+        at: Timestamp,
+        force: bool,
+    ) -> Result<(Vec<Evaluation>, Vec<IssuedRef>, Vec<String>), IssuerError> {
+        let mut issued = Vec::new();
+        let mut done = BTreeSet::new();
+        // A status entry allocated for an issuance that lost a race is reused by the next try.
+        let mut spare_status = None;
+        for _ in 0..SLOT_ATTEMPTS {
+            let evaluations = self.evaluate_owner(owner, at).await?;
+            let mut unchanged = Vec::new();
+            let mut moved = false;
+            for evaluation in &evaluations {
+                for &profile in &self.inner.config.profiles {
+                    let slot = scs_slot(owner, evaluation, profile);
+                    if done.contains(&slot) {
+                        continue;
+                    }
+                    let current = self.inner.store.current_in_slot(&slot).await?;
+                    let mut options = AttestationOptions::new(profile, &self.inner.did, at);
+                    options.credential_id = None;
+                    let doc = attestation_document(evaluation, &options);
+                    let Value::Object(mut doc) = doc else {
+                        // A scope without versions: nothing to attest.
+                        continue;
+                    };
+                    let hash = {
+                        let doc = Value::Object(doc.clone());
+                        proof::blocking(move || proof::content_hash(&doc, VOLATILE)).await??
+                    };
+                    if !force && let Some(current) = unchanged_current(current.as_ref(), &hash) {
+                        unchanged.push(current.id.clone());
+                        done.insert(slot);
+                        continue;
+                    }
+                    let status = match spare_status.take() {
+                        Some(status) => status,
+                        None => self.allocate_status().await?,
+                    };
+                    let id = self.new_credential_id();
+                    self.stamp(&mut doc, profile, &id, (&status.0, status.1));
+                    let evidence = evaluation
+                        .evidence
+                        .iter()
+                        .rev()
+                        .find_map(|e| sri_digest(&e.digest_sri));
+                    let issue = SlotIssue {
+                        slot: &slot,
+                        owner,
+                        profile,
+                        expected: current.as_ref(),
+                        doc: Value::Object(doc),
+                        content_hash: hash,
+                        issued_at: at,
+                        evidence,
+                    };
+                    match self.issue_into_slot(issue, id, status.clone()).await? {
+                        SlotResult::Issued(reference) => {
+                            issued.push(reference);
+                            done.insert(slot);
+                        }
+                        SlotResult::Moved => {
+                            spare_status = Some(status);
+                            moved = true;
+                        }
+                    }
+                }
+            }
+            if !moved {
+                return Ok((evaluations, issued, unchanged));
+            }
+        }
+        Err(IssuerError::Conflict(format!(
+            "the attestations of {owner} kept changing under concurrent uploads; retry"
+        )))
+    }
+
+    /// Current SCS compliance of `subject` for `scope` (its uuid or name): the stored uploads
+    /// of the subject evaluated now, for the report subject of the same name. `None` if that
+    /// subject never uploaded results for the scope. [`IssuerError::NotFound`] for a scope that
+    /// is not configured.
+    pub async fn scs_status(
+        &self,
+        subject: &str,
+        scope: &str,
+    ) -> Result<Option<ScsStatus>, IssuerError> {
+        let Some(found) = self
+            .inner
+            .config
+            .scopes
+            .iter()
+            .find(|s| s.uuid() == Some(scope) || s.name() == scope || s.key() == scope)
+        else {
+            return Err(IssuerError::not_found("scope", scope));
+        };
+        let key = found.key().to_owned();
+        let evaluations = self.evaluate_owner(subject, Self::now()).await?;
+        let Some(evaluation) = evaluations.into_iter().find(|e| {
+            e.subject == subject && e.scope.uuid.as_deref().unwrap_or(&e.scope.name) == key
+        }) else {
+            return Ok(None);
+        };
+        let headline = evaluation.headline();
+        Ok(Some(ScsStatus {
+            scope_name: evaluation.scope.name.clone(),
+            best_passed: evaluation.best_passed.clone(),
+            verdict: headline
+                .map_or("incomplete", |v| v.verdict.as_str())
+                .to_owned(),
+            valid_until: headline.and_then(|v| v.valid_until).map(|t| t.to_string()),
+            evaluated_at: evaluation.at.to_string(),
+        }))
+    }
+}
+
+/// The current credential if it states the same content and may stay (not revoked).
+pub(crate) fn unchanged_current<'a>(
+    current: Option<&'a StoredCredential>,
+    hash: &str,
+) -> Option<&'a StoredCredential> {
+    current.filter(|c| c.revoked_at.is_none() && c.canonical_hash.as_deref() == Some(hash))
+}

@@ -172,6 +172,10 @@ enum DeriveKey {
 /// bound only matters for documents with many distinct inline contexts).
 const MAX_DERIVED: usize = 128;
 
+/// Embedded `@context` values up to this many bytes of JSON text are cached (context URL
+/// lists and the small inline contexts credentials carry); larger ones are processed each time.
+const MAX_CACHED_TEXT: usize = 4096;
+
 /// A cached derived context, with the scoped value kept alive so that its address stays unique.
 type Derived = (Option<Arc<Value>>, Arc<Context>);
 
@@ -231,19 +235,21 @@ impl Context {
         Ok(derived)
     }
 
-    /// Applies an embedded or top-level `@context` value. Lists of context URLs are cached by
-    /// their text; inline context objects are processed for each document, so that documents
-    /// cannot grow the caches without bound.
+    /// Applies an embedded or top-level `@context` value, cached by its JSON text.
+    ///
+    /// Credentials repeat the same `@context` (Gaia-X Tagus: two context URLs and an inline
+    /// `{"@vocab": …}`), so caching by text turns context processing into one lookup. Inline
+    /// contexts longer than [`MAX_CACHED_TEXT`] are processed for each document, and each
+    /// context caches at most [`MAX_DERIVED`] derived contexts, so documents cannot grow the
+    /// caches without bound (an attacker filling the slots only costs later documents speed,
+    /// never correctness: the cache holds exactly what processing would produce).
     pub(crate) fn derive_embedded(
         self: &Arc<Self>,
         local: &Value,
     ) -> Result<Arc<Context>, Unsupported> {
-        let urls_only = match local {
-            Value::String(_) => true,
-            Value::Array(items) => items.iter().all(Value::is_string),
-            _ => false,
-        };
-        if !urls_only {
+        let text =
+            serde_json::to_string(local).map_err(|_| Unsupported("unserializable context"))?;
+        if text.len() > MAX_CACHED_TEXT {
             return Ok(Arc::new(process(
                 self,
                 local,
@@ -252,8 +258,6 @@ impl Context {
                 &mut Vec::new(),
             )?));
         }
-        let text =
-            serde_json::to_string(local).map_err(|_| Unsupported("unserializable context"))?;
         let key = DeriveKey::Text(text);
         if let Some(found) = self.cached(&key) {
             return Ok(found);

@@ -16,8 +16,8 @@
 //! (`gxa-conformance/tests/json_ld_fast_path.rs`) checks this on the whole W3C toRdf suite
 //! (lenient and strict), on the credential fixtures and on generated variants.
 //!
-//! **Caches:** a processed context list is cached on the initial context by its text (lists of
-//! URLs only; inline context objects are processed per document), and every context caches
+//! **Caches:** a processed `@context` value is cached on the context it applies to by its JSON
+//! text (up to 4 KiB of text: URL lists and small inline contexts), and every context caches
 //! the contexts derived from it by a scoped context, at most `MAX_DERIVED` each, so memory
 //! stays bounded whatever documents come in.
 

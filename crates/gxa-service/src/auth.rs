@@ -1,0 +1,208 @@
+//! Authentication of the provider-side routes: an API token scoped to one subject.
+//!
+//! Two ways to present it, both in `Authorization`:
+//!
+//! * `Bearer <token>` (RFC 6750 §2.1, <https://www.rfc-editor.org/rfc/rfc6750#section-2.1>);
+//! * `Basic base64(<subject>:<token>)` (RFC 7617, <https://www.rfc-editor.org/rfc/rfc7617>), which
+//!   is what the SCS test runner sends (`Authorization: Basic <tokenfile>`, the tokenfile holding
+//!   `base64(SUBJECT:passphrase)`), so a runner can point its upload URL at this service
+//!   unchanged. The password is the token; a non-empty user name must be the token's subject.
+//!
+//! Tokens come from two places, both kept only as SHA-256 hashes: the configuration
+//! ([`TokenTable`], compared in constant time against every entry, so timing tells nothing about
+//! which or how many tokens exist) and the store (tokens made with
+//! [`gxa_store::Store::create_token`], e.g. the demo token; the store compares in constant time as
+//! well). Configured tokens are configuration, not state: removing one from the file revokes it at
+//! the next start of every replica. A missing or unknown token is 401 with a `WWW-Authenticate`
+//! challenge for both schemes; a valid token used for another subject is 403.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::Engine as _;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The configured tokens: SHA-256 of the token and its subject.
+#[derive(Clone, Debug, Default)]
+pub struct TokenTable {
+    entries: Vec<([u8; 32], String)>,
+}
+
+impl TokenTable {
+    /// An empty table (only store tokens are accepted).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a token by its SHA-256 (64 hex digits).
+    pub fn add_sha256(&mut self, subject: &str, sha256_hex: &str) -> Result<(), ApiError> {
+        let digest: gxa_store::Sha256Digest = sha256_hex
+            .to_ascii_lowercase()
+            .parse()
+            .map_err(|_| ApiError::BadRequest(format!("not a SHA-256: {sha256_hex:?}")))?;
+        self.entries.push((*digest.as_bytes(), subject.to_owned()));
+        Ok(())
+    }
+
+    /// Adds a plain token (development only); only its hash is kept.
+    pub fn add_plain(&mut self, subject: &str, token: &str) {
+        let digest = gxa_store::Sha256Digest::of(token.as_bytes());
+        self.entries.push((*digest.as_bytes(), subject.to_owned()));
+    }
+
+    /// How many tokens are configured.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no token is configured.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The subject of `token`, comparing with every entry in constant time.
+    fn subject_of(&self, token: &str) -> Option<&str> {
+        let digest = gxa_store::Sha256Digest::of(token.as_bytes());
+        let mut found = None;
+        for (hash, subject) in &self.entries {
+            let equal =
+                aws_lc_rs::constant_time::verify_slices_are_equal(hash, digest.as_bytes()).is_ok();
+            if equal && found.is_none() {
+                found = Some(subject.as_str());
+            }
+        }
+        found
+    }
+}
+
+/// The subject an authenticated request acts for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The subject id the token belongs to.
+    pub subject: String,
+}
+
+/// What the `Authorization` header presents.
+#[derive(Debug, PartialEq, Eq)]
+enum Credentials {
+    Bearer(String),
+    Basic { user: String, password: String },
+}
+
+fn parse_authorization(value: &str) -> Result<Credentials, ApiError> {
+    let bad = || ApiError::Unauthorized("malformed Authorization header".to_owned());
+    let (scheme, rest) = value.trim().split_once(' ').ok_or_else(bad)?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        return Ok(Credentials::Bearer(rest.to_owned()));
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest)
+            .map_err(|_| bad())?;
+        let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
+        let (user, password) = decoded.split_once(':').ok_or_else(bad)?;
+        return Ok(Credentials::Basic {
+            user: user.to_owned(),
+            password: password.to_owned(),
+        });
+    }
+    Err(ApiError::Unauthorized(format!(
+        "unsupported authorization scheme {scheme:?}; use Bearer or Basic"
+    )))
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::Unauthorized("authentication required".to_owned()))?;
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::Unauthorized("malformed Authorization header".to_owned()))?;
+        let (token, user) = match parse_authorization(value)? {
+            Credentials::Bearer(token) => (token, None),
+            Credentials::Basic { user, password } => (password, Some(user)),
+        };
+        let subject = match state.tokens().subject_of(&token) {
+            Some(subject) => subject.to_owned(),
+            None => state
+                .store()
+                .authenticate_token(&token)
+                .await?
+                .ok_or_else(|| ApiError::Unauthorized("unknown or revoked token".to_owned()))?,
+        };
+        match user {
+            Some(user) if !user.is_empty() && user != subject => Err(ApiError::Forbidden(format!(
+                "the token does not belong to subject {user:?}"
+            ))),
+            _ => Ok(Self { subject }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_table_matches_hashes_only() {
+        let mut table = TokenTable::new();
+        table.add_plain("a", "plain-token-0123456789");
+        // sha256("abc")
+        table
+            .add_sha256(
+                "b",
+                "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+            )
+            .unwrap();
+        assert_eq!(table.subject_of("plain-token-0123456789"), Some("a"));
+        assert_eq!(table.subject_of("abc"), Some("b"));
+        assert_eq!(table.subject_of("abd"), None);
+        assert!(table.add_sha256("c", "abc").is_err());
+        assert_eq!(table.len(), 2);
+    }
+
+    #[test]
+    fn authorization_forms() {
+        assert_eq!(
+            parse_authorization("Bearer abc").unwrap(),
+            Credentials::Bearer("abc".to_owned())
+        );
+        assert_eq!(
+            parse_authorization("bearer   abc ").unwrap(),
+            Credentials::Bearer("abc".to_owned())
+        );
+        // base64("example-cloud:secret:with:colons")
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode("example-cloud:secret:with:colons");
+        assert_eq!(
+            parse_authorization(&format!("Basic {encoded}")).unwrap(),
+            Credentials::Basic {
+                user: "example-cloud".to_owned(),
+                password: "secret:with:colons".to_owned()
+            }
+        );
+        for bad in [
+            "Bearer",
+            "Bearer ",
+            "Basic !!!",
+            "Basic Zm9v",
+            "Digest x",
+            "token",
+        ] {
+            assert!(
+                matches!(parse_authorization(bad), Err(ApiError::Unauthorized(_))),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! The service configuration: one TOML file (see `gx-attest.example.toml` at the repository
+//! root), overridden field by field by `gx-attest serve` flags and `GXA_*` environment variables.
+//!
+//! Secrets never appear in the file in plain text: API tokens are listed by their SHA-256
+//! (`printf %s "$TOKEN" | sha256sum`), which is also all the store keeps. Plain tokens are accepted
+//! only through [`Config::dev_tokens`] (flag `--dev-token SUBJECT=TOKEN` or `GXA_DEV_TOKENS`), for
+//! development and tests.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("{path}: {source}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: toml::de::Error,
+    },
+    /// A value is out of range or inconsistent with another.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// The complete service configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Plain-HTTP listen address (default `127.0.0.1:8080`). Put TLS termination in front of it,
+    /// or configure [`Config::tls`] for a second, HTTPS listener.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Public base URL of the service without a trailing slash, e.g. `https://provider.example`;
+    /// credential ids, status list URLs and presentation URLs are derived from it.
+    pub base_url: String,
+    /// Directory for the SQLite database (when no `database_url` is given) and, in demo mode,
+    /// the development key set.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `postgres://…` (several replicas) or `sqlite://PATH`; default: SQLite in `data_dir`.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// Pool size of the database connections.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Directory holding the key set's `keys.toml` (see `gx-attest keys generate`).
+    pub key_set: PathBuf,
+    /// Issuance profiles, `tagus` and/or `loire` (default: both).
+    #[serde(default = "default_profiles")]
+    pub profiles: Vec<String>,
+    /// SCS certificate scope YAML files uploads are evaluated against.
+    #[serde(default)]
+    pub scopes: Vec<PathBuf>,
+    /// Time zone of zone-less `checked_at` values in reports (default `UTC`).
+    #[serde(default = "default_zone")]
+    pub checked_at_zone: String,
+    /// The provider description (`provider.toml`), needed for inventory and presentations.
+    #[serde(default)]
+    pub provider: Option<PathBuf>,
+    /// Log output: `text` (default) or `json`.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// Request limits and scheduling.
+    #[serde(default)]
+    pub limits: Limits,
+    /// An optional HTTPS listener (did:web resolvers only accept https).
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
+    /// Subjects (providers/clouds) that may upload, with their tokens and SSH keys.
+    #[serde(default)]
+    pub subjects: Vec<SubjectConfig>,
+    /// Plain `(subject, token)` pairs for development, from flags or the environment only.
+    #[serde(skip)]
+    pub dev_tokens: Vec<(String, String)>,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per event (for log shippers).
+    Json,
+}
+
+/// Limits on requests and the re-issuance schedule.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body in bytes (default 16 MiB, the SCS report limit); larger is 413.
+    pub max_body_bytes: usize,
+    /// Time a request may take, body included (default 30 s); slower is 503 with `Retry-After`.
+    pub request_timeout_secs: u64,
+    /// Re-issue credentials whose validity ends within this many days (default 14).
+    pub reissue_window_days: u32,
+    /// How often the re-issuance job runs, in seconds (default 3600; 0 disables it).
+    pub reissue_interval_secs: u64,
+    /// Validity of inventory self-descriptions in days (default 90, like Gaia-X compliance).
+    pub credential_validity_days: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 16 * 1024 * 1024,
+            request_timeout_secs: 30,
+            reissue_window_days: 14,
+            reissue_interval_secs: 3600,
+            credential_validity_days: 90,
+        }
+    }
+}
+
+impl Limits {
+    /// The request timeout as a [`Duration`].
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// The HTTPS listener.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// HTTPS listen address, e.g. `0.0.0.0:8443`.
+    pub listen: SocketAddr,
+    /// PEM certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// One subject: who may upload for it, and with which signing keys.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectConfig {
+    /// The subject id, as in the SCS reports' `subject` (e.g. `example-cloud`); also the
+    /// HTTP Basic user name the SCS test runner sends.
+    pub id: String,
+    /// API tokens, by SHA-256 only.
+    #[serde(default)]
+    pub tokens: Vec<TokenConfig>,
+    /// OpenSSH public keys (`ssh-ed25519 AAAA… comment`) or allowed_signers lines
+    /// (`principal ssh-ed25519 AAAA…`) allowed to sign this subject's report uploads.
+    #[serde(default)]
+    pub ssh_keys: Vec<String>,
+}
+
+/// One API token of a subject.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// A name for the token (unique per subject), e.g. `test-runner`.
+    pub label: String,
+    /// SHA-256 of the token, 64 hex digits.
+    pub sha256: String,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+
+fn default_max_connections() -> u32 {
+    10
+}
+
+fn default_profiles() -> Vec<String> {
+    vec!["tagus".to_owned(), "loire".to_owned()]
+}
+
+fn default_zone() -> String {
+    "UTC".to_owned()
+}
+
+impl Config {
+    /// A configuration with defaults for everything but the base URL and the key set.
+    pub fn new(base_url: impl Into<String>, key_set: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: default_listen(),
+            base_url: base_url.into(),
+            data_dir: default_data_dir(),
+            database_url: None,
+            max_connections: default_max_connections(),
+            key_set: key_set.into(),
+            profiles: default_profiles(),
+            scopes: Vec::new(),
+            checked_at_zone: default_zone(),
+            provider: None,
+            log_format: LogFormat::Text,
+            limits: Limits::default(),
+            tls: None,
+            subjects: Vec::new(),
+            dev_tokens: Vec::new(),
+        }
+    }
+
+    /// Parses TOML text; `origin` names it in errors. Relative paths in it stay relative (to the
+    /// working directory); use [`Config::from_file`] to resolve them against the file.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text).map_err(|source| ConfigError::Toml {
+            path: origin.to_owned(),
+            source,
+        })?;
+        Ok(config)
+    }
+
+    /// Reads a TOML file; relative paths in it are resolved against the file's directory, so a
+    /// mounted `/etc/gx-attest/` works from any working directory.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let mut config = Self::from_toml(&text, &path.display().to_string())?;
+        if let Some(base) = path.parent() {
+            config.resolve_relative_to(base);
+        }
+        Ok(config)
+    }
+
+    fn resolve_relative_to(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.data_dir);
+        fix(&mut self.key_set);
+        self.scopes.iter_mut().for_each(fix);
+        if let Some(p) = &mut self.provider {
+            fix(p);
+        }
+        if let Some(tls) = &mut self.tls {
+            fix(&mut tls.cert);
+            fix(&mut tls.key);
+        }
+    }
+
+    /// Checks what the types cannot: URL shape, hash syntax, limits, unique ids.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(m));
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://"))
+            || self.base_url.ends_with('/')
+        {
+            return invalid(format!(
+                "base_url {:?} must be an http(s) URL without a trailing slash",
+                self.base_url
+            ));
+        }
+        if self.profiles.is_empty() {
+            return invalid("profiles must name at least one of tagus, loire".to_owned());
+        }
+        for profile in &self.profiles {
+            if let Err(err) = profile.parse::<gxa_scs::Profile>() {
+                return invalid(err.to_string());
+            }
+        }
+        if self.max_connections == 0 {
+            return invalid("max_connections must be at least 1".to_owned());
+        }
+        if self.limits.max_body_bytes == 0 || self.limits.request_timeout_secs == 0 {
+            return invalid(
+                "limits.max_body_bytes and limits.request_timeout_secs must be positive".to_owned(),
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for subject in &self.subjects {
+            if subject.id.is_empty() || !seen.insert(subject.id.as_str()) {
+                return invalid(format!(
+                    "subject id {:?} is empty or listed twice",
+                    subject.id
+                ));
+            }
+            for token in &subject.tokens {
+                if token.sha256.len() != 64 || !token.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    return invalid(format!(
+                        "subject {}: token {:?}: sha256 must be 64 hex digits",
+                        subject.id, token.label
+                    ));
+                }
+            }
+        }
+        for (subject, token) in &self.dev_tokens {
+            if token.len() < 16 {
+                return invalid(format!(
+                    "development token of {subject}: at least 16 characters"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
+    }
+}
+
+/// Parses `SUBJECT=TOKEN` (the `--dev-token` flag, `GXA_DEV_TOKENS` entries).
+pub fn parse_dev_token(text: &str) -> Result<(String, String), ConfigError> {
+    match text.split_once('=') {
+        Some((subject, token)) if !subject.is_empty() && !token.is_empty() => {
+            Ok((subject.to_owned(), token.to_owned()))
+        }
+        _ => Err(ConfigError::Invalid(
+            "a development token is SUBJECT=TOKEN".to_owned(),
+        )),
+    }
+}
+
+/// The OpenSSH public key (`type base64`) of a configured key line, which may be a public key
+/// line (`ssh-ed25519 AAAA… comment`) or an allowed_signers line (`principals [options] type
+/// base64`). The key is parsed (through [`gxa_scs::AllowedSigners`]), so a typo fails at start,
+/// not at the first upload.
+pub fn ssh_public_key(line: &str) -> Result<String, ConfigError> {
+    let line = line.trim();
+    let is_key_type = |t: &str| t.starts_with("ssh-") || t.starts_with("ecdsa-");
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let key_at = tokens.iter().position(|t| is_key_type(t));
+    let (key_type, key_b64) = match key_at.and_then(|i| Some((tokens[i], *tokens.get(i + 1)?))) {
+        Some(pair) => pair,
+        None => {
+            return Err(ConfigError::Invalid(format!(
+                "not an OpenSSH public key or allowed_signers line: {line:?}"
+            )));
+        }
+    };
+    let key = format!("{key_type} {key_b64}");
+    gxa_scs::AllowedSigners::parse(&format!("check@gx-attest {key}"))
+        .map_err(|err| ConfigError::Invalid(format!("SSH key {key_type}: {err}")))?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOJKyfYAdy4uVKutdDSod4vhZfOAh3mcrW9d2cXU9uJ3";
+
+    #[test]
+    fn ssh_keys_from_either_line_form() {
+        assert_eq!(ssh_public_key(&format!("{KEY} me@host")).unwrap(), KEY);
+        assert_eq!(ssh_public_key(&format!("mail@csp.eu {KEY}")).unwrap(), KEY);
+        assert_eq!(
+            ssh_public_key(&format!("a@b namespaces=\"report\" {KEY}")).unwrap(),
+            KEY
+        );
+        assert!(ssh_public_key("mail@csp.eu").is_err());
+        assert!(ssh_public_key("ssh-ed25519 AAAAnotbase64!").is_err());
+    }
+
+    #[test]
+    fn toml_round_trip_and_validation() {
+        let text = r#"
+            base_url = "https://provider.example"
+            key_set = "keys"
+            [limits]
+            max_body_bytes = 1000
+            [[subjects]]
+            id = "example-cloud"
+            tokens = [{ label = "runner", sha256 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" }]
+        "#;
+        let config = Config::from_toml(text, "test").unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.limits.max_body_bytes, 1000);
+        assert_eq!(config.limits.request_timeout_secs, 30);
+        assert_eq!(config.listen, default_listen());
+
+        let unknown = text.replace("key_set", "keyset");
+        assert!(matches!(
+            Config::from_toml(&unknown, "t"),
+            Err(ConfigError::Toml { .. })
+        ));
+        let slash = text.replace("provider.example\"", "provider.example/\"");
+        assert!(Config::from_toml(&slash, "t").unwrap().validate().is_err());
+        let short = text.replace("00112233", "0011");
+        assert!(Config::from_toml(&short, "t").unwrap().validate().is_err());
+        let profile = format!("profiles = [\"danube\"]\n{text}");
+        assert!(
+            Config::from_toml(&profile, "t")
+                .unwrap()
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn dev_tokens_parse() {
+        assert_eq!(
+            parse_dev_token("s=0123456789abcdef").unwrap(),
+            ("s".to_owned(), "0123456789abcdef".to_owned())
+        );
+        assert!(parse_dev_token("=x").is_err());
+        assert!(parse_dev_token("nothing").is_err());
+    }
+}

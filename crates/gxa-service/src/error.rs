@@ -1,0 +1,217 @@
+//! One error type at the HTTP edge, written as RFC 9457 `application/problem+json`.
+//!
+//! Every error response of the service is a problem document
+//! (<https://www.rfc-editor.org/rfc/rfc9457#section-3>): handlers return [`ApiError`], and the
+//! [`crate::middleware::problem_fallback`] middleware turns the few responses the framework makes
+//! itself (405, extractor rejections, 413 from the body limit) into problems as well. Internal
+//! errors are logged once, with their cause, and answered with a generic text: the cause may name
+//! database hosts or file paths.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The `WWW-Authenticate` challenge of a 401: bearer tokens, and HTTP Basic for the SCS test
+/// runner (<https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1>).
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"gx-attest\", Basic realm=\"gx-attest\"";
+
+/// What a request can fail with, one variant per client-visible outcome.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// 400: a malformed query, cursor or body.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no credentials, or ones the service does not know.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: authenticated, but not allowed to act on this resource.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// 406: none of the acceptable media types can be produced.
+    #[error("none of the requested media types is available; available: {}", .0.join(", "))]
+    NotAcceptable(Vec<&'static str>),
+    /// 408: the request body did not arrive within the request timeout.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
+    /// 409: the request contradicts stored state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is over the configured limit.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415: the body's media type is not accepted here.
+    #[error("expected Content-Type {0}")]
+    UnsupportedMediaType(&'static str),
+    /// 422: well-formed, but not processable (e.g. a report that does not verify).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 501: a route that is documented but not implemented yet.
+    #[error("{0}")]
+    NotImplemented(&'static str),
+    /// 503: a dependency (the database) is down or the request timed out.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an unexpected failure; the cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type; `about:blank` means "see the status code"
+    /// (<https://www.rfc-editor.org/rfc/rfc9457#section-4.2.1>).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The status code's reason phrase.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+/// A problem+json response with `status` and `detail`.
+pub fn problem_response(status: StatusCode, detail: Option<String>) -> Response {
+    let problem = Problem {
+        problem_type: "about:blank".to_owned(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        instance: None,
+    };
+    let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(WWW_AUTHENTICATE),
+        );
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
+}
+
+/// Marks a response as carrying an internal error that was logged already.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InternalErrorLogged;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = match &self {
+            Self::Internal(cause) => {
+                tracing::error!(cause = %cause, "internal error");
+                "an internal error occurred; it has been logged".to_owned()
+            }
+            Self::Unavailable(cause) => {
+                tracing::warn!(cause = %cause, "service unavailable");
+                "a dependency of the service is unavailable; retry later".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut response = problem_response(status, Some(detail));
+        if let Self::NotAcceptable(available) = &self {
+            // Not standardised for 406, but it tells a client what to ask for.
+            if let Ok(value) = HeaderValue::from_str(&available.join(", ")) {
+                response
+                    .headers_mut()
+                    .insert(header::HeaderName::from_static("x-available-types"), value);
+            }
+        }
+        if status.is_server_error() {
+            response.extensions_mut().insert(InternalErrorLogged);
+        }
+        response
+    }
+}
+
+impl From<gxa_store::StoreError> for ApiError {
+    fn from(err: gxa_store::StoreError) -> Self {
+        use gxa_store::StoreError as E;
+        match err {
+            E::NotFound { what, id } => Self::NotFound(format!("{what} not found: {id}")),
+            E::AlreadyExists { what, id } => Self::Conflict(format!("{what} already exists: {id}")),
+            E::Conflict(m) => Self::Conflict(m),
+            E::InvalidCursor => Self::BadRequest("invalid cursor".to_owned()),
+            E::InvalidInput(m) => Self::BadRequest(m),
+            E::Backend(sqlx_err) => Self::Unavailable(format!("database: {sqlx_err}")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<gxa_issuer::IssuerError> for ApiError {
+    fn from(err: gxa_issuer::IssuerError) -> Self {
+        use gxa_issuer::ErrorKind as K;
+        let message = err.to_string();
+        match err.kind() {
+            K::BadRequest => Self::BadRequest(message),
+            K::Unprocessable => Self::Unprocessable(message),
+            K::Forbidden => Self::Forbidden(message),
+            K::NotFound => Self::NotFound(message),
+            K::Conflict => Self::Conflict(message),
+            K::Unavailable => Self::Unavailable(message),
+            K::Internal => Self::Internal(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_has_rfc9457_fields_and_challenge() {
+        let response = ApiError::Unauthorized("no token".to_owned()).into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            HeaderValue::from_static(PROBLEM_JSON)
+        );
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            HeaderValue::from_static(WWW_AUTHENTICATE)
+        );
+        let internal = ApiError::Internal("postgres://secret@db".to_owned()).into_response();
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(internal.extensions().get::<InternalErrorLogged>().is_some());
+    }
+}

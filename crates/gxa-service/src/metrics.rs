@@ -1,0 +1,151 @@
+//! Prometheus metrics, served as OpenMetrics text at `/metrics`
+//! (<https://prometheus.io/docs/instrumenting/exposition_formats/>).
+//!
+//! Labels are bounded: the route is the matched route template (`/credentials/{id}`), never the
+//! raw path, so a crawler cannot grow the label set; unknown paths share the label `unmatched`.
+
+use std::sync::Mutex;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// Labels of the request counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct RequestLabels {
+    pub(crate) method: String,
+    pub(crate) route: String,
+    pub(crate) status: u16,
+}
+
+/// Labels of the latency histogram.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct RouteLabels {
+    pub(crate) route: String,
+}
+
+/// Labels of the issuance counter: what was issued and how.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct IssuanceLabels {
+    /// `upload`, `inventory`, `revocation`.
+    pub(crate) source: String,
+    /// The credential's profile (`tagus`, `loire`; empty for revocations).
+    pub(crate) profile: String,
+}
+
+/// Labels of the issuance-time histogram.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct OperationLabels {
+    /// `upload`, `inventory`, `revoke`, `presentation`, `status_list`.
+    pub(crate) operation: String,
+}
+
+/// The service's metrics and their registry.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    pub(crate) requests: Family<RequestLabels, Counter>,
+    pub(crate) latency: Family<RouteLabels, Histogram>,
+    pub(crate) issued: Family<IssuanceLabels, Counter>,
+    pub(crate) signing: Family<OperationLabels, Histogram>,
+}
+
+fn latency_buckets() -> Histogram {
+    // 0.5 ms .. ~4 s: reads are sub-millisecond, signing a JSON-LD credential takes tens of ms.
+    Histogram::new([
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+    ])
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("gxa");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(latency_buckets as _);
+        let issued = Family::<IssuanceLabels, Counter>::default();
+        let signing =
+            Family::<OperationLabels, Histogram>::new_with_constructor(latency_buckets as _);
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route template and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route template",
+            latency.clone(),
+        );
+        registry.register(
+            "credentials_issued",
+            "Credentials issued or re-issued (and revocations), by source and profile",
+            issued.clone(),
+        );
+        registry.register(
+            "issuance_duration_seconds",
+            "Time to verify, evaluate, sign and store, by operation (signing dominates)",
+            signing.clone(),
+        );
+        Self {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            issued,
+            signing,
+        }
+    }
+
+    /// The OpenMetrics text of all metrics.
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        let registry = self
+            .registry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        prometheus_client::encoding::text::encode(&mut out, &registry)?;
+        Ok(out)
+    }
+
+    /// Records one finished request.
+    pub(crate) fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.to_owned(),
+            })
+            .observe(seconds);
+    }
+
+    /// Records issued credentials.
+    pub(crate) fn count_issued(&self, source: &str, profile: &str, n: u64) {
+        self.issued
+            .get_or_create(&IssuanceLabels {
+                source: source.to_owned(),
+                profile: profile.to_owned(),
+            })
+            .inc_by(n);
+    }
+
+    /// Records how long an issuing operation took.
+    pub(crate) fn observe_signing(&self, operation: &str, seconds: f64) {
+        self.signing
+            .get_or_create(&OperationLabels {
+                operation: operation.to_owned(),
+            })
+            .observe(seconds);
+    }
+}

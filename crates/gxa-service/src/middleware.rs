@@ -1,0 +1,205 @@
+//! The layers around every route: request ids, tracing, metrics, panics, timeouts, and the
+//! guarantee that every error response is `application/problem+json`.
+//!
+//! Order (outermost first): set `x-request-id` if missing → propagate it to the response →
+//! tracing span (carrying the request id) → metrics → catch panics (500 problem) → problem
+//! fallback → request timeout (503 problem) → the route.
+
+use std::any::Any;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{ApiError, InternalErrorLogged, PROBLEM_JSON, problem_response};
+use crate::state::AppState;
+
+/// The request id header (set when missing, echoed in the response, recorded in the span).
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Records request count and latency under the matched route template.
+pub(crate) async fn record_metrics(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let start = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    state.metrics().observe_request(
+        &method,
+        &route,
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// Bounds the time a request may take; over it the client gets 503 with `Retry-After`.
+pub(crate) async fn timeout(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.options().request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_secs = limit.as_secs_f64(), "request timed out");
+            problem_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(format!(
+                    "the request took longer than {} s",
+                    limit.as_secs_f64()
+                )),
+            )
+        }
+    }
+}
+
+/// Largest framework error body copied into a problem's `detail`.
+const MAX_DETAIL: usize = 1024;
+
+/// Rewrites error responses that are not problem documents yet (the framework's own: 405,
+/// extractor rejections, body-limit 413) into `application/problem+json`, keeping status and
+/// headers such as `Allow`. 5xx bodies are not copied (they might describe internals).
+pub(crate) async fn problem_fallback(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let detail = if status.is_client_error() {
+        match axum::body::to_bytes(body, MAX_DETAIL).await {
+            Ok(bytes) if !bytes.is_empty() => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            _ => None,
+        }
+    } else {
+        if parts.extensions.get::<InternalErrorLogged>().is_none() {
+            tracing::error!(
+                status = status.as_u16(),
+                "server error without a problem body"
+            );
+        }
+        None
+    };
+    let detail = detail.or_else(|| match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            Some("this route does not support the request method".to_owned())
+        }
+        _ => None,
+    });
+    let mut problem = problem_response(status, detail);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
+}
+
+/// The 500 problem of a panicking handler (the panic message is logged, not sent).
+pub(crate) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "handler panicked");
+    let mut response = problem_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Some("an internal error occurred; it has been logged".to_owned()),
+    );
+    response.extensions_mut().insert(InternalErrorLogged);
+    response
+}
+
+/// The 404 of every unknown route, except the did:web document at a path-based DID's path and
+/// the x5u certificate chains, which are looked up here because their paths come from the key
+/// set, not from the route table.
+pub(crate) async fn fallback(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    let is_read =
+        request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
+    if is_read && path == state.did_path() {
+        return crate::routes::did::did_document_response(&state);
+    }
+    if is_read && let Some(chain) = state.issuer().certificate_chain(path) {
+        return crate::routes::did::chain_response(chain);
+    }
+    ApiError::NotFound(format!("no route for {}", request.uri().path())).into_response()
+}
+
+/// Reads a request body up to the configured limit, within the request timeout's budget.
+/// Over the limit → 413 (early, from `Content-Length`, when the client announces it);
+/// a body that stops arriving → 408.
+pub(crate) async fn read_body(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    body: Body,
+) -> Result<Bytes, ApiError> {
+    let limit = state.options().max_body_bytes;
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let read = axum::body::to_bytes(body, limit);
+    match tokio::time::timeout(state.options().request_timeout, read).await {
+        Err(_) => Err(ApiError::RequestTimeout),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(err)) => {
+            let inner = err.into_inner();
+            if inner
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                Err(ApiError::PayloadTooLarge(limit))
+            } else {
+                Err(ApiError::BadRequest(format!(
+                    "the request body could not be read: {inner}"
+                )))
+            }
+        }
+    }
+}
+
+/// Checks that the request's `Content-Type` is `expected` (parameters such as `charset` allowed);
+/// otherwise 415.
+pub(crate) fn require_content_type(
+    headers: &axum::http::HeaderMap,
+    expected: &'static str,
+) -> Result<(), ApiError> {
+    let matches = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(expected));
+    if matches {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(expected))
+    }
+}
+
+/// A header value that is known to be valid ASCII.
+pub(crate) fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+}

@@ -1,0 +1,79 @@
+//! The OpenAPI 3.1 document served at `/openapi.json`, generated from the handlers'
+//! `#[utoipa::path]` annotations (so it cannot drift from the route table: a router test checks
+//! that every routed path is documented).
+
+use utoipa::Modify;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::routes;
+
+/// The API description.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "gx-attest",
+        description = "Signed Gaia-X credentials from SCS compliance results and cloud inventory: \
+            did:web, credentials, presentations, status lists, change feed, uploads. Every error \
+            is an RFC 9457 application/problem+json document.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        routes::did::did_document,
+        routes::did::chain_response,
+        routes::uploads::post_report,
+        routes::uploads::post_inventory,
+        routes::credentials::list,
+        routes::credentials::get,
+        routes::credentials::revoke,
+        routes::feeds::changes,
+        routes::feeds::status_list,
+        routes::feeds::presentation,
+        routes::badges::badge,
+        routes::ops::healthz,
+        routes::ops::readyz,
+        routes::ops::metrics,
+        routes::ops::openapi,
+        routes::verify::verify,
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "did", description = "did:web document and x5u certificate chains"),
+        (name = "uploads", description = "Provider side (authenticated): SCS reports, inventory"),
+        (name = "credentials", description = "Issued credentials"),
+        (name = "feeds", description = "Change feed, status lists, presentations"),
+        (name = "badges", description = "SCS compliance badges"),
+        (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "verify", description = "Verification (not implemented yet)"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Bearer tokens and HTTP Basic (the SCS test runner's form: user = subject, password = token).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token of the subject"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "User name = the subject, password = an API token (what the SCS test runner sends)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,385 @@
+//! Credentials: the paged listing, one credential in several representations, revocation.
+//!
+//! Credentials are immutable (see `gxa-store`): the bytes served for a media type never change,
+//! so they are cacheable for a year (`immutable`); whether a credential is still good is in its
+//! status list (W3C Bitstring Status List, <https://www.w3.org/TR/vc-bitstring-status-list/>), not
+//! in the credential. Only the HTML page, which shows superseded/revoked state, is short-lived.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, StoredCredential};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::middleware::header_value;
+use crate::negotiate;
+use crate::render;
+use crate::state::AppState;
+
+pub(crate) const VC_LD_JSON: &str = "application/vc+ld+json";
+pub(crate) const LD_JSON: &str = "application/ld+json";
+pub(crate) const VC_JWT: &str = "application/vc+jwt";
+pub(crate) const N_QUADS: &str = "application/n-quads";
+pub(crate) const HTML: &str = "text/html";
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const SHORT: &str = "public, max-age=60";
+
+/// Query of `GET /credentials`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Only credentials with this entry in their `type` list (e.g. `gx:LegalParticipant`).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    credential_type: Option<String>,
+    /// Only credentials about this subject id.
+    subject: Option<String>,
+    /// Only credentials of this issuer DID.
+    issuer: Option<String>,
+    /// The `next` value of the previous page (opaque).
+    cursor: Option<String>,
+    /// Page size, 1..=1000 (default 100).
+    limit: Option<String>,
+}
+
+/// One credential in a listing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CredentialSummary {
+    /// The credential id (also its URL).
+    id: String,
+    /// Its `type` list.
+    types: Vec<String>,
+    /// The credential subject.
+    subject: String,
+    /// The issuer DID.
+    issuer: String,
+    /// The issuance profile.
+    profile: String,
+    /// `ld+json` or `vc+jwt`.
+    format: &'static str,
+    /// SHA-256 (hex) of the body as issued: the `ETag` of its native representation.
+    sha256: String,
+    /// RFC 3339.
+    issued_at: String,
+    /// RFC 3339.
+    valid_from: String,
+    /// RFC 3339, if it expires.
+    valid_until: Option<String>,
+    /// The credential that replaced this one, if any.
+    superseded_by: Option<String>,
+    /// When it was revoked, if it was.
+    revoked_at: Option<String>,
+}
+
+impl From<&StoredCredential> for CredentialSummary {
+    fn from(c: &StoredCredential) -> Self {
+        Self {
+            id: c.id.clone(),
+            types: c.types.clone(),
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            profile: c.profile.clone(),
+            format: c.format.as_str(),
+            sha256: c.body_sha256.to_string(),
+            issued_at: c.issued_at.to_string(),
+            valid_from: c.valid_from.to_string(),
+            valid_until: c.valid_until.map(|t| t.to_string()),
+            superseded_by: c.superseded_by.clone(),
+            revoked_at: c.revoked_at.map(|t| t.to_string()),
+        }
+    }
+}
+
+/// A page of `GET /credentials`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CredentialPage {
+    /// The credentials of this page, in storage order.
+    items: Vec<CredentialSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// Parses a page size: 1..=1000, default 100.
+pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, ApiError> {
+    match limit {
+        None => Ok(100),
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) if (1..=1000).contains(&n) => Ok(n),
+            _ => Err(ApiError::BadRequest(format!(
+                "limit must be an integer from 1 to 1000, not {text:?}"
+            ))),
+        },
+    }
+}
+
+/// Pages through the stored credentials, newest last; filters combine with AND.
+#[utoipa::path(get, path = "/credentials", tag = "credentials", params(ListQuery),
+    responses(
+        (status = 200, description = "A page of credentials", body = CredentialPage),
+        (status = 400, description = "Bad cursor or limit", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let limit = parse_limit(query.limit.as_deref())?;
+    let cursor = match query.cursor.as_deref() {
+        None => None,
+        Some(text) => Some(text.parse::<ListCursor>().map_err(|_| {
+            ApiError::BadRequest("cursor is not one this service handed out".to_owned())
+        })?),
+    };
+    let filter = CredentialFilter {
+        credential_type: query.credential_type,
+        subject: query.subject,
+        issuer: query.issuer,
+    };
+    let page = state
+        .store()
+        .list_credentials(&filter, cursor, limit)
+        .await?;
+    let body = CredentialPage {
+        items: page.items.iter().map(CredentialSummary::from).collect(),
+        next: page.next.map(|c| c.to_string()),
+    };
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Whether an `If-None-Match` value matches `etag` (weak comparison, RFC 9110 §13.1.2).
+pub(crate) fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|candidate| candidate.trim() == "*" || bare(candidate) == bare(etag))
+}
+
+/// A representation with its validators, or 304 when the client has it.
+pub(crate) fn representation(
+    headers: &HeaderMap,
+    media_type: &'static str,
+    body: Vec<u8>,
+    etag: &str,
+    cache_control: &'static str,
+) -> Response {
+    let common = [
+        (header::ETAG, header_value(etag)),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control),
+        ),
+        (header::VARY, HeaderValue::from_static("Accept")),
+        (
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ),
+    ];
+    if etag_matches(headers, etag) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    let content_type = match media_type {
+        HTML => HeaderValue::from_static("text/html; charset=utf-8"),
+        other => HeaderValue::from_static(other),
+    };
+    let mut response = (StatusCode::OK, common, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    if media_type == HTML {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+        );
+    }
+    response
+}
+
+/// The payload of a compact JWS (`header.payload.signature`), decoded.
+pub(crate) fn jwt_payload(body: &[u8]) -> Result<serde_json::Value, String> {
+    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+    let mut parts = text.trim().split('.');
+    let payload = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(payload), Some(_), None) => payload,
+        _ => return Err("not a compact JWS".to_owned()),
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+/// The JSON-LD document a credential's RDF is read from: the body, or a JWT's payload.
+fn credential_json(credential: &StoredCredential) -> Result<serde_json::Value, ApiError> {
+    match credential.format {
+        CredentialFormat::VcJwt => jwt_payload(&credential.body)
+            .map_err(|e| ApiError::Internal(format!("stored vc+jwt {}: {e}", credential.id))),
+        _ => serde_json::from_slice(&credential.body)
+            .map_err(|e| ApiError::Internal(format!("stored credential {}: {e}", credential.id))),
+    }
+}
+
+/// The media types a credential can be served as, preferred first.
+fn available(format: CredentialFormat) -> &'static [&'static str] {
+    match format {
+        CredentialFormat::VcJwt => &[VC_JWT, N_QUADS, HTML],
+        _ => &[VC_LD_JSON, LD_JSON, N_QUADS, HTML],
+    }
+}
+
+/// One credential, in the representation `Accept` asks for.
+///
+/// JSON-LD credentials: `application/vc+ld+json` (default) or `application/ld+json` (the bytes as
+/// issued, proof embedded). JWT credentials: `application/vc+jwt` (the JWT as issued). Both:
+/// `application/n-quads` (the RDFC-1.0 canonical form of the credential, for a JWT of its
+/// payload; <https://www.w3.org/TR/rdf-canon/>) and `text/html` (a readable page).
+#[utoipa::path(get, path = "/credentials/{id}", tag = "credentials",
+    params(("id" = String, Path, description = "The last segment of the credential id")),
+    responses(
+        (status = 200, description = "The credential", content(
+            (serde_json::Value = "application/vc+ld+json"),
+            (serde_json::Value = "application/ld+json"),
+            (String = "application/vc+jwt"),
+            (String = "application/n-quads"),
+            (String = "text/html"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "Unknown credential", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "No acceptable representation", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let credential = state
+        .store()
+        .get_credential(&state.credential_id(&id))
+        .await?;
+    let available = available(credential.format);
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let chosen = negotiate::choose(accept, available)
+        .ok_or_else(|| ApiError::NotAcceptable(available.to_vec()))?;
+    match chosen {
+        VC_LD_JSON | LD_JSON | VC_JWT => {
+            let etag = format!("\"{}\"", credential.body_sha256);
+            Ok(representation(
+                &headers,
+                chosen,
+                credential.body,
+                &etag,
+                IMMUTABLE,
+            ))
+        }
+        N_QUADS => {
+            let document = credential_json(&credential)?;
+            // RDFC-1.0 is CPU-bound (and work-limited): off the async runtime.
+            let nquads = tokio::task::spawn_blocking(move || {
+                gxa_jsonld::Processor::pinned().canonicalize(&document)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(format!("canonicalization task: {e}")))?
+            .map_err(|e| ApiError::Internal(format!("canonical form of {}: {e}", credential.id)))?;
+            let body = nquads.into_bytes();
+            let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
+            Ok(representation(&headers, N_QUADS, body, &etag, IMMUTABLE))
+        }
+        _ => {
+            let document = credential_json(&credential)?;
+            let pretty = serde_json::to_string_pretty(&document).unwrap_or_default();
+            let note = match (&credential.revoked_at, &credential.superseded_by) {
+                (Some(at), _) => format!("revoked at {at}"),
+                (None, Some(by)) => format!("superseded by {by}"),
+                (None, None) => "current".to_owned(),
+            };
+            let body = render::credential_page(&credential, &pretty, &note).into_bytes();
+            let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
+            Ok(representation(&headers, HTML, body, &etag, SHORT))
+        }
+    }
+}
+
+/// The outcome of a revocation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct RevocationBody {
+    /// The revoked credential.
+    id: String,
+    /// The change feed entry of the revocation.
+    seq: u64,
+    /// RFC 3339.
+    revoked_at: String,
+    /// `false` when it had been revoked before (nothing changed).
+    newly_revoked: bool,
+}
+
+/// Revokes one of the caller's credentials: sets its bit in the revocation status list.
+/// Idempotent.
+#[utoipa::path(post, path = "/credentials/{id}/revoke", tag = "credentials",
+    params(("id" = String, Path, description = "The last segment of the credential id")),
+    security(("bearer" = []), ("basic" = [])),
+    responses(
+        (status = 200, description = "Revoked (now or before)", body = RevocationBody),
+        (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a credential of the token's subject", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown credential", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The credential has no revocation status entry", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let full = state.credential_id(&id);
+    let start = std::time::Instant::now();
+    let revocation = state.issuer().revoke(&auth.subject, &full).await?;
+    state
+        .metrics()
+        .observe_signing("revoke", start.elapsed().as_secs_f64());
+    if revocation.newly_revoked {
+        state.metrics().count_issued("revocation", "", 1);
+    }
+    tracing::info!(credential = %full, subject = %auth.subject, newly = revocation.newly_revoked, "revoked");
+    Ok(Json(RevocationBody {
+        id: full,
+        seq: revocation.seq,
+        revoked_at: revocation.revoked_at.to_string(),
+        newly_revoked: revocation.newly_revoked,
+    })
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_and_limits() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"a\", W/\"b\""),
+        );
+        assert!(etag_matches(&headers, "\"b\""));
+        assert!(etag_matches(&headers, "\"a\""));
+        assert!(!etag_matches(&headers, "\"c\""));
+        assert_eq!(parse_limit(None).unwrap(), 100);
+        assert_eq!(parse_limit(Some("1000")).unwrap(), 1000);
+        for bad in ["0", "1001", "-1", "ten", ""] {
+            assert!(parse_limit(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(jwt_payload(b"a.b").is_err());
+        assert_eq!(
+            jwt_payload(b"e30.eyJhIjoxfQ.c2ln").unwrap(),
+            serde_json::json!({"a": 1})
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! Catalogue-side feeds: the change feed, status list credentials, participant presentations.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use gxa_scs::Profile;
+use gxa_store::ChangeCursor;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, Problem};
+use crate::negotiate;
+use crate::routes::credentials::{parse_limit, representation};
+use crate::state::AppState;
+
+/// Query of `GET /changes`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ChangesQuery {
+    /// The `next` of the previous answer (the last sequence number seen); 0 or absent = start.
+    after: Option<String>,
+    /// Most entries, 1..=1000 (default 100).
+    limit: Option<String>,
+}
+
+/// One change feed entry.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Change {
+    /// Sequence number: 1, 2, 3, … without gaps.
+    seq: u64,
+    /// `issued`, `reissued` or `revoked`.
+    kind: &'static str,
+    /// The credential concerned.
+    credential_id: String,
+    /// For `reissued`: the credential replaced.
+    previous: Option<String>,
+    /// RFC 3339.
+    recorded_at: String,
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ChangePage {
+    /// Entries after `after`, in sequence order.
+    changes: Vec<Change>,
+    /// Pass as `after` next time (the last sequence number of this page, or `after` if empty).
+    next: String,
+    /// The latest sequence number at the time of the answer.
+    latest: u64,
+}
+
+/// The append-only change log: every issuance, re-issuance and revocation, numbered without gaps.
+/// A catalogue keeps `next` and asks again; it never misses an entry (see `gxa-store`).
+#[utoipa::path(get, path = "/changes", tag = "feeds", params(ChangesQuery),
+    responses(
+        (status = 200, description = "Entries after the cursor", body = ChangePage),
+        (status = 400, description = "Malformed cursor, a cursor beyond the feed, or a bad limit", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn changes(
+    State(state): State<AppState>,
+    Query(query): Query<ChangesQuery>,
+) -> Result<Response, ApiError> {
+    let limit = parse_limit(query.limit.as_deref())?;
+    let after = match query.after.as_deref() {
+        None | Some("") => ChangeCursor(0),
+        Some(text) => text.parse::<ChangeCursor>().map_err(|_| {
+            ApiError::BadRequest(format!("after must be a sequence number, not {text:?}"))
+        })?,
+    };
+    // Read `latest` first: entries returned may then exceed it, never the reverse.
+    let latest = state.store().latest_sequence().await?;
+    let entries = state.store().changes(after, limit).await?;
+    let next = entries.last().map_or(after.0, |e| e.seq);
+    let body = ChangePage {
+        changes: entries
+            .into_iter()
+            .map(|e| Change {
+                seq: e.seq,
+                kind: e.kind.as_str(),
+                credential_id: e.credential_id,
+                previous: e.previous,
+                recorded_at: e.recorded_at.to_string(),
+            })
+            .collect(),
+        next: next.to_string(),
+        latest: latest.max(next),
+    };
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// The configured profiles' media types for a signed document, in configuration order:
+/// Loire documents are JWTs, Tagus documents JSON-LD.
+fn profile_media(
+    state: &AppState,
+    jwt: &'static str,
+    ld: &'static [&'static str],
+) -> Vec<(&'static str, Profile)> {
+    let mut out = Vec::new();
+    for profile in &state.issuer().config().profiles {
+        match profile {
+            Profile::Loire => out.push((jwt, Profile::Loire)),
+            Profile::Tagus => out.extend(ld.iter().map(|m| (*m, Profile::Tagus))),
+        }
+    }
+    out
+}
+
+fn choose_profile(
+    headers: &HeaderMap,
+    options: &[(&'static str, Profile)],
+) -> Result<(&'static str, Profile), ApiError> {
+    let available: Vec<&'static str> = options.iter().map(|(m, _)| *m).collect();
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let chosen = negotiate::choose(accept, &available)
+        .ok_or_else(|| ApiError::NotAcceptable(available.clone()))?;
+    options
+        .iter()
+        .find(|(m, _)| *m == chosen)
+        .copied()
+        .ok_or(ApiError::NotAcceptable(available))
+}
+
+/// A BitstringStatusListCredential (<https://www.w3.org/TR/vc-bitstring-status-list/>): the
+/// `credentialStatus.statusListCredential` of issued credentials points here. `Accept` picks
+/// `application/vc+jwt` (Loire) or JSON-LD (Tagus). Short-lived cache: bits change on revocation.
+#[utoipa::path(get, path = "/status-lists/{id}", tag = "feeds",
+    params(("id" = String, Path, description = "The status list id")),
+    responses(
+        (status = 200, description = "The signed status list credential", content(
+            (String = "application/vc+jwt"),
+            (serde_json::Value = "application/vc+ld+json"),
+            (serde_json::Value = "application/ld+json"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "Unknown list", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "No acceptable representation", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn status_list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let options = profile_media(
+        &state,
+        crate::routes::credentials::VC_JWT,
+        &[
+            crate::routes::credentials::VC_LD_JSON,
+            crate::routes::credentials::LD_JSON,
+        ],
+    );
+    let (media, profile) = choose_profile(&headers, &options)?;
+    let start = std::time::Instant::now();
+    let issued = state.issuer().status_list_credential(&id, profile).await?;
+    state
+        .metrics()
+        .observe_signing("status_list", start.elapsed().as_secs_f64());
+    Ok(representation(
+        &headers,
+        media,
+        issued.body,
+        &quote_etag(&issued.etag),
+        "public, max-age=60",
+    ))
+}
+
+/// The participant's presentation: LegalPerson, registration number, terms and conditions,
+/// service offerings and SCS attestations. `Accept: application/vp+jwt` gives the Loire
+/// `vp+jwt` of enveloped credentials; JSON-LD gives the Tagus `VerifiablePresentation`.
+#[utoipa::path(get, path = "/participants/{id}/presentation", tag = "feeds",
+    params(("id" = String, Path, description = "The participant (subject) id")),
+    responses(
+        (status = 200, description = "The presentation", content(
+            (String = "application/vp+jwt"),
+            (serde_json::Value = "application/vp+ld+json"),
+            (serde_json::Value = "application/ld+json"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "Unknown participant", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "No acceptable representation", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn presentation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let options = profile_media(
+        &state,
+        "application/vp+jwt",
+        &[
+            "application/vp+ld+json",
+            crate::routes::credentials::LD_JSON,
+        ],
+    );
+    let (media, profile) = choose_profile(&headers, &options)?;
+    let start = std::time::Instant::now();
+    let issued = state.issuer().presentation(&id, profile).await?;
+    state
+        .metrics()
+        .observe_signing("presentation", start.elapsed().as_secs_f64());
+    Ok(representation(
+        &headers,
+        media,
+        issued.body,
+        &quote_etag(&issued.etag),
+        "public, max-age=60",
+    ))
+}
+
+/// An entity tag in its quoted form, whatever form the issuer gave it.
+fn quote_etag(etag: &str) -> String {
+    if etag.starts_with('"') || etag.starts_with("W/\"") {
+        etag.to_owned()
+    } else {
+        format!("\"{etag}\"")
+    }
+}

@@ -1,0 +1,124 @@
+//! Provider-side inputs: signed SCS report uploads and inventory snapshots.
+//!
+//! `POST /reports` takes the SCS test runner's upload unchanged: the body `<armored SSHSIG>&<yaml>`
+//! as `curl --data-binary @report.yaml.sig --data-binary @report.yaml` joins it, with
+//! `Content-Type: application/x-signed-yaml` and HTTP Basic auth
+//! (`std/Tests/scs-test-runner.py`, see `docs/scs.md` §1.4), so a runner only needs a new URL.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gxa_issuer::{InventorySnapshot, IssuedRef};
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::middleware::{read_body, require_content_type};
+use crate::state::AppState;
+
+/// The SCS test runner's upload media type.
+pub(crate) const SIGNED_YAML: &str = "application/x-signed-yaml";
+
+fn count_issued(state: &AppState, source: &str, issued: &[IssuedRef]) {
+    for item in issued {
+        state.metrics().count_issued(source, &item.profile, 1);
+    }
+}
+
+/// A signed SCS compliance report upload: verified against the subject's registered SSH keys,
+/// kept as evidence, evaluated with all of the subject's uploads, and the SCS attestation
+/// (re)issued in every configured profile. Answers 201 when something was issued, 200 when not
+/// (e.g. the same bytes again).
+#[utoipa::path(post, path = "/reports", tag = "uploads",
+    request_body(content = String, content_type = "application/x-signed-yaml",
+        description = "`<armored SSH signature>&<report YAML>`, exactly as the SCS test runner sends it"),
+    security(("bearer" = []), ("basic" = [])),
+    responses(
+        (status = 201, description = "Evaluated; credentials issued (see `issued`)", body = serde_json::Value),
+        (status = 200, description = "Evaluated; nothing new issued", body = serde_json::Value),
+        (status = 400, description = "Malformed upload", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Signed by a key not registered for the subject", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive in time", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/x-signed-yaml", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Well-formed but unusable (e.g. a report for another subject)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn post_report(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, SIGNED_YAML)?;
+    let bytes = read_body(&state, &headers, body).await?;
+    let start = Instant::now();
+    let outcome = state.issuer().submit_upload(&auth.subject, &bytes).await?;
+    state
+        .metrics()
+        .observe_signing("upload", start.elapsed().as_secs_f64());
+    count_issued(&state, "upload", &outcome.issued);
+    tracing::info!(
+        subject = %auth.subject,
+        upload = %outcome.upload_sri,
+        duplicate = outcome.duplicate,
+        issued = outcome.issued.len(),
+        "report upload"
+    );
+    let status = if outcome.issued.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(outcome)).into_response())
+}
+
+/// An inventory snapshot (OpenStack flavors and images, flavor-manager YAML, Ironic/Redfish hosts,
+/// NetBox): the self-descriptions whose canonical content changed are (re)issued, the rest left.
+#[utoipa::path(post, path = "/inventory", tag = "uploads",
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "`{\"openstack\": {...}, \"flavor_yaml\": \"...\", \"hosts\": [...], \"netbox\": {...}}`; unknown keys are refused"),
+    security(("bearer" = []), ("basic" = [])),
+    responses(
+        (status = 200, description = "What was issued, what was unchanged, warnings", body = serde_json::Value),
+        (status = 400, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "JSON of the wrong shape, or an inventory that does not map", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn post_inventory(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, "application/json")?;
+    let bytes = read_body(&state, &headers, body).await?;
+    let snapshot: InventorySnapshot = serde_json::from_slice(&bytes).map_err(|err| {
+        use serde_json::error::Category;
+        match err.classify() {
+            Category::Data => ApiError::Unprocessable(format!("inventory snapshot: {err}")),
+            _ => ApiError::BadRequest(format!("inventory snapshot is not JSON: {err}")),
+        }
+    })?;
+    let start = Instant::now();
+    let outcome = state
+        .issuer()
+        .submit_inventory(&auth.subject, &snapshot)
+        .await?;
+    state
+        .metrics()
+        .observe_signing("inventory", start.elapsed().as_secs_f64());
+    count_issued(&state, "inventory", &outcome.issued);
+    tracing::info!(
+        subject = %auth.subject,
+        issued = outcome.issued.len(),
+        unchanged = outcome.unchanged.len(),
+        "inventory snapshot"
+    );
+    Ok(Json(outcome).into_response())
+}

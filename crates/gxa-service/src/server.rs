@@ -1,0 +1,304 @@
+//! Start-up and the listeners: open the store, load the key set and scopes, build the issuer,
+//! register the configured subjects, serve HTTP (and HTTPS), run the re-issuance scheduler, and
+//! shut everything down gracefully on SIGTERM or SIGINT.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use gxa_issuer::{Issuer, IssuerConfig};
+use gxa_store::{Store, StoreOptions};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::auth::TokenTable;
+use crate::config::{Config, ConfigError, LogFormat, ssh_public_key};
+use crate::metrics::Metrics;
+use crate::state::{AppState, RouterOptions};
+
+/// Why the service could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened or migrated.
+    #[error("store: {0}")]
+    Store(#[from] gxa_store::StoreError),
+    /// The key set could not be loaded or generated.
+    #[error("key set: {0}")]
+    KeySet(#[from] gxa_proof::KeySetError),
+    /// The issuer could not be set up.
+    #[error("issuer: {0}")]
+    Issuer(#[from] gxa_issuer::IssuerError),
+    /// A file named by the configuration could not be read or parsed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Binding or serving a socket failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TLS certificate or key could not be used.
+    #[error("tls: {0}")]
+    Tls(String),
+    /// Demo mode refused to start (e.g. a non-loopback address).
+    #[error("demo: {0}")]
+    Demo(String),
+}
+
+/// Installs the global tracing subscriber: `RUST_LOG` filters (default `info`), text or JSON
+/// lines on standard error. Calling it twice is harmless (the second call does nothing).
+pub fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, ServiceError> {
+    std::fs::read(path).map_err(|err| ServiceError::Input {
+        path: path.display().to_string(),
+        message: err.to_string(),
+    })
+}
+
+/// The issuer configuration from the service configuration (reads scopes and provider files).
+pub fn issuer_config(config: &Config) -> Result<IssuerConfig, ServiceError> {
+    let mut issuer = IssuerConfig::new(config.base_url.clone());
+    issuer.profiles = config
+        .profiles
+        .iter()
+        .map(|p| p.parse::<gxa_scs::Profile>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    issuer.zone = gxa_scs::CheckedAtZone::named(&config.checked_at_zone)
+        .map_err(|e| ConfigError::Invalid(format!("checked_at_zone: {e}")))?;
+    issuer.scopes = config
+        .scopes
+        .iter()
+        .map(|path| {
+            gxa_scs::Scope::from_yaml(&read_file(path)?, issuer.limits).map_err(|e| {
+                ServiceError::Input {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                }
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let days = |n: u32| jiff::SignedDuration::from_hours(i64::from(n) * 24);
+    issuer.reissue_window = days(config.limits.reissue_window_days);
+    issuer.credential_validity = days(config.limits.credential_validity_days);
+    if let Some(path) = &config.provider {
+        let text = String::from_utf8(read_file(path)?).map_err(|e| ServiceError::Input {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        issuer.provider = Some(
+            gxa_inventory::input::provider::ProviderFile::parse(&text, &path.display().to_string())
+                .map_err(|e| ServiceError::Input {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?,
+        );
+    }
+    Ok(issuer)
+}
+
+/// Opens the configured store (SQLite in the data directory unless `database_url` is set).
+pub async fn open_store(config: &Config) -> Result<Store, ServiceError> {
+    let options = StoreOptions {
+        max_connections: config.max_connections,
+    };
+    let store = match config.database_url() {
+        Some(url) => Store::open_with(url, &options).await?,
+        None => {
+            std::fs::create_dir_all(&config.data_dir).map_err(|source| ServiceError::Io {
+                what: format!("data directory {}", config.data_dir.display()),
+                source,
+            })?;
+            let path = config.data_dir.join(gxa_store::SQLITE_FILE_NAME);
+            let url = format!("sqlite://{}", path.display());
+            Store::open_with(&url, &options).await?
+        }
+    };
+    Ok(store)
+}
+
+/// Registers the configured subjects and their SSH keys in the store (idempotent, safe with
+/// several replicas starting at once) and returns the configured token table.
+pub async fn register_subjects(store: &Store, config: &Config) -> Result<TokenTable, ServiceError> {
+    let mut tokens = TokenTable::new();
+    for subject in &config.subjects {
+        store.register_subject(&subject.id).await?;
+        for line in &subject.ssh_keys {
+            let key = ssh_public_key(line)?;
+            store.add_ssh_key(&subject.id, &key).await?;
+        }
+        for token in &subject.tokens {
+            tokens.add_sha256(&subject.id, &token.sha256).map_err(|_| {
+                ConfigError::Invalid(format!(
+                    "subject {}: token {}: not a SHA-256",
+                    subject.id, token.label
+                ))
+            })?;
+        }
+    }
+    for (subject, token) in &config.dev_tokens {
+        store.register_subject(subject).await?;
+        tokens.add_plain(subject, token);
+    }
+    Ok(tokens)
+}
+
+/// Everything built at start, before serving.
+pub struct Prepared {
+    /// The router state.
+    pub state: AppState,
+    /// The configuration it was built from.
+    pub config: Config,
+}
+
+/// Opens the store, loads keys and scopes, builds the issuer and registers the subjects.
+pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
+    config.validate()?;
+    let store = open_store(&config).await?;
+    let keys = gxa_proof::KeySet::load(&config.key_set)?;
+    let issuer_config = issuer_config(&config)?;
+    let issuer = Issuer::new(store.clone(), keys, issuer_config).await?;
+    let tokens = register_subjects(&store, &config).await?;
+    let state = AppState::new(
+        issuer,
+        Arc::new(Metrics::new()),
+        RouterOptions::from_limits(&config.limits),
+        tokens,
+    );
+    Ok(Prepared { state, config })
+}
+
+/// Binds the plain-HTTP listener.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServiceError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServiceError::Io {
+            what: format!("cannot listen on {addr}"),
+            source,
+        })
+}
+
+/// Resolves when SIGTERM or SIGINT arrives (or, if signals cannot be installed, never).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing open requests");
+}
+
+/// Serves the prepared service on `listener` (and the HTTPS listener, if configured) until
+/// SIGTERM/SIGINT; runs the re-issuance scheduler meanwhile.
+pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), ServiceError> {
+    let Prepared { state, config } = prepared;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let scheduler = (config.limits.reissue_interval_secs > 0).then(|| {
+        state.issuer().spawn_scheduler(
+            Duration::from_secs(config.limits.reissue_interval_secs),
+            shutdown_rx.clone(),
+        )
+    });
+    let app: Router = crate::routes::router(state.clone());
+
+    let tls_task = match &config.tls {
+        Some(tls) => {
+            let acceptor = crate::tls::acceptor(&tls.cert, &tls.key)?;
+            let listener = bind(tls.listen).await?;
+            tracing::info!(listen = %tls.listen, "HTTPS listener");
+            Some(tokio::spawn(crate::tls::serve(
+                listener,
+                acceptor,
+                app.clone(),
+                shutdown_rx.clone(),
+            )))
+        }
+        None => None,
+    };
+
+    let addr = listener.local_addr().ok();
+    tracing::info!(listen = ?addr, backend = state.store().backend_name(), did = state.issuer().did(), "serving");
+    let mut http_shutdown = shutdown_rx.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = http_shutdown.wait_for(|stop| *stop).await;
+    });
+    let signal_task = tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = shutdown_tx.send(true);
+    });
+    let result = server.await.map_err(|source| ServiceError::Io {
+        what: "serving HTTP".to_owned(),
+        source,
+    });
+    signal_task.abort();
+    if let Some(task) = tls_task {
+        let _ = task.await;
+    }
+    if let Some(task) = scheduler {
+        let _ = task.await;
+    }
+    state.store().close().await;
+    tracing::info!("stopped");
+    result
+}
+
+/// Prepares and serves: the whole life of `gx-attest serve`.
+pub async fn run(config: Config) -> Result<(), ServiceError> {
+    let listener = bind(config.listen).await?;
+    let prepared = prepare(config).await?;
+    serve(prepared, listener).await
+}
+
+/// [`run`] on a new multi-threaded tokio runtime (for the synchronous CLI).
+pub fn block_on<F, T>(future: F) -> Result<T, ServiceError>
+where
+    F: Future<Output = Result<T, ServiceError>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ServiceError::Io {
+            what: "starting the async runtime".to_owned(),
+            source,
+        })?;
+    runtime.block_on(future)
+}

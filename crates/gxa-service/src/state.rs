@@ -1,0 +1,154 @@
+//! [`AppState`]: what every handler shares (the issuer, which holds the store, and the metrics).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gxa_issuer::Issuer;
+
+use crate::auth::TokenTable;
+use crate::metrics::Metrics;
+
+/// Settings the router needs at request time.
+#[derive(Clone, Debug)]
+pub struct RouterOptions {
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Time a request may take.
+    pub request_timeout: Duration,
+}
+
+impl RouterOptions {
+    /// From the configured limits.
+    pub fn from_limits(limits: &crate::config::Limits) -> Self {
+        Self {
+            max_body_bytes: limits.max_body_bytes,
+            request_timeout: limits.request_timeout(),
+        }
+    }
+}
+
+/// The shared state of the router: cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    issuer: Issuer,
+    metrics: Arc<Metrics>,
+    options: RouterOptions,
+    tokens: TokenTable,
+    /// The path the DID document is served at (`/.well-known/did.json` or `/a/b/did.json`).
+    did_path: String,
+}
+
+impl AppState {
+    /// State over an issuer; `metrics` may be shared with the caller (e.g. a test); `tokens` are
+    /// the configured API tokens (store tokens are accepted besides).
+    pub fn new(
+        issuer: Issuer,
+        metrics: Arc<Metrics>,
+        options: RouterOptions,
+        tokens: TokenTable,
+    ) -> Self {
+        let did_path = did_web_path(issuer.did());
+        Self {
+            inner: Arc::new(Inner {
+                issuer,
+                metrics,
+                options,
+                tokens,
+                did_path,
+            }),
+        }
+    }
+
+    /// The same state with other router options (e.g. a shorter timeout in a test).
+    pub fn with_options(&self, options: RouterOptions) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                issuer: self.inner.issuer.clone(),
+                metrics: Arc::clone(&self.inner.metrics),
+                options,
+                tokens: self.inner.tokens.clone(),
+                did_path: self.inner.did_path.clone(),
+            }),
+        }
+    }
+
+    /// The issuer.
+    pub fn issuer(&self) -> &Issuer {
+        &self.inner.issuer
+    }
+
+    /// The store.
+    pub fn store(&self) -> &gxa_store::Store {
+        self.inner.issuer.store()
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The router options.
+    pub fn options(&self) -> &RouterOptions {
+        &self.inner.options
+    }
+
+    /// The configured API tokens.
+    pub fn tokens(&self) -> &TokenTable {
+        &self.inner.tokens
+    }
+
+    /// The path of the DID document.
+    pub fn did_path(&self) -> &str {
+        &self.inner.did_path
+    }
+
+    /// The public base URL (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.issuer.config().base_url
+    }
+
+    /// The credential id of a path segment: `{base_url}/credentials/{segment}`.
+    pub fn credential_id(&self, segment: &str) -> String {
+        format!("{}/credentials/{segment}", self.base_url())
+    }
+}
+
+/// The HTTP path of a did:web DID's document
+/// (<https://w3c-ccg.github.io/did-method-web/#read-resolve>): `did:web:host` →
+/// `/.well-known/did.json`, `did:web:host:a:b` → `/a/b/did.json`. Other DIDs get the
+/// `.well-known` path, which is where a reader would look first.
+pub fn did_web_path(did: &str) -> String {
+    let Some(rest) = did.strip_prefix("did:web:") else {
+        return "/.well-known/did.json".to_owned();
+    };
+    let mut parts = rest.split(':');
+    let _host = parts.next();
+    let path: Vec<&str> = parts.collect();
+    if path.is_empty() {
+        "/.well-known/did.json".to_owned()
+    } else {
+        format!("/{}/did.json", path.join("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_web_path;
+
+    #[test]
+    fn did_web_paths() {
+        assert_eq!(
+            did_web_path("did:web:127.0.0.1%3A8080"),
+            "/.well-known/did.json"
+        );
+        assert_eq!(
+            did_web_path("did:web:provider.example:gx:issuer"),
+            "/gx/issuer/did.json"
+        );
+        assert_eq!(did_web_path("did:key:z6Mk"), "/.well-known/did.json");
+    }
+}

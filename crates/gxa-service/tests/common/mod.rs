@@ -1,0 +1,325 @@
+//! The test services: the real router over a real issuer and store, on SQLite and PostgreSQL.
+//!
+//! PostgreSQL comes from `GXA_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`);
+//! each test service gets a fresh database `gxa_svc_…`, dropped at the end. Without the variable
+//! the tests say so loudly and run on SQLite only, except when `CI` is set: then they fail.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    dead_code,
+    reason = "test helpers: a broken fixture must stop the test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use gxa_service::{AppState, Config, SubjectConfig};
+use sqlx::Connection as _;
+use tower::ServiceExt as _;
+
+/// The demo subject of the example upload.
+pub(crate) const SUBJECT: &str = "example-cloud";
+/// Its development token.
+pub(crate) const TOKEN: &str = "test-token-example-cloud-0123456789";
+/// Another subject, with no SSH key, for 403 tests.
+pub(crate) const OTHER: &str = "other-cloud";
+/// Its token.
+pub(crate) const OTHER_TOKEN: &str = "test-token-other-cloud-0123456789";
+/// The SCS-compatible IaaS scope.
+pub(crate) const IAAS_UUID: &str = "50393e6f-2ae1-4c5c-a62c-3b75f2abef3f";
+/// The base URL of the test services.
+pub(crate) const BASE_URL: &str = "http://service.test";
+
+/// The repository's `examples/`.
+pub(crate) fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// The exact body the SCS test runner sends.
+pub(crate) fn upload_body() -> Vec<u8> {
+    std::fs::read(examples().join("scs/upload-body.txt")).unwrap()
+}
+
+/// One backend's service for one test.
+pub(crate) struct TestService {
+    /// `sqlite` or `postgres`.
+    pub(crate) name: &'static str,
+    /// The router with all layers.
+    pub(crate) router: Router,
+    /// Its state.
+    pub(crate) state: AppState,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// A response, collected.
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Reply {
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub(crate) fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts an RFC 9457 problem with this status.
+    pub(crate) fn assert_problem(&self, status: StatusCode, context: &str) {
+        assert_eq!(self.status, status, "{context}: {}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            "application/problem+json",
+            "{context}"
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], status.as_u16(), "{context}");
+        assert!(problem["title"].is_string(), "{context}");
+        assert!(problem["type"].is_string(), "{context}");
+    }
+}
+
+impl TestService {
+    /// Sends a request through the router.
+    pub(crate) async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `GET path` with optional `Accept`.
+    pub(crate) async fn get(&self, path: &str, accept: Option<&str>) -> Reply {
+        let mut builder = Request::builder().method(Method::GET).uri(path);
+        if let Some(accept) = accept {
+            builder = builder.header(header::ACCEPT, accept);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
+    /// `POST path` with a bearer token (if any), a content type and a body.
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Uploads the example signed report with the demo token.
+    pub(crate) async fn upload_example(&self) -> Reply {
+        self.post(
+            "/reports",
+            Some(TOKEN),
+            "application/x-signed-yaml",
+            upload_body(),
+        )
+        .await
+    }
+
+    /// Closes the store and drops the PostgreSQL database.
+    pub(crate) async fn finish(mut self) {
+        self.state.store().close().await;
+        if let Some((admin_url, database)) = self.postgres.take() {
+            drop_database(&admin_url, &database).await;
+        }
+    }
+}
+
+impl Drop for TestService {
+    fn drop(&mut self) {
+        if let Some((admin_url, database)) = self.postgres.take() {
+            let cleanup = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(drop_database(&admin_url, &database));
+            });
+            let _ = cleanup.join();
+        }
+    }
+}
+
+async fn drop_database(admin_url: &str, database: &str) {
+    let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await else {
+        return;
+    };
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "gxa_svc_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+/// The configuration of a test service in `dir` on `database_url`.
+pub(crate) fn test_config(dir: &Path, database_url: String, max_body_bytes: usize) -> Config {
+    let did = "did:web:service.test";
+    let key_dir = dir.join("keys");
+    gxa_proof::generate_keyset(gxa_proof::Algorithm::EdDsa, did, &key_dir).unwrap();
+    let provider = gxa_service::demo::write_provider(&examples(), dir, did, BASE_URL).unwrap();
+    let mut config = Config::new(BASE_URL, key_dir);
+    config.data_dir = dir.to_owned();
+    config.database_url = Some(database_url);
+    config.max_connections = 4;
+    config.scopes = vec![
+        examples().join("scs/scs-compatible-iaas.yaml"),
+        examples().join("scs/scs-compatible-kaas.yaml"),
+    ];
+    config.provider = Some(provider);
+    config.limits.max_body_bytes = max_body_bytes;
+    config.limits.reissue_interval_secs = 0;
+    let signer = std::fs::read_to_string(examples().join("scs/example-signer.pub")).unwrap();
+    config.subjects = vec![
+        SubjectConfig {
+            id: SUBJECT.to_owned(),
+            tokens: Vec::new(),
+            ssh_keys: vec![signer.trim().to_owned()],
+        },
+        SubjectConfig {
+            id: OTHER.to_owned(),
+            // The SHA-256 of OTHER_TOKEN, as a configuration file holds it.
+            tokens: vec![gxa_service::config::TokenConfig {
+                label: "runner".to_owned(),
+                sha256: gxa_store::Sha256Digest::of(OTHER_TOKEN.as_bytes()).to_string(),
+            }],
+            ssh_keys: Vec::new(),
+        },
+    ];
+    config.dev_tokens = vec![(SUBJECT.to_owned(), TOKEN.to_owned())];
+    config
+}
+
+async fn build(
+    name: &'static str,
+    dir: tempfile::TempDir,
+    url: String,
+    postgres: Option<(String, String)>,
+    max_body_bytes: usize,
+) -> TestService {
+    let config = test_config(dir.path(), url, max_body_bytes);
+    let prepared = gxa_service::prepare(config).await.unwrap();
+    let router = gxa_service::router(prepared.state.clone());
+    TestService {
+        name,
+        router,
+        state: prepared.state,
+        _dir: dir,
+        postgres,
+    }
+}
+
+/// `[sqlite, postgres]` services, freshly migrated and empty; request bodies up to
+/// `max_body_bytes`.
+pub(crate) async fn services_with_limit(max_body_bytes: usize) -> Vec<TestService> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.sqlite3").display());
+    let mut services = vec![build("sqlite", dir, url, None, max_body_bytes).await];
+    match std::env::var("GXA_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let database = unique_name();
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|err| panic!("cannot connect to GXA_TEST_POSTGRES_URL: {err}"));
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let url = with_database(&admin_url, &database);
+            let dir = tempfile::tempdir().unwrap();
+            services.push(
+                build(
+                    "postgres",
+                    dir,
+                    url,
+                    Some((admin_url.clone(), database)),
+                    max_body_bytes,
+                )
+                .await,
+            );
+        }
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("GXA_TEST_POSTGRES_URL is not set: in CI the PostgreSQL service tests must run")
+        }
+        _ => {
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n********\nSKIPPED: PostgreSQL service tests need GXA_TEST_POSTGRES_URL \
+                     (e.g. postgres://postgres@127.0.0.1:5432/test); the service tests ran on \
+                     SQLite only\n********\n"
+                );
+            });
+        }
+    }
+    services
+}
+
+/// [`services_with_limit`] with a 1 MiB body limit.
+pub(crate) async fn services() -> Vec<TestService> {
+    services_with_limit(1024 * 1024).await
+}

@@ -435,6 +435,25 @@ async fn tls_and_connection_failures_are_could_not_check() {
 }
 
 #[tokio::test]
+async fn dns_failure_is_could_not_check() {
+    let f = fetcher(FetchPolicy {
+        total_timeout: Duration::from_secs(3),
+        ..FetchPolicy::default()
+    });
+    // `.invalid` never resolves (RFC 2606); depending on the resolver the answer is a failure
+    // or no answer within the time-out: both mean "could not check", never "refused".
+    let err = f
+        .get("https://gx-attest-test.invalid/did.json", "*/*")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Dns { .. } | FetchError::Timeout { .. }),
+        "{err:?}"
+    );
+    assert!(!err.is_refused());
+}
+
+#[tokio::test]
 async fn plain_http_and_other_schemes_are_refused_by_default() {
     let f = fetcher(FetchPolicy::default());
     for url in [

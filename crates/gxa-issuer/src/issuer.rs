@@ -30,6 +30,9 @@ impl std::fmt::Debug for Issuer {
     }
 }
 
+/// (list id, profile) → (the list's `updated_at`, its signed credential).
+pub(crate) type StatusCache = HashMap<(String, &'static str), (Timestamp, Issued)>;
+
 pub(crate) struct Inner {
     pub(crate) store: Store,
     pub(crate) config: IssuerConfig,
@@ -40,8 +43,7 @@ pub(crate) struct Inner {
     pub(crate) chains: HashMap<String, Vec<u8>>,
     /// The number of the status list new entries are allocated from.
     pub(crate) current_list: tokio::sync::Mutex<u64>,
-    /// (list id, profile) → (list `updated_at`, signed credential).
-    pub(crate) status_cache: std::sync::Mutex<HashMap<(String, &'static str), (Timestamp, Issued)>>,
+    pub(crate) status_cache: std::sync::Mutex<StatusCache>,
     /// This replica's name for leases.
     pub(crate) holder: String,
 }
@@ -205,11 +207,7 @@ pub(crate) enum SlotResult {
 pub(crate) fn stored_types(doc: &Value) -> Vec<String> {
     let mut types = Vec::new();
     let mut push = |v: Option<&Value>| match v {
-        Some(Value::String(t)) => {
-            if !types.contains(t) {
-                types.push(t.clone());
-            }
-        }
+        Some(Value::String(t)) if !types.contains(t) => types.push(t.clone()),
         Some(Value::Array(list)) => {
             for t in list.iter().filter_map(Value::as_str) {
                 if !types.iter().any(|x| x == t) {

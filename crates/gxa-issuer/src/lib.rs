@@ -1,6 +1,14 @@
 //! gxa-issuer: SCS uploads and inventory snapshots → signed, stored credentials; revocation,
 //! Bitstring Status Lists, participant presentations and scheduled re-issuance.
 //!
+//! **Changes to the agreed contract** (additions only): [`UploadOutcome::unchanged`] (ids of
+//! current attestations whose content did not change, so nothing was issued for them);
+//! [`REISSUE_LEASE`], [`with_proof_context`], [`encode_status_list`], [`decode_status_list`]
+//! and [`STATUS_LIST_BITS`] are exported. [`IssuedRef::profile`] is `tagus` or `loire`, and
+//! [`IssuedRef::format`] the store's format name (`ld+json`, `vc+jwt`). The stored
+//! credential's `subject` is the *uploading store subject* (the owner that may revoke it), not
+//! the credential subject's id.
+//!
 //! [`Issuer`] is the one entry point the service (`gxa-service`) uses; it is cheap to clone
 //! (an `Arc` inside) and safe to share between request handlers and between replicas on one
 //! PostgreSQL database.

@@ -7,7 +7,7 @@
 //! compliance monitor's delegates). Attestations are stored as the uploading subject's
 //! credentials (only it may revoke them) and state the report subject as `scsSubject`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use gxa_scs::{
     AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid, attestation_document,
@@ -45,6 +45,31 @@ fn allowed_signers(keys: &[String]) -> Result<AllowedSigners, IssuerError> {
             "a registered SSH key of the subject is invalid: {e}"
         ))
     })
+}
+
+/// Verifies an upload against the subject's keys and checks that it evaluates on its own
+/// (every report parses and is for a configured scope) before it is kept.
+fn check_upload(
+    body: &[u8],
+    signers: &AllowedSigners,
+    mut probe: Evaluator,
+) -> Result<gxa_scs::VerifiedUpload, IssuerError> {
+    let verified = match verify_upload(body, signers) {
+        Err(e) => return Err(IssuerError::BadRequest(e.to_string())),
+        Ok(Err(
+            invalid @ (Invalid::UnknownSigner { .. } | Invalid::NamespaceNotAllowed { .. }),
+        )) => {
+            return Err(IssuerError::Forbidden(format!(
+                "{invalid}: not a registered key of the subject"
+            )));
+        }
+        Ok(Err(invalid)) => return Err(IssuerError::Unprocessable(invalid.to_string())),
+        Ok(Ok(verified)) => verified,
+    };
+    probe
+        .add_upload(&verified)
+        .map_err(|e| IssuerError::Unprocessable(e.to_string()))?;
+    Ok(verified)
 }
 
 /// The 32 bytes of an SRI `sha256-<base64>` digest.
@@ -92,24 +117,10 @@ impl Issuer {
             )));
         }
         let signers = allowed_signers(&keys)?;
-        let verified = match verify_upload(body, &signers) {
-            Err(e) => return Err(IssuerError::BadRequest(e.to_string())),
-            Ok(Err(
-                invalid @ (Invalid::UnknownSigner { .. } | Invalid::NamespaceNotAllowed { .. }),
-            )) => {
-                return Err(IssuerError::Forbidden(format!(
-                    "{invalid} of subject {subject}"
-                )));
-            }
-            Ok(Err(invalid)) => return Err(IssuerError::Unprocessable(invalid.to_string())),
-            Ok(Ok(verified)) => verified,
-        };
-        // The upload must evaluate on its own before it is kept: every report parses and is
-        // for a configured scope.
-        let mut probe = self.evaluator();
-        probe
-            .add_upload(&verified)
-            .map_err(|e| IssuerError::Unprocessable(e.to_string()))?;
+        // Signature check and YAML parsing (up to the configured limit) on the blocking pool.
+        let probe = self.evaluator();
+        let owned = body.to_vec();
+        let verified = proof::blocking(move || check_upload(&owned, &signers, probe)).await??;
         let (upload, new) = store
             .put_upload(&NewUpload {
                 subject: subject.to_owned(),
@@ -192,6 +203,18 @@ impl Issuer {
         // A status entry allocated for an issuance that lost a race is reused by the next try.
         let mut spare_status = None;
         for _ in 0..SLOT_ATTEMPTS {
+            // The slots are read *before* the uploads: an issuance by another replica that
+            // commits after this read makes ours a conflict (and we evaluate again), and one
+            // that committed before it stored its upload before, so our evaluation includes it.
+            // Reading them after evaluating could replace a newer attestation with an older
+            // evaluation.
+            let currents: HashMap<String, StoredCredential> = self
+                .inner
+                .store
+                .slots_of_subject(owner)
+                .await?
+                .into_iter()
+                .collect();
             let evaluations = self.evaluate_owner(owner, at).await?;
             let mut unchanged = Vec::new();
             let mut moved = false;
@@ -201,7 +224,7 @@ impl Issuer {
                     if done.contains(&slot) {
                         continue;
                     }
-                    let current = self.inner.store.current_in_slot(&slot).await?;
+                    let current = currents.get(&slot);
                     let mut options = AttestationOptions::new(profile, &self.inner.did, at);
                     options.credential_id = None;
                     let doc = attestation_document(evaluation, &options);
@@ -213,7 +236,7 @@ impl Issuer {
                         let doc = Value::Object(doc.clone());
                         proof::blocking(move || proof::content_hash(&doc, VOLATILE)).await??
                     };
-                    if !force && let Some(current) = unchanged_current(current.as_ref(), &hash) {
+                    if !force && let Some(current) = unchanged_current(current, &hash) {
                         unchanged.push(current.id.clone());
                         done.insert(slot);
                         continue;
@@ -233,7 +256,7 @@ impl Issuer {
                         slot: &slot,
                         owner,
                         profile,
-                        expected: current.as_ref(),
+                        expected: current,
                         doc: Value::Object(doc),
                         content_hash: hash,
                         issued_at: at,

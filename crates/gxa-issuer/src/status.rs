@@ -33,10 +33,10 @@ const MAX_DECODED: u64 = 8 * 1024 * 1024;
 pub fn encode_status_list(bits: &[u8]) -> String {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     // Writing into a Vec cannot fail.
-    let compressed = match encoder.write_all(bits).and_then(|()| encoder.finish()) {
-        Ok(bytes) => bytes,
-        Err(_) => Vec::new(),
-    };
+    let compressed: Vec<u8> = encoder
+        .write_all(bits)
+        .and_then(|()| encoder.finish())
+        .unwrap_or_default();
     format!(
         "u{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed)

@@ -20,7 +20,7 @@ use serde_json::Value;
 #[path = "../../../gxa-store/tests/common/mod.rs"]
 pub mod store_common;
 
-pub use store_common::{TestDb, test_dbs};
+pub(crate) use store_common::test_dbs;
 
 pub const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/scs-data");
@@ -134,12 +134,18 @@ pub fn snapshot() -> InventorySnapshot {
 
 /// Verifies a served credential or presentation against the issuer's DID document.
 pub fn verify(issuer: &Issuer, body: &[u8]) -> VerificationReport {
+    verify_at(issuer, body, None)
+}
+
+/// [`verify`] at a given time (Unix seconds).
+pub fn verify_at(issuer: &Issuer, body: &[u8], at: Option<i64>) -> VerificationReport {
     let mut resolver = Resolver::new();
     resolver
         .add_document(issuer.did_document().clone())
         .unwrap();
     let mut options = VerifyOptions::new(&resolver);
     options.canonicalizer = Some(&PinnedJsonLd);
+    options.at = at;
     gxa_proof::verify(std::str::from_utf8(body).unwrap(), &options).unwrap()
 }
 

@@ -18,6 +18,12 @@
 //! an EKU extension (as `gx-attest keys generate` makes) is accepted; a leaf restricted to other
 //! purposes (e-mail protection, code signing) is not.
 //!
+//! The trust anchor's own validity period is not checked: per
+//! [RFC 5280 §6.1.1](https://www.rfc-editor.org/rfc/rfc5280#section-6.1.1) an anchor is an input
+//! to path validation, not a certificate of the path, so a root included in the `x5u` document
+//! is matched to the configured anchor and its dates are ignored; removing an anchor is the
+//! operator's job ([`TrustAnchors::reload`]).
+//!
 //! Before webpki runs, the document's order is checked (the registry and every Gaia-X tool read
 //! the first certificate as the leaf), and when webpki finds no path the chain is walked by name
 //! to say *why*: an untrusted root, or which intermediate is missing.

@@ -145,6 +145,40 @@ fn expired_and_not_yet_valid_leaves() {
 }
 
 #[test]
+fn expired_intermediate_is_named() {
+    let root = root("Test Root");
+    let inter_key = KeyPair::generate().unwrap();
+    let mut inter_params = ca_params("Short-lived Intermediate");
+    inter_params.not_after = date_time_ymd(2026, 3, 1);
+    let inter_pem = inter_params
+        .signed_by(&inter_key, &root.issuer)
+        .unwrap()
+        .pem();
+    let inter = Ca {
+        pem: inter_pem,
+        issuer: Issuer::new(inter_params, inter_key),
+    };
+    let key = KeyPair::generate().unwrap();
+    let leaf_pem = leaf(&leaf_params("provider.example"), &key, &inter);
+    let pem = format!("{leaf_pem}{}", inter.pem);
+    let a = anchors(&root);
+    let v = validate_chain(pem.as_bytes(), &a, at("2026-02-01T00:00:00Z"), &NO_EV).unwrap();
+    assert_eq!(
+        v.not_after,
+        at("2026-03-01T00:00:00Z"),
+        "the chain ends with the intermediate"
+    );
+    let err = validate_chain(pem.as_bytes(), &a, at(NOW), &NO_EV).unwrap_err();
+    assert_eq!(
+        err,
+        ChainError::Expired {
+            subject: "CN=Short-lived Intermediate".into(),
+            not_after: "2026-03-01T00:00:00Z".into()
+        }
+    );
+}
+
+#[test]
 fn untrusted_root_and_missing_intermediate() {
     let key = KeyPair::generate().unwrap();
     let c = chain_with(&leaf_params("provider.example"), &key);

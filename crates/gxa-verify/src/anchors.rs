@@ -7,23 +7,69 @@
 //! a new set replaces the old one atomically, and a source that no longer reads (missing file,
 //! broken PEM, no certificate) leaves the old set in place.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, TrustAnchor};
 
-use crate::chain::{ChainError, describe_name};
+use crate::chain::{ChainError, ValidatedChain, describe_name};
 
 /// Largest accepted anchor file (a bundle of every Mozilla root is about 250 kB).
 const MAX_ANCHOR_FILE: u64 = 16 * 1024 * 1024;
 
-/// One parsed anchor set.
+/// Most validated chains remembered per anchor set.
+const MAX_VALIDATED: usize = 1024;
+
+/// One parsed anchor set, with the chains already validated against it.
 #[derive(Debug)]
 pub(crate) struct AnchorSet {
     pub(crate) anchors: Vec<TrustAnchor<'static>>,
     /// The subject of each anchor, readable (same order as `anchors`).
     pub(crate) names: Vec<String>,
+    /// Chains that validated against exactly these anchors, by their PEM bytes. Signatures,
+    /// constraints and the path do not depend on time, so a chain stays valid for every time
+    /// inside the period all its certificates share; a reload starts a new set and so an
+    /// empty cache. Keyed by the whole document (not a digest), so a hit is an exact match.
+    validated: Mutex<HashMap<Vec<u8>, ValidatedPeriod>>,
+}
+
+/// A validated chain and the period (Unix seconds, inclusive, as webpki compares) in which
+/// every certificate of its path is valid.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidatedPeriod {
+    pub(crate) chain: ValidatedChain,
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+}
+
+impl AnchorSet {
+    /// The validated chain for `pem`, if it was validated before and `at` (Unix seconds) is
+    /// inside its period.
+    pub(crate) fn cached(&self, pem: &[u8], at: i64) -> Option<ValidatedChain> {
+        let validated = self
+            .validated
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        validated
+            .get(pem)
+            .filter(|v| v.not_before <= at && at <= v.not_after)
+            .map(|v| v.chain.clone())
+    }
+
+    pub(crate) fn remember(&self, pem: &[u8], period: ValidatedPeriod) {
+        let mut validated = self
+            .validated
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if validated.len() >= MAX_VALIDATED {
+            // Rare (more distinct chains than a federation has issuers): start over rather
+            // than track recency.
+            validated.clear();
+        }
+        validated.insert(pem.to_vec(), period);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +152,7 @@ fn load(source: &Source) -> Result<AnchorSet, ChainError> {
     let mut set = AnchorSet {
         anchors: Vec::new(),
         names: Vec::new(),
+        validated: Mutex::new(HashMap::new()),
     };
     match source {
         Source::Pem(pem) => add_pem(&mut set, pem, "PEM text")?,

@@ -124,6 +124,8 @@ fn expired_and_not_yet_valid_leaves() {
     let c = chain_with(&leaf_params("provider.example"), &key);
     let a = anchors(&c.root);
     let pem = format!("{}{}", c.leaf_pem, c.inter.pem);
+    // Valid now (and remembered as validated): other times are still checked.
+    validate_chain(pem.as_bytes(), &a, at(NOW), &NO_EV).unwrap();
     let err = validate_chain(pem.as_bytes(), &a, at("2027-06-01T00:00:00Z"), &NO_EV).unwrap_err();
     assert_eq!(
         err,
@@ -482,6 +484,14 @@ fn anchors_reload_from_a_file() {
     assert!(matches!(a.reload(), Err(ChainError::Anchors { .. })));
     assert_eq!(a.len(), 2);
     validate_chain(pem.as_bytes(), &a, at(NOW), &NO_EV).unwrap();
+
+    // The root removed again: the chain validated before is not trusted any more.
+    std::fs::write(&file, &old.pem).unwrap();
+    assert_eq!(a.reload().unwrap(), 1);
+    assert!(matches!(
+        validate_chain(pem.as_bytes(), &shared, at(NOW), &NO_EV),
+        Err(ChainError::UntrustedRoot { .. })
+    ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error as StdError;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -39,6 +40,31 @@ struct Inner {
     cache: Mutex<Cache>,
     in_flight: Mutex<HashMap<Key, Shared>>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    stats: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    cache_hits: AtomicU64,
+    coalesced: AtomicU64,
+    refused: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// What a [`Fetcher`] has done since it was made (shared by its clones), for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FetchStats {
+    /// HTTP requests sent (each redirect hop counts).
+    pub requests: u64,
+    /// Calls answered from the cache.
+    pub cache_hits: u64,
+    /// Calls that shared another call's request in flight.
+    pub coalesced: u64,
+    /// Calls that ended in a refusal ([`FetchError::is_refused`]).
+    pub refused: u64,
+    /// Calls that ended in another error (could not check).
+    pub failed: u64,
 }
 
 /// The guarded fetcher for did:web documents, `x5u` chains and status lists.
@@ -109,8 +135,21 @@ impl Fetcher {
                 policy,
                 in_flight: Mutex::new(HashMap::new()),
                 hosts: Mutex::new(HashMap::new()),
+                stats: Counters::default(),
             }),
         })
+    }
+
+    /// Counters since the fetcher was made.
+    pub fn stats(&self) -> FetchStats {
+        let c = &self.inner.stats;
+        FetchStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            cache_hits: c.cache_hits.load(Ordering::Relaxed),
+            coalesced: c.coalesced.load(Ordering::Relaxed),
+            refused: c.refused.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+        }
     }
 
     /// The policy this fetcher enforces.
@@ -128,7 +167,9 @@ impl Fetcher {
     /// `total_timeout`. Only 2xx answers succeed.
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched, FetchError> {
         let key: Key = (url.to_owned(), accept.to_owned());
+        let stats = &self.inner.stats;
         if let Some(mut hit) = lock(&self.inner.cache).get(&key, Instant::now()) {
+            stats.cache_hits.fetch_add(1, Ordering::Relaxed);
             hit.from_cache = true;
             return Ok(hit);
         }
@@ -149,6 +190,18 @@ impl Fetcher {
             })
             .await
             .clone();
+        if !led {
+            stats.coalesced.fetch_add(1, Ordering::Relaxed);
+        }
+        match &res {
+            Ok(_) => {}
+            Err(e) if e.is_refused() => {
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         res.map(|mut fetched| {
             fetched.from_cache = !led;
             fetched
@@ -193,6 +246,7 @@ impl Fetcher {
             let host_key = self.check_target(&current).await?;
             let _permit = self.host_permit(host_key).await;
             tracing::debug!(url = %current, "fetching");
+            self.inner.stats.requests.fetch_add(1, Ordering::Relaxed);
             let res = self
                 .inner
                 .client

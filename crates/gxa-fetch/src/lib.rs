@@ -43,6 +43,6 @@ mod error;
 mod guard;
 mod policy;
 
-pub use client::{Fetched, Fetcher};
+pub use client::{FetchStats, Fetched, Fetcher};
 pub use error::FetchError;
 pub use policy::FetchPolicy;

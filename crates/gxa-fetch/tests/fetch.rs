@@ -556,6 +556,19 @@ async fn cache_hits_do_not_reach_the_server() {
     let other = f.get(&server.url("/ok"), "text/html").await.unwrap();
     assert!(!other.from_cache);
     assert_eq!(server.requests(), 2);
+    assert_eq!(
+        f.stats(),
+        gxa_fetch::FetchStats {
+            requests: 2,
+            cache_hits: 1,
+            ..Default::default()
+        }
+    );
+    // Errors are counted by kind.
+    f.get("https://10.0.0.1/", "*/*").await.unwrap_err();
+    f.get(&server.url("/status/500"), "*/*").await.unwrap_err();
+    let stats = f.stats();
+    assert_eq!((stats.refused, stats.failed, stats.requests), (1, 1, 3));
 }
 
 #[tokio::test]
@@ -599,6 +612,11 @@ async fn concurrent_identical_gets_are_coalesced() {
     }
     assert_eq!(server.requests(), 1, "ten gets, one request");
     assert_eq!(leaders, 1);
+    let stats = f.stats();
+    assert_eq!(
+        (stats.requests, stats.coalesced, stats.cache_hits),
+        (1, 9, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -620,6 +620,37 @@ async fn concurrent_identical_gets_are_coalesced() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_leader_does_not_block_later_calls() {
+    let server = serve().await;
+    let f = fetcher(FetchPolicy {
+        cache_entries: 0,
+        ..policy(&server)
+    });
+    let url = server.url("/shared");
+    let leader = {
+        let (f, url) = (f.clone(), url.clone());
+        tokio::spawn(async move { f.get(&url, "*/*").await })
+    };
+    let follower = {
+        let (f, url) = (f.clone(), url.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            f.get(&url, "*/*").await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    leader.abort();
+    // The waiting follower takes over; a later call starts afresh.
+    let got = follower.await.unwrap().unwrap();
+    assert_eq!(&got.body[..], b"shared");
+    let later = tokio::time::timeout(Duration::from_secs(3), f.get(&url, "*/*"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!later.from_cache);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_host_concurrency_is_limited() {
     let server = serve().await;
     let f = fetcher(FetchPolicy {

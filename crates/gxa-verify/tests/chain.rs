@@ -116,6 +116,11 @@ fn valid_chain_leaf_intermediate_root() {
         assert!(!v.ev);
         assert_eq!(v.leaf_public_key_spki_der, key.subject_public_key_info());
     }
+    // CRLF line endings and text around the sections (as some servers and tools write).
+    let crlf =
+        format!("chain for provider.example\n{}{}", c.leaf_pem, c.inter.pem).replace('\n', "\r\n");
+    let v = validate_chain(crlf.as_bytes(), &a, at(NOW), &NO_EV).unwrap();
+    assert_eq!(v.leaf_subject, "CN=provider.example");
 }
 
 #[test]

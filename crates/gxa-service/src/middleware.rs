@@ -145,9 +145,10 @@ pub(crate) async fn fallback(State(state): State<AppState>, request: Request) ->
     ApiError::NotFound(format!("no route for {}", request.uri().path())).into_response()
 }
 
-/// Reads a request body up to the configured limit, within the request timeout's budget.
+/// Reads a request body up to the configured limit.
 /// Over the limit → 413 (early, from `Content-Length`, when the client announces it);
-/// a body that stops arriving → 408.
+/// a body that has not arrived within half the request timeout → 408 (the other half is left
+/// for the work, after which the request as a whole is 503).
 pub(crate) async fn read_body(
     state: &AppState,
     headers: &axum::http::HeaderMap,
@@ -162,7 +163,7 @@ pub(crate) async fn read_body(
         return Err(ApiError::PayloadTooLarge(limit));
     }
     let read = axum::body::to_bytes(body, limit);
-    match tokio::time::timeout(state.options().request_timeout, read).await {
+    match tokio::time::timeout(state.options().request_timeout / 2, read).await {
         Err(_) => Err(ApiError::RequestTimeout),
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(err)) => {

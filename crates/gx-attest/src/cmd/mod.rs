@@ -9,6 +9,7 @@ mod flavor_name;
 mod inventory;
 mod keys;
 mod scs;
+mod serve;
 mod sign;
 mod validate;
 mod verify;
@@ -46,6 +47,8 @@ enum Command {
     Inventory(inventory::Args),
     /// Validate credentials against the pinned Gaia-X SHACL shapes: exit 0 conform, 1 not, 2 error.
     Validate(validate::Args),
+    /// Run the HTTP service (credentials, did:web, status lists, change feed, uploads).
+    Serve(serve::Args),
 }
 
 /// Runs the parsed command line.
@@ -59,6 +62,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(args) => keys::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

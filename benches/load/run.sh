@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Load benchmark of `gx-attest serve` (issue 6): GET /credentials/{id} throughput and latency
+# percentiles with wrk, on SQLite and on PostgreSQL, against nginx serving the same bytes as a
+# static file (the target: at least half of nginx's throughput). A benchmark, not a test: run
+# it by hand on an otherwise idle machine and copy the summary into the closing note.
+#
+#   benches/load/run.sh                 # both backends (PostgreSQL from GXA_BENCH_POSTGRES_URL)
+#   DURATION=30s CONNECTIONS=64 THREADS=2 benches/load/run.sh
+#
+# Needs: wrk and nginx (Debian: apt-get install wrk nginx-light), ssh-keygen, curl, a release
+# build (made here). PostgreSQL: GXA_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
+# (a database gxa_bench_<pid> is created and dropped with psql if available, else the given one
+# is used as is).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+NGINX_PORT=${NGINX_PORT:-18081}
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+for tool in wrk nginx curl; do
+    command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk nginx-light curl)" >&2; exit 2; }
+done
+
+cargo build --release -p gx-attest >&2
+BIN=${CARGO_TARGET_DIR:-target}/release/gx-attest
+
+# Prints the wrk summary line: requests/s and latency percentiles.
+run_wrk() {
+    local label=$1 url=$2 accept=$3
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $accept" "$url")
+    local rps p50 p99
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    printf '%-34s %12s req/s   p50 %8s   p99 %8s\n' "$label" "$rps" "$p50" "$p99"
+}
+
+# Starts the demo service on a backend, uploads the example report, prints the path of one
+# JSON-LD credential.
+start_service() {
+    local data=$1; shift
+    "$BIN" serve --demo --listen "127.0.0.1:$PORT" --data "$data" --reissue-interval-secs 0 \
+        --dev-token "example-cloud=bench-token-0123456789abcdef" "$@" \
+        >"$data.out" 2>"$data.log" &
+    echo $! >"$data.pid"
+    for _ in $(seq 1 600); do
+        curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    curl -fsS -H 'Authorization: Bearer bench-token-0123456789abcdef' \
+        -H 'Content-Type: application/x-signed-yaml' \
+        --data-binary @examples/scs/upload-body.txt "http://127.0.0.1:$PORT/reports" >"$data.upload.json"
+    sed -n 's/.*"id":"\(http[^"]*\)","types":[^}]*"format":"ld+json".*/\1/p' "$data.upload.json" \
+        | head -n 1 | sed "s#http://127.0.0.1:$PORT##"
+}
+
+stop_service() {
+    kill "$(cat "$1.pid")" && wait "$(cat "$1.pid")" 2>/dev/null || true
+}
+
+echo "gx-attest load benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
+echo
+
+# SQLite.
+path=$(start_service "$WORK/sqlite")
+[ -n "$path" ] || { echo "no credential issued; see $WORK/sqlite.log" >&2; exit 1; }
+curl -fsS -H 'Accept: application/vc+ld+json' "http://127.0.0.1:$PORT$path" >"$WORK/credential.json"
+run_wrk "gx-attest SQLite     GET credential" "http://127.0.0.1:$PORT$path" application/vc+ld+json
+run_wrk "gx-attest SQLite     GET /credentials" "http://127.0.0.1:$PORT/credentials?limit=100" application/json
+stop_service "$WORK/sqlite"
+
+# PostgreSQL.
+if [ -n "${GXA_BENCH_POSTGRES_URL:-}" ]; then
+    url=$GXA_BENCH_POSTGRES_URL
+    if command -v psql >/dev/null; then
+        db="gxa_bench_$$"
+        psql -q "$url" -c "CREATE DATABASE $db" && url="${url%/*}/$db"
+    fi
+    path=$(start_service "$WORK/postgres" --database-url "$url")
+    run_wrk "gx-attest PostgreSQL GET credential" "http://127.0.0.1:$PORT$path" application/vc+ld+json
+    run_wrk "gx-attest PostgreSQL GET /credentials" "http://127.0.0.1:$PORT/credentials?limit=100" application/json
+    stop_service "$WORK/postgres"
+    [ -n "${db:-}" ] && psql -q "$GXA_BENCH_POSTGRES_URL" -c "DROP DATABASE $db WITH (FORCE)"
+else
+    echo "(PostgreSQL skipped: set GXA_BENCH_POSTGRES_URL)"
+fi
+
+# nginx serving the same bytes.
+mkdir -p "$WORK/www"
+cp "$WORK/credential.json" "$WORK/www/credential.json"
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    types { application/vc+ld+json json; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/www;
+        etag on;
+    }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+sleep 0.5
+run_wrk "nginx static file (same bytes)" "http://127.0.0.1:$NGINX_PORT/credential.json" application/vc+ld+json

@@ -1,0 +1,736 @@
+//! End-to-end tests of `gx-attest serve`: the built binary on a free port, spoken to over real
+//! TCP with a plain HTTP/1.1 client (the request bytes are exactly what curl sends), the issued
+//! credentials verified with `gx-attest verify` against the served DID document, and a crash
+//! (SIGKILL) in the middle of a stream of uploads.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests: a failed step must stop the test"
+)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn gx_attest() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gx-attest"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn examples() -> PathBuf {
+    repo().join("examples")
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A collected HTTP response.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map_or("", String::as_str)
+    }
+
+    fn assert_problem(&self, status: u16, context: &str) {
+        assert_eq!(self.status, status, "{context}: {}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            "application/problem+json",
+            "{context}"
+        );
+        assert_eq!(self.json()["status"], status, "{context}");
+    }
+}
+
+/// One HTTP/1.1 request over a new connection (`Connection: close`), with the headers curl
+/// sends (`Host`, `User-Agent`, `Accept: */*` unless given) plus `headers`.
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: curl/8.14.1\r\n"
+    );
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
+    {
+        head.push_str("Accept: */*\r\n");
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if method == "POST" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> std::io::Result<Reply> {
+    let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_owned());
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| bad("no end of headers"))?;
+    let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("head not UTF-8"))?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().ok_or_else(|| bad("no status line"))?;
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad("bad status line"))?;
+    let mut headers = BTreeMap::new();
+    for line in lines {
+        if let Some((name, value)) = line.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+        }
+    }
+    let rest = &raw[split + 4..];
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"))
+    {
+        let mut body = Vec::new();
+        let mut at = 0;
+        loop {
+            let line_end = rest[at..]
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .ok_or_else(|| bad("chunk size"))?;
+            let size_text =
+                std::str::from_utf8(&rest[at..at + line_end]).map_err(|_| bad("chunk"))?;
+            let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+                .map_err(|_| bad("chunk size"))?;
+            at += line_end + 2;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(rest.get(at..at + size).ok_or_else(|| bad("short chunk"))?);
+            at += size + 2;
+        }
+        body
+    } else {
+        rest.to_vec()
+    };
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn get(port: u16, path: &str, accept: Option<&str>) -> Reply {
+    let headers: Vec<(&str, &str)> = accept.map(|a| ("Accept", a)).into_iter().collect();
+    request(port, "GET", path, &headers, b"").unwrap()
+}
+
+fn basic(user: &str, password: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{user}:{password}").into_bytes();
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+/// A running `gx-attest serve`; killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    stdout: Arc<Mutex<String>>,
+    stderr: PathBuf,
+}
+
+impl Server {
+    fn start(args: &[String], port: u16, log: &Path) -> Self {
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let mut child = gx_attest()
+            .arg("serve")
+            .args(args)
+            .current_dir(repo())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let pipe = child.stdout.take().unwrap();
+        let sink = Arc::clone(&stdout);
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut text = sink.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        let server = Self {
+            child,
+            port,
+            stdout,
+            stderr: log.to_owned(),
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if let Ok(reply) = request(self.port, "GET", "/readyz", &[], b"")
+                && reply.status == 200
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "the server did not become ready; log:\n{}",
+            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        );
+    }
+
+    fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then the exit status (graceful shutdown).
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "no exit 30 s after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `gx-attest verify --did-document did.json FILE` → exit code and output.
+fn verify(dir: &Path, did_json: &Path, name: &str, content: &[u8]) -> (i32, String) {
+    let file = dir.join(name);
+    std::fs::write(&file, content).unwrap();
+    let out = gx_attest()
+        .arg("verify")
+        .arg("--did-document")
+        .arg(did_json)
+        .arg(&file)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The path of a credential id served at `port`.
+fn path_of(port: u16, id: &str) -> String {
+    id.strip_prefix(&format!("http://127.0.0.1:{port}"))
+        .unwrap_or_else(|| panic!("{id} is not served here"))
+        .to_owned()
+}
+
+/// Asserts the change feed is numbered 1, 2, 3, … without a gap; returns its length and the
+/// credential ids it names.
+fn assert_gapless(port: u16) -> (u64, std::collections::BTreeSet<String>) {
+    let mut after = 0u64;
+    let mut ids = std::collections::BTreeSet::new();
+    loop {
+        let page = get(port, &format!("/changes?after={after}&limit=1000"), None);
+        assert_eq!(page.status, 200, "{}", page.text());
+        let body = page.json();
+        let changes = body["changes"].as_array().unwrap();
+        if changes.is_empty() {
+            return (after, ids);
+        }
+        for change in changes {
+            after += 1;
+            ids.insert(change["credential_id"].as_str().unwrap().to_owned());
+            assert_eq!(change["seq"], after, "gap in the change feed: {change}");
+        }
+    }
+}
+
+#[test]
+fn demo_upload_fetch_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let args: Vec<String> = [
+        "--demo",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--data",
+        &dir.path().join("data").display().to_string(),
+        "--examples",
+        &examples().display().to_string(),
+        "--max-body-bytes",
+        "100000",
+        "--reissue-interval-secs",
+        "0",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let mut server = Server::start(&args, port, &dir.path().join("server.log"));
+    // The banner names the token and ready-to-paste commands.
+    let banner = server.stdout();
+    let token = banner
+        .lines()
+        .find_map(|l| l.split("(new on every start): ").nth(1))
+        .unwrap_or_else(|| panic!("no token in the banner:\n{banner}"))
+        .trim()
+        .to_owned();
+    assert!(banner.contains("curl"), "{banner}");
+    assert!(banner.contains("example inventory imported"), "{banner}");
+
+    // The real signed upload, exactly as the SCS test runner's curl sends it.
+    let body = std::fs::read(examples().join("scs/upload-body.txt")).unwrap();
+    let auth = basic("example-cloud", &token);
+    let reply = request(
+        port,
+        "POST",
+        "/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/x-signed-yaml"),
+        ],
+        &body,
+    )
+    .unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let outcome = reply.json();
+    let issued = outcome["issued"].as_array().unwrap().clone();
+    assert!(!issued.is_empty());
+
+    // The served DID document, saved for the verifier.
+    let did = get(port, "/.well-known/did.json", None);
+    assert_eq!(did.status, 200);
+    assert_eq!(did.json()["id"], format!("did:web:127.0.0.1%3A{port}"));
+    let did_json = dir.path().join("did.json");
+    std::fs::write(&did_json, &did.body).unwrap();
+
+    for (n, item) in issued.iter().enumerate() {
+        let id = item["id"].as_str().unwrap();
+        let path = path_of(port, id);
+        let native = match item["format"].as_str().unwrap() {
+            "vc+jwt" => "application/vc+jwt",
+            _ => "application/vc+ld+json",
+        };
+        let credential = get(port, &path, Some(native));
+        assert_eq!(credential.status, 200, "{id}");
+        assert_eq!(credential.header("content-type"), native);
+        assert!(credential.header("etag").starts_with('"'));
+        let (code, out) = verify(
+            dir.path(),
+            &did_json,
+            &format!("c{n}.txt"),
+            &credential.body,
+        );
+        assert_eq!(
+            code, 0,
+            "{id} does not verify against the served DID document:\n{out}"
+        );
+        let nquads = get(port, &path, Some("application/n-quads"));
+        assert_eq!(nquads.status, 200, "{}", nquads.text());
+        assert!(nquads.text().lines().all(|l| l.ends_with(" .")));
+        let html = get(port, &path, Some("text/html"));
+        assert_eq!(html.status, 200);
+        assert!(html.text().contains("<!DOCTYPE html>"));
+        let none = get(port, &path, Some("image/png"));
+        none.assert_problem(406, "image/png");
+    }
+    // A tampered credential does not verify (the check above can fail).
+    let first = get(
+        port,
+        &path_of(port, issued[0]["id"].as_str().unwrap()),
+        None,
+    );
+    let mut tampered = first.body.clone();
+    let at = tampered.len() / 2;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let (code, _) = verify(dir.path(), &did_json, "tampered.txt", &tampered);
+    assert_ne!(code, 0);
+
+    // Listing, feed, badge, status list, presentation.
+    let list = get(port, "/credentials?limit=1000", None);
+    assert_eq!(list.status, 200);
+    assert!(list.json()["items"].as_array().unwrap().len() >= issued.len());
+    assert!(assert_gapless(port).0 >= issued.len() as u64);
+    let badge = get(
+        port,
+        "/badges/example-cloud/50393e6f-2ae1-4c5c-a62c-3b75f2abef3f.svg",
+        None,
+    );
+    assert_eq!(badge.status, 200);
+    assert!(badge.text().starts_with("<svg"));
+    let presentation = get(
+        port,
+        "/participants/example-cloud/presentation",
+        Some("application/vp+jwt"),
+    );
+    assert_eq!(presentation.status, 200, "{}", presentation.text());
+    let (code, out) = verify(dir.path(), &did_json, "vp.jwt", &presentation.body);
+    assert_eq!(code, 0, "the presentation does not verify:\n{out}");
+    let openapi = get(port, "/openapi.json", None);
+    assert_eq!(openapi.json()["openapi"], "3.1.0");
+
+    // Bad input over the wire: the right problem, never a 500.
+    let wrong = basic("example-cloud", "wrong-token-0123456789");
+    request(
+        port,
+        "POST",
+        "/reports",
+        &[
+            ("Authorization", &wrong),
+            ("Content-Type", "application/x-signed-yaml"),
+        ],
+        &body,
+    )
+    .unwrap()
+    .assert_problem(401, "wrong token");
+    let big = vec![b'a'; 200_000];
+    request(
+        port,
+        "POST",
+        "/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/x-signed-yaml"),
+        ],
+        &big,
+    )
+    .unwrap()
+    .assert_problem(413, "oversized");
+    request(
+        port,
+        "POST",
+        "/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/x-signed-yaml"),
+        ],
+        b"&&&\x00\xff",
+    )
+    .unwrap()
+    .assert_problem(400, "malformed");
+    request(
+        port,
+        "POST",
+        "/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        &body,
+    )
+    .unwrap()
+    .assert_problem(415, "content type");
+    get(port, "/credentials/no-such-id", None).assert_problem(404, "unknown id");
+    get(port, "/credentials?cursor=bogus", None).assert_problem(400, "bad cursor");
+    get(port, "/changes?after=x", None).assert_problem(400, "bad feed cursor");
+    get(port, "/nothing/here", None).assert_problem(404, "unknown route");
+    request(port, "DELETE", "/changes", &[], b"")
+        .unwrap()
+        .assert_problem(405, "method");
+    // A request that is not HTTP at all does not take the server down.
+    let mut raw = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    raw.write_all(b"\x16\x03\x01garbage\r\n\r\n").unwrap();
+    drop(raw);
+    assert_eq!(get(port, "/healthz", None).status, 200);
+
+    // SIGTERM: a graceful exit with status 0.
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status}");
+}
+
+/// Signs `yaml` with an SSH key as the SCS test runner does; returns the upload body.
+fn sign_upload(dir: &Path, key: &Path, n: usize, yaml: &str) -> Vec<u8> {
+    let file = dir.join(format!("report-{n}.yaml"));
+    std::fs::write(&file, yaml).unwrap();
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "report", "-f"])
+        .arg(key)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut body = std::fs::read(dir.join(format!("report-{n}.yaml.sig"))).unwrap();
+    body.push(b'&');
+    body.extend_from_slice(yaml.as_bytes());
+    body
+}
+
+/// Distinct reports: the example with its own run uuid and `checked_at` (each newer than the
+/// one before, all in the past), so that every upload changes the attestations.
+fn report_variant(template: &str, n: usize) -> String {
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(120 - n as i64);
+    let checked_at = at.strftime("%Y-%m-%d %H:%M:%S").to_string();
+    template
+        .lines()
+        .map(|line| {
+            if line.starts_with("checked_at:") {
+                format!("checked_at: {checked_at}")
+            } else if line == "  uuid: 24c0f8f7-6005-4efc-af1b-a39559a8417c" {
+                format!("  uuid: 24c0f8f7-6005-4efc-af1b-{n:012x}")
+            } else if line == "  uuid: fe0402b6-2b39-4f59-b4f8-1e5133e36773" {
+                format!("  uuid: fe0402b6-2b39-4f59-b4f8-{n:012x}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn crash_during_uploads_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // A subject with its own SSH key (so that the test can sign distinct uploads).
+    let key = dir.path().join("signer");
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "crash-test", "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(dir.path().join("signer.pub")).unwrap();
+    let did = format!("did:web:127.0.0.1%3A{port}");
+    let keys = dir.path().join("keys");
+    let out = gx_attest()
+        .args(["keys", "generate", "--alg", "EdDSA", "--did", &did, "--out"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scs = examples().join("scs");
+    let config = format!(
+        "listen = \"127.0.0.1:{port}\"\n\
+         base_url = \"http://127.0.0.1:{port}\"\n\
+         data_dir = \"data\"\n\
+         key_set = \"keys\"\n\
+         scopes = [\"{}\", \"{}\"]\n\
+         [limits]\n\
+         reissue_interval_secs = 0\n\
+         [[subjects]]\n\
+         id = \"example-cloud\"\n\
+         ssh_keys = [\"{}\"]\n",
+        scs.join("scs-compatible-iaas.yaml").display(),
+        scs.join("scs-compatible-kaas.yaml").display(),
+        public.trim(),
+    );
+    let config_path = dir.path().join("gx-attest.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let token = "crash-test-token-0123456789abcdef";
+    let args: Vec<String> = vec![
+        "--config".to_owned(),
+        config_path.display().to_string(),
+        "--dev-token".to_owned(),
+        format!("example-cloud={token}"),
+    ];
+    let template = std::fs::read_to_string(scs.join("reports-combined.yaml")).unwrap();
+    let bodies: Vec<Vec<u8>> = (0..40)
+        .map(|n| sign_upload(dir.path(), &key, n, &report_variant(&template, n)))
+        .collect();
+
+    let log = dir.path().join("server.log");
+    let mut server = Server::start(&args, port, &log);
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let successes = Arc::new(Mutex::new(0usize));
+    let uploader = {
+        let acknowledged = Arc::clone(&acknowledged);
+        let successes = Arc::clone(&successes);
+        let bodies = bodies.clone();
+        std::thread::spawn(move || {
+            let auth = format!("Bearer {token}");
+            for body in &bodies {
+                let reply = request(
+                    port,
+                    "POST",
+                    "/reports",
+                    &[
+                        ("Authorization", &auth),
+                        ("Content-Type", "application/x-signed-yaml"),
+                    ],
+                    body,
+                );
+                match reply {
+                    Ok(reply) if (200..300).contains(&reply.status) => {
+                        let outcome = reply.json();
+                        let mut ids = acknowledged.lock().unwrap();
+                        for key in ["issued", "unchanged"] {
+                            for item in outcome[key].as_array().unwrap() {
+                                let id = item["id"].as_str().or(item.as_str()).unwrap();
+                                ids.push(id.to_owned());
+                            }
+                        }
+                        *successes.lock().unwrap() += 1;
+                    }
+                    Ok(reply) => {
+                        assert!(
+                            reply.status < 500 || reply.status == 503,
+                            "{}",
+                            reply.text()
+                        );
+                    }
+                    // The server died under us: stop.
+                    Err(_) => return,
+                }
+            }
+        })
+    };
+    // Kill the server in the middle of the stream.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while *successes.lock().unwrap() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.kill();
+    uploader.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let count = *successes.lock().unwrap();
+    assert!(
+        count >= 3,
+        "fewer than 3 uploads before the kill; log:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    assert!(
+        count < bodies.len(),
+        "the kill came after the last upload; the test proves nothing"
+    );
+
+    // Restart on the same data: everything acknowledged is there and verifies.
+    let server = Server::start(&args, port, &log);
+    let did_json = dir.path().join("did.json");
+    std::fs::write(&did_json, get(port, "/.well-known/did.json", None).body).unwrap();
+    assert!(!acknowledged.is_empty());
+    for (n, id) in acknowledged.iter().enumerate() {
+        let credential = get(server.port, &path_of(port, id), None);
+        assert_eq!(
+            credential.status, 200,
+            "acknowledged {id} is missing after the crash"
+        );
+        if n % 3 == 0 {
+            let (code, out) = verify(
+                dir.path(),
+                &did_json,
+                &format!("ack{n}.txt"),
+                &credential.body,
+            );
+            assert_eq!(code, 0, "{id}:\n{out}");
+        }
+    }
+    let (entries, in_feed) = assert_gapless(port);
+    for id in &acknowledged {
+        assert!(
+            in_feed.contains(id),
+            "acknowledged {id} is not in the change feed ({entries} entries)"
+        );
+    }
+    assert!(
+        entries > 4,
+        "every upload changed the attestations: {entries} entries"
+    );
+    // The service goes on: the next upload is taken.
+    let reply = request(
+        port,
+        "POST",
+        "/reports",
+        &[
+            ("Authorization", &format!("Bearer {token}")),
+            ("Content-Type", "application/x-signed-yaml"),
+        ],
+        &bodies[bodies.len() - 1],
+    )
+    .unwrap();
+    assert!((200..300).contains(&reply.status), "{}", reply.text());
+    assert_gapless(port);
+}

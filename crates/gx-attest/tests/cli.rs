@@ -4,6 +4,7 @@ mod canonicalize;
 mod inventory;
 mod proof;
 mod scs;
+mod verify_online;
 
 use std::process::Command;
 

@@ -136,11 +136,42 @@ fn sign_with_a_key_file_uses_did_jwk_and_verifies_offline() {
     assert_eq!(signed["proof"]["created"], "2024-01-02T03:04:05Z");
     let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
     assert!(vm.starts_with("did:jwk:") && vm.ends_with("#0"), "{vm}");
+    // The credential names a did:web issuer but the did:jwk key signed it: the signature is
+    // good, the key does not belong to the issuer (issue 7, verification method check).
     let signed_file = write(tmp.path(), "signed.json", &stdout(&out));
     let out = run(&["verify", "--json", &signed_file]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["proofs"][0]["valid"], true);
+    assert_eq!(report["checks"][2]["check"], "verification_method");
+    assert!(
+        report["checks"][2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is not the issuer"),
+        "{report}"
+    );
+    // Issued by the key's own did:jwk: valid, with the flavour that matched.
+    let mut own = serde_json::from_str::<serde_json::Value>(CREDENTIAL).unwrap();
+    own["issuer"] = serde_json::json!(vm.trim_end_matches("#0"));
+    let own_file = write(tmp.path(), "own.json", &own.to_string());
+    let out = run(&[
+        "sign",
+        "--key",
+        &key,
+        "--suite",
+        "jws2020",
+        "--created",
+        "2024-01-02T03:04:05Z",
+        &own_file,
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let own_signed = write(tmp.path(), "own-signed.json", &stdout(&out));
+    let out = run(&["verify", "--json", &own_signed]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["valid"], true);
+    assert_eq!(report["verdict"], "valid");
     assert_eq!(report["proofs"][0]["flavour"], "jws2020");
     // Tampered: exit 1, the reason on standard output.
     let mut doc = signed.clone();

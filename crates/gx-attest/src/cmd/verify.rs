@@ -1,14 +1,21 @@
 //! `gx-attest verify`: verify JSON-LD with proofs, a compact JWT, or a file holding one
-//! (issue 3 contract).
+//! (issue 3 contract, extended by issue 7 with the checks of `gxa_verify::Verifier`).
 //!
-//! Resolves did:key and did:jwk offline and did:web (or any controller document) from the
-//! `--did-document` files; nothing is fetched. Exit 0 valid, 1 invalid (the reasons on
-//! standard output), 2 could not check (an error on standard error).
+//! Offline by default: did:key and did:jwk resolve from the DID, did:web (or any controller
+//! document) from the `--did-document` files, and nothing is fetched. With `--online`, did:web
+//! documents, `x5u` certificate chains and status lists are fetched through the guarded fetcher
+//! (https only, private and loopback addresses refused unless `--allow-host` names them, size and
+//! time limits). `--trust-anchors` turns on the certificate-chain check.
+//!
+//! Exit 0 valid, 1 invalid (the report on standard output), 2 could not check (the report on
+//! standard output, the reasons on standard error).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use gxa_proof::{PinnedJsonLd, Resolver, VerifyOptions};
+use gxa_fetch::{FetchPolicy, Fetcher};
+use gxa_verify::{ChainPolicy, TrustAnchors, Verdict, Verifier, VerifierConfig};
 
 /// Arguments of `gx-attest verify`.
 #[derive(Debug, clap::Args)]
@@ -25,9 +32,33 @@ pub(crate) struct Args {
     /// Expected presentation domain (vp+jwt: `aud`).
     #[arg(long)]
     domain: Option<String>,
-    /// Print the verification report as JSON.
+    /// Print the full verification report as JSON.
     #[arg(long)]
     json: bool,
+    /// Resolve did:web and fetch x5u chains and status lists over the network, through the
+    /// guarded fetcher (https only; private, loopback and link-local addresses refused).
+    #[arg(long)]
+    online: bool,
+    /// Trust anchors for the x5u certificate chain check: a PEM bundle or a directory of PEM
+    /// files. Without it the chain check is skipped; with it a key without x5u fails.
+    #[arg(long, value_name = "PEM_OR_DIR")]
+    trust_anchors: Option<PathBuf>,
+    /// Require the EV policy (2.23.140.1.1) on the leaf certificate (Gaia-X production).
+    #[arg(long, requires = "trust_anchors")]
+    require_ev: bool,
+    /// Exempt HOST (`host` or `host:port`) from the address guard, e.g. `localhost` for a
+    /// local test server; repeatable. Never use it for hosts named by credentials.
+    #[arg(long = "allow-host", value_name = "HOST", requires = "online")]
+    allow_hosts: Vec<String>,
+    /// Allow plain http URLs (tests only).
+    #[arg(long, requires = "online")]
+    allow_http: bool,
+    /// An extra TLS root certificate (PEM) for the fetcher, e.g. a test CA; repeatable.
+    #[arg(long = "ca", value_name = "PEM", requires = "online")]
+    cas: Vec<PathBuf>,
+    /// Validate the Gaia-X shapes of the credential's profile (loads the shapes, ~2 s).
+    #[arg(long)]
+    shapes: bool,
     /// The credential, presentation or JWT; `-` reads standard input.
     file: String,
 }
@@ -45,39 +76,83 @@ pub(super) fn read_input(file: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(file).with_context(|| format!("{file}: cannot read the file"))
 }
 
+fn fetcher(args: &Args) -> anyhow::Result<Fetcher> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    let mut extra_roots = Vec::new();
+    for ca in &args.cas {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(ca)
+            .with_context(|| format!("--ca {}: cannot read", ca.display()))?
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("--ca {}: not PEM certificates", ca.display()))?;
+        if certs.is_empty() {
+            anyhow::bail!("--ca {}: no certificate", ca.display());
+        }
+        extra_roots.extend(certs);
+    }
+    let policy = FetchPolicy {
+        allow_http: args.allow_http,
+        allowed_hosts: args.allow_hosts.clone(),
+        extra_roots,
+        ..FetchPolicy::default()
+    };
+    Fetcher::new(policy).context("cannot set up the fetcher")
+}
+
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut resolver = Resolver::new();
+    let mut config = VerifierConfig::offline();
     for file in &args.did_documents {
         let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
         let doc: serde_json::Value =
             serde_json::from_str(&text).with_context(|| format!("{file}: not JSON"))?;
-        resolver.add_document(doc).with_context(|| file.clone())?;
+        config.did_documents.push(doc);
     }
     let at = match &args.at {
-        Some(at) => Some(
-            gxa_proof::parse_rfc3339(at)
-                .with_context(|| format!("--at {at:?} is not an RFC 3339 date-time"))?,
-        ),
-        None => None,
+        Some(at) => at
+            .parse::<jiff::Timestamp>()
+            .with_context(|| format!("--at {at:?} is not an RFC 3339 date-time"))?,
+        None => jiff::Timestamp::now(),
     };
+    if args.online {
+        config.fetcher = Some(fetcher(&args)?);
+    }
+    if let Some(path) = &args.trust_anchors {
+        config.trust_anchors = Some(
+            TrustAnchors::from_path(path)
+                .with_context(|| format!("--trust-anchors {}", path.display()))?,
+        );
+    }
+    config.chain_policy = ChainPolicy {
+        require_ev: args.require_ev,
+    };
+    config.shapes = args.shapes;
     let input = read_input(&args.file)?;
-    let options = VerifyOptions {
-        resolver: &resolver,
-        canonicalizer: Some(&PinnedJsonLd),
-        at,
-        challenge: args.challenge.as_deref(),
-        domain: args.domain.as_deref(),
-    };
-    let report = gxa_proof::verify(&input, &options)?;
+    let verifier = Verifier::new(config)
+        .context("--did-document")?
+        .expecting(args.challenge.as_deref(), args.domain.as_deref());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(verifier.verify(&input, at));
     let out = if args.json {
-        serde_json::to_string_pretty(&report.to_json())?
+        serde_json::to_string_pretty(&report)?
     } else {
         report.to_string()
     };
     super::write_stdout(format!("{out}\n").as_bytes())?;
-    Ok(if report.is_valid() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Ok(match report.verdict {
+        Verdict::Valid => ExitCode::SUCCESS,
+        Verdict::Invalid => ExitCode::from(1),
+        Verdict::CouldNotCheck => {
+            use std::io::Write as _;
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "gx-attest: could not check:");
+            for p in report.problems() {
+                let _ = writeln!(stderr, "  {p}");
+            }
+            ExitCode::from(2)
+        }
     })
 }

@@ -1,0 +1,202 @@
+//! `gx-attest verify` with the issue-7 flags: `--online` against a local https server (test CA
+//! through `--ca`, `localhost:38443` exempted with `--allow-host`) serving the bad corpus's DID
+//! documents, x5u chains and status lists; `--trust-anchors`, `--require-ev`, `--json`.
+
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
+#[path = "../../gxa-verify/tests/support/https.rs"]
+mod https;
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use super::gx_attest;
+
+const AT: &str = "2026-06-01T00:00:00Z";
+
+fn corpus() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/bad"))
+}
+
+/// The corpus server, started once per test process on the port the corpus names.
+fn server() {
+    static SERVER: OnceLock<https::Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dir = corpus();
+        https::start(
+            &dir.join("www"),
+            &dir.join("keys/tls-localhost.pem"),
+            &dir.join("keys/tls-localhost.key.pem"),
+            "127.0.0.1:38443",
+        )
+    });
+}
+
+fn case(name: &str) -> String {
+    corpus().join(format!("cases/{name}")).display().to_string()
+}
+
+fn path(rel: &str) -> String {
+    corpus().join(rel).display().to_string()
+}
+
+/// `verify --online --json` with the test CA and the corpus host allowed, plus `extra`.
+fn online(extra: &[&str], file: &str) -> (i32, Value, String) {
+    server();
+    let ca = path("keys/tls-ca.pem");
+    let mut args = vec![
+        "verify",
+        "--online",
+        "--ca",
+        &ca,
+        "--allow-host",
+        "localhost:38443",
+        "--at",
+        AT,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    args.push(file);
+    parse(gx_attest().args(&args).output().unwrap())
+}
+
+fn parse(out: Output) -> (i32, Value, String) {
+    let code = out.status.code().unwrap_or(-1);
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        code,
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap()
+}
+
+#[test]
+fn online_resolves_did_web_and_status_list() {
+    let (code, report, err) = online(&[], &case("valid-status.json"));
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(report["verdict"], "valid");
+    assert_eq!(check(&report, "verification_method")["outcome"], "pass");
+    assert_eq!(check(&report, "status")["outcome"], "pass");
+    assert_eq!(check(&report, "certificate_chain")["outcome"], "skipped");
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "syntax",
+            "proof",
+            "verification_method",
+            "certificate_chain",
+            "validity",
+            "status",
+            "shapes"
+        ]
+    );
+    // Revoked: invalid, exit 1, the reason in the report.
+    let (code, report, _) = online(&[], &case("status-revoked.json"));
+    assert_eq!(code, 1);
+    assert_eq!(check(&report, "status")["outcome"], "fail");
+    assert!(
+        check(&report, "status")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("revoked")
+    );
+}
+
+#[test]
+fn trust_anchors_and_ev() {
+    let anchors = path("keys/trust-anchor.pem");
+    let (code, report, err) = online(
+        &["--trust-anchors", &anchors, "--require-ev"],
+        &case("valid-chain-ev.jwt"),
+    );
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(check(&report, "certificate_chain")["outcome"], "pass");
+    let (code, report, _) = online(
+        &["--trust-anchors", &anchors],
+        &case("chain-expired-leaf.json"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(check(&report, "certificate_chain")["outcome"], "fail");
+    let (code, report, _) = online(
+        &["--trust-anchors", &anchors, "--require-ev"],
+        &case("chain-not-ev.json"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        check(&report, "certificate_chain")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("EV")
+    );
+    // The same credential without --require-ev is valid.
+    let (code, _, _) = online(&["--trust-anchors", &anchors], &case("chain-not-ev.json"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_address_guard_holds_without_allow_host() {
+    server();
+    let ca = path("keys/tls-ca.pem");
+    let out = gx_attest()
+        .args(["verify", "--online", "--ca", &ca, "--at", AT, "--json"])
+        .arg(case("valid-di.json"))
+        .output()
+        .unwrap();
+    let (code, report, _) = parse(out);
+    assert_eq!(code, 1, "{report:#}");
+    let vm = check(&report, "verification_method");
+    assert_eq!(vm["outcome"], "fail");
+    assert!(vm["reason"].as_str().unwrap().contains("localhost"), "{vm}");
+}
+
+#[test]
+fn offline_and_fetch_errors_are_could_not_check() {
+    // Offline: the did:web cannot be resolved: exit 2, the DID on standard error.
+    let out = gx_attest()
+        .args(["verify", "--at", AT, &case("valid-di.json")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did:web:localhost%3A38443:issuer"));
+    // Offline with the DID document given: valid, the status list not fetched (skipped).
+    let out = gx_attest()
+        .args(["verify", "--at", AT, "--json", "--did-document"])
+        .arg(path("www/issuer/did.json"))
+        .arg(case("valid-status.json"))
+        .output()
+        .unwrap();
+    let (code, report, err) = parse(out);
+    assert_eq!(code, 0, "{report:#} {err}");
+    assert_eq!(check(&report, "status")["outcome"], "skipped");
+    // Online, DID document 404: could not check.
+    let (code, report, _) = online(&[], &case("vm-did-404.json"));
+    assert_eq!(code, 2);
+    assert_eq!(report["verdict"], "could_not_check");
+}
+
+#[test]
+fn flags_need_online() {
+    let out = gx_attest()
+        .args(["verify", "--allow-host", "localhost", "x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -323,3 +323,40 @@ pub fn attestation_document(evaluation: &Evaluation, options: &AttestationOption
     );
     Value::Object(vc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attestation_ids_are_deterministic_distinct_and_version_8() {
+        let at: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap_or_default();
+        let id = |subject: &str, scope: &str, profile: Profile, at: Timestamp| {
+            attestation_id("urn:uuid:", subject, scope, profile, at)
+        };
+        let base = id("cloud", "scope", Profile::Loire, at);
+        assert_eq!(base, id("cloud", "scope", Profile::Loire, at));
+        let uuid = base.strip_prefix("urn:uuid:").unwrap_or_default();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(&uuid[14..15], "8", "version 8");
+        assert!(
+            matches!(&uuid[19..20], "8" | "9" | "a" | "b"),
+            "RFC 9562 variant"
+        );
+        let later = at + jiff::SignedDuration::from_secs(1);
+        for other in [
+            id("cloud2", "scope", Profile::Loire, at),
+            id("cloud", "scope2", Profile::Loire, at),
+            id("cloud", "scope", Profile::Tagus, at),
+            id("cloud", "scope", Profile::Loire, later),
+            // Length prefixes: moving a character between parts changes the id.
+            id("clou", "dscope", Profile::Loire, at),
+        ] {
+            assert_ne!(other, base);
+        }
+        assert_eq!(
+            attestation_id("https://p.example/c/", "cloud", "scope", Profile::Loire, at),
+            format!("https://p.example/c/{uuid}")
+        );
+    }
+}

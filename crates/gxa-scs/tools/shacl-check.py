@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Validate dumped SCS attestations against contexts/scs/scs-shape.ttl (and, for Loire, the
+"""Optional cross-check (the CI check is `cargo test -p gxa-scs --test attestation_shacl`, with
+gxa-shacl): validate dumped SCS attestations against contexts/scs/scs-shape.ttl (and, for Loire, the
 Gaia-X 25.11 shapes) with pySHACL, an independent SHACL engine.
 
     mkdir -p /tmp/scsdump

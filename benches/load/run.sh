@@ -6,6 +6,7 @@
 #
 #   benches/load/run.sh                 # both backends (PostgreSQL from GXA_BENCH_POSTGRES_URL)
 #   DURATION=30s CONNECTIONS=64 THREADS=2 benches/load/run.sh
+#   GXA_BIN=/path/to/gx-attest benches/load/run.sh    # no build
 #
 # Needs: wrk and nginx (Debian: apt-get install wrk nginx-light), ssh-keygen, curl, a release
 # build (made here). PostgreSQL: GXA_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
@@ -26,8 +27,11 @@ for tool in wrk nginx curl; do
     command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk nginx-light curl)" >&2; exit 2; }
 done
 
-cargo build --release -p gx-attest >&2
-BIN=${CARGO_TARGET_DIR:-target}/release/gx-attest
+# GXA_BIN=path/to/gx-attest skips the release build (e.g. to measure another build).
+if [ -z "${GXA_BIN:-}" ]; then
+    cargo build --release -p gx-attest >&2
+fi
+BIN=${GXA_BIN:-${CARGO_TARGET_DIR:-target}/release/gx-attest}
 
 # Prints the wrk summary line: requests/s and latency percentiles.
 run_wrk() {

@@ -1,7 +1,11 @@
 //! [`AppState`]: what every handler shares (the issuer, which holds the store, and the metrics).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use axum::body::Bytes;
+use gxa_store::CredentialFormat;
 
 use gxa_issuer::Issuer;
 
@@ -27,6 +31,19 @@ impl RouterOptions {
     }
 }
 
+/// The immutable part of a stored credential: its bytes as issued never change (see
+/// `gxa-store`), so they can be kept in memory without invalidation.
+#[derive(Debug)]
+pub(crate) struct CachedCredential {
+    pub(crate) format: CredentialFormat,
+    pub(crate) body: Bytes,
+    pub(crate) etag: String,
+}
+
+/// Most credentials kept in memory; when full, the cache starts over (bounded memory, no
+/// bookkeeping on the read path).
+const CREDENTIAL_CACHE_ENTRIES: usize = 4096;
+
 /// The shared state of the router: cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -38,6 +55,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     options: RouterOptions,
     tokens: TokenTable,
+    credentials: Mutex<HashMap<String, Arc<CachedCredential>>>,
     /// The path the DID document is served at (`/.well-known/did.json` or `/a/b/did.json`).
     did_path: String,
 }
@@ -58,6 +76,7 @@ impl AppState {
                 metrics,
                 options,
                 tokens,
+                credentials: Mutex::new(HashMap::new()),
                 did_path,
             }),
         }
@@ -71,6 +90,7 @@ impl AppState {
                 metrics: Arc::clone(&self.inner.metrics),
                 options,
                 tokens: self.inner.tokens.clone(),
+                credentials: Mutex::new(HashMap::new()),
                 did_path: self.inner.did_path.clone(),
             }),
         }
@@ -94,6 +114,29 @@ impl AppState {
     /// The router options.
     pub fn options(&self) -> &RouterOptions {
         &self.inner.options
+    }
+
+    /// A cached credential.
+    pub(crate) fn cached_credential(&self, id: &str) -> Option<Arc<CachedCredential>> {
+        let cache = self
+            .inner
+            .credentials
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.get(id).cloned()
+    }
+
+    /// Keeps a credential's immutable bytes in memory.
+    pub(crate) fn cache_credential(&self, id: String, entry: Arc<CachedCredential>) {
+        let mut cache = self
+            .inner
+            .credentials
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= CREDENTIAL_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(id, entry);
     }
 
     /// The configured API tokens.

@@ -5,7 +5,10 @@
 //! status list (W3C Bitstring Status List, <https://www.w3.org/TR/vc-bitstring-status-list/>), not
 //! in the credential. Only the HTML page, which shows superseded/revoked state, is short-lived.
 
+use std::sync::Arc;
+
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +21,7 @@ use crate::error::{ApiError, Problem};
 use crate::middleware::header_value;
 use crate::negotiate;
 use crate::render;
-use crate::state::AppState;
+use crate::state::{AppState, CachedCredential};
 
 pub(crate) const VC_LD_JSON: &str = "application/vc+ld+json";
 pub(crate) const LD_JSON: &str = "application/ld+json";
@@ -169,7 +172,7 @@ pub(crate) fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
 pub(crate) fn representation(
     headers: &HeaderMap,
     media_type: &'static str,
-    body: Vec<u8>,
+    body: Bytes,
     etag: &str,
     cache_control: &'static str,
 ) -> Response {
@@ -220,12 +223,17 @@ pub(crate) fn jwt_payload(body: &[u8]) -> Result<serde_json::Value, String> {
 }
 
 /// The JSON-LD document a credential's RDF is read from: the body, or a JWT's payload.
-fn credential_json(credential: &StoredCredential) -> Result<serde_json::Value, ApiError> {
-    match credential.format {
-        CredentialFormat::VcJwt => jwt_payload(&credential.body)
-            .map_err(|e| ApiError::Internal(format!("stored vc+jwt {}: {e}", credential.id))),
-        _ => serde_json::from_slice(&credential.body)
-            .map_err(|e| ApiError::Internal(format!("stored credential {}: {e}", credential.id))),
+fn document_json(
+    id: &str,
+    format: CredentialFormat,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
+    match format {
+        CredentialFormat::VcJwt => {
+            jwt_payload(body).map_err(|e| ApiError::Internal(format!("stored vc+jwt {id}: {e}")))
+        }
+        _ => serde_json::from_slice(body)
+            .map_err(|e| ApiError::Internal(format!("stored credential {id}: {e}"))),
     }
 }
 
@@ -261,47 +269,57 @@ pub(crate) async fn get(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let credential = state
-        .store()
-        .get_credential(&state.credential_id(&id))
-        .await?;
-    let available = available(credential.format);
+    let full_id = state.credential_id(&id);
+    // The bytes as issued are immutable: served from memory after the first read.
+    let cached = match state.cached_credential(&full_id) {
+        Some(cached) => cached,
+        None => {
+            let credential = state.store().get_credential(&full_id).await?;
+            let entry = Arc::new(CachedCredential {
+                format: credential.format,
+                etag: format!("\"{}\"", credential.body_sha256),
+                body: Bytes::from(credential.body),
+            });
+            state.cache_credential(full_id.clone(), Arc::clone(&entry));
+            entry
+        }
+    };
+    let available = available(cached.format);
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let chosen = negotiate::choose(accept, available)
         .ok_or_else(|| ApiError::NotAcceptable(available.to_vec()))?;
     match chosen {
-        VC_LD_JSON | LD_JSON | VC_JWT => {
-            let etag = format!("\"{}\"", credential.body_sha256);
-            Ok(representation(
-                &headers,
-                chosen,
-                credential.body,
-                &etag,
-                IMMUTABLE,
-            ))
-        }
+        VC_LD_JSON | LD_JSON | VC_JWT => Ok(representation(
+            &headers,
+            chosen,
+            cached.body.clone(),
+            &cached.etag,
+            IMMUTABLE,
+        )),
         N_QUADS => {
-            let document = credential_json(&credential)?;
+            let document = document_json(&full_id, cached.format, &cached.body)?;
             // RDFC-1.0 is CPU-bound (and work-limited): off the async runtime.
             let nquads = tokio::task::spawn_blocking(move || {
                 gxa_jsonld::Processor::pinned().canonicalize(&document)
             })
             .await
             .map_err(|e| ApiError::Internal(format!("canonicalization task: {e}")))?
-            .map_err(|e| ApiError::Internal(format!("canonical form of {}: {e}", credential.id)))?;
-            let body = nquads.into_bytes();
+            .map_err(|e| ApiError::Internal(format!("canonical form of {full_id}: {e}")))?;
+            let body = Bytes::from(nquads);
             let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
             Ok(representation(&headers, N_QUADS, body, &etag, IMMUTABLE))
         }
         _ => {
-            let document = credential_json(&credential)?;
+            // The page shows the current state (superseded, revoked): read it fresh.
+            let credential = state.store().get_credential(&full_id).await?;
+            let document = document_json(&full_id, credential.format, &credential.body)?;
             let pretty = serde_json::to_string_pretty(&document).unwrap_or_default();
             let note = match (&credential.revoked_at, &credential.superseded_by) {
                 (Some(at), _) => format!("revoked at {at}"),
                 (None, Some(by)) => format!("superseded by {by}"),
                 (None, None) => "current".to_owned(),
             };
-            let body = render::credential_page(&credential, &pretty, &note).into_bytes();
+            let body = Bytes::from(render::credential_page(&credential, &pretty, &note));
             let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
             Ok(representation(&headers, HTML, body, &etag, SHORT))
         }

@@ -160,7 +160,7 @@ pub(crate) async fn status_list(
     Ok(representation(
         &headers,
         media,
-        issued.body,
+        issued.body.into(),
         &quote_etag(&issued.etag),
         "public, max-age=60",
     ))
@@ -202,7 +202,7 @@ pub(crate) async fn presentation(
     Ok(representation(
         &headers,
         media,
-        issued.body,
+        issued.body.into(),
         &quote_etag(&issued.etag),
         "public, max-age=60",
     ))

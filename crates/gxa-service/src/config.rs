@@ -81,6 +81,9 @@ pub struct Config {
     /// An optional HTTPS listener (did:web resolvers only accept https).
     #[serde(default)]
     pub tls: Option<TlsConfig>,
+    /// `POST /verify`: trust anchors and the guarded fetcher's policy.
+    #[serde(default)]
+    pub verify: VerifyConfig,
     /// Subjects (providers/clouds) that may upload, with their tokens and SSH keys.
     #[serde(default)]
     pub subjects: Vec<SubjectConfig>,
@@ -147,6 +150,104 @@ pub struct TlsConfig {
     pub key: PathBuf,
 }
 
+/// The `[verify]` section: how `POST /verify` checks credentials (issue 7).
+///
+/// Every URL in a credential under verification (did:web documents, `x5u` chains, status
+/// lists) is chosen by its author, so the default is the production policy of
+/// `gxa_fetch::FetchPolicy`: https only, loopback/private/link-local/metadata addresses refused,
+/// the Mozilla TLS roots only. Without `trust_anchors` the certificate chain check is skipped
+/// (reported as such, with the reason); Gaia-X registries require one (the Gaia-X Trust Anchor
+/// list, `../shared/docs/gaiax.md` §1.2).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerifyConfig {
+    /// PEM bundle, or a directory of PEM files, of the roots an `x5u` chain must end in.
+    pub trust_anchors: Option<PathBuf>,
+    /// Require the leaf certificate to carry the EV policy OID `2.23.140.1.1`, as production
+    /// Gaia-X registries do.
+    pub require_ev: bool,
+    /// Hosts (`host` or `host:port`) exempt from the address guard. For tests and private
+    /// deployments only: a listed host may resolve to loopback or private addresses.
+    pub allow_hosts: Vec<String>,
+    /// Fetch plain `http://` URLs too (tests only: anyone on the path could swap the documents).
+    pub allow_http: bool,
+    /// PEM bundle of TLS roots trusted besides the Mozilla set when fetching (a private PKI, a
+    /// test CA). Not the same as `trust_anchors`, which judge the credential's `x5u` chain.
+    pub extra_ca: Option<PathBuf>,
+    /// Validate the Gaia-X shapes (check 7); loading them takes about 2 s at the first request.
+    pub shapes: bool,
+}
+
+impl Default for VerifyConfig {
+    fn default() -> Self {
+        Self {
+            trust_anchors: None,
+            require_ev: false,
+            allow_hosts: Vec::new(),
+            allow_http: false,
+            extra_ca: None,
+            shapes: true,
+        }
+    }
+}
+
+impl VerifyConfig {
+    /// The verifier of `POST /verify` from the `[verify]` section: a guarded
+    /// [`gxa_fetch::Fetcher`] (production policy unless loosened by `allow_http`, `allow_hosts`,
+    /// `extra_ca`), the trust anchors (if any; without them the chain check is skipped and the
+    /// report says so), the EV policy and shape validation.
+    ///
+    /// The service verifies like any outside party: its own did:web document, chains and status
+    /// lists are fetched over the network too, so what `POST /verify` answers is what a catalogue
+    /// would see.
+    pub fn verifier(&self) -> Result<gxa_verify::Verifier, crate::ServiceError> {
+        let config = self;
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject as _;
+        let mut extra_roots = Vec::new();
+        if let Some(path) = &config.extra_ca {
+            let input = |message: String| crate::ServiceError::Input {
+                path: path.display().to_string(),
+                message,
+            };
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .map_err(|e| input(format!("verify.extra_ca: {e}")))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| input(format!("verify.extra_ca: not PEM certificates: {e}")))?;
+            if certs.is_empty() {
+                return Err(input("verify.extra_ca: no certificate".to_owned()));
+            }
+            extra_roots = certs;
+        }
+        let policy = gxa_fetch::FetchPolicy {
+            allow_http: config.allow_http,
+            allowed_hosts: config.allow_hosts.clone(),
+            extra_roots,
+            ..gxa_fetch::FetchPolicy::default()
+        };
+        let fetcher = gxa_fetch::Fetcher::new(policy)
+            .map_err(|e| crate::ServiceError::Verify(format!("fetcher: {e}")))?;
+        let trust_anchors = match &config.trust_anchors {
+            Some(path) => Some(gxa_verify::TrustAnchors::from_path(path).map_err(|e| {
+                crate::ServiceError::Input {
+                    path: path.display().to_string(),
+                    message: format!("verify.trust_anchors: {e}"),
+                }
+            })?),
+            None => None,
+        };
+        let mut verifier_config = gxa_verify::VerifierConfig::offline();
+        verifier_config.fetcher = Some(fetcher);
+        verifier_config.trust_anchors = trust_anchors;
+        verifier_config.chain_policy = gxa_verify::ChainPolicy {
+            require_ev: config.require_ev,
+        };
+        verifier_config.shapes = config.shapes;
+        gxa_verify::Verifier::new(verifier_config)
+            .map_err(|e| crate::ServiceError::Verify(e.to_string()))
+    }
+}
+
 /// One subject: who may upload for it, and with which signing keys.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -210,6 +311,7 @@ impl Config {
             log_format: LogFormat::Text,
             limits: Limits::default(),
             tls: None,
+            verify: VerifyConfig::default(),
             subjects: Vec::new(),
             dev_tokens: Vec::new(),
         }
@@ -254,6 +356,12 @@ impl Config {
         if let Some(tls) = &mut self.tls {
             fix(&mut tls.cert);
             fix(&mut tls.key);
+        }
+        if let Some(p) = &mut self.verify.trust_anchors {
+            fix(p);
+        }
+        if let Some(p) = &mut self.verify.extra_ca {
+            fix(p);
         }
     }
 
@@ -405,6 +513,34 @@ mod tests {
                 .validate()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn verify_section_defaults_to_the_production_policy() {
+        let base = "base_url = \"https://provider.example\"\nkey_set = \"keys\"\n";
+        let config = Config::from_toml(base, "t").unwrap();
+        assert_eq!(config.verify, VerifyConfig::default());
+        assert!(!config.verify.allow_http);
+        assert!(config.verify.allow_hosts.is_empty());
+        assert!(config.verify.trust_anchors.is_none());
+        assert!(config.verify.shapes);
+        let text = format!(
+            "{base}[verify]\ntrust_anchors = \"anchors.pem\"\nrequire_ev = true\n\
+             allow_hosts = [\"localhost:8443\"]\nextra_ca = \"ca.pem\"\nshapes = false\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gx.toml");
+        std::fs::write(&path, text).unwrap();
+        let config = Config::from_file(&path).unwrap();
+        assert_eq!(
+            config.verify.trust_anchors,
+            Some(dir.path().join("anchors.pem"))
+        );
+        assert_eq!(config.verify.extra_ca, Some(dir.path().join("ca.pem")));
+        assert!(config.verify.require_ev && !config.verify.shapes);
+        assert_eq!(config.verify.allow_hosts, vec!["localhost:8443".to_owned()]);
+        let unknown = format!("{base}[verify]\nallow_host = [\"x\"]\n");
+        assert!(Config::from_toml(&unknown, "t").is_err());
     }
 
     #[test]

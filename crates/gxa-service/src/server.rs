@@ -56,6 +56,9 @@ pub enum ServiceError {
     /// Demo mode refused to start (e.g. a non-loopback address).
     #[error("demo: {0}")]
     Demo(String),
+    /// The `[verify]` section could not be used (trust anchors, extra CA, fetcher).
+    #[error("verify: {0}")]
+    Verify(String),
 }
 
 /// Installs the global tracing subscriber: `RUST_LOG` filters (default `info`), text or JSON
@@ -188,7 +191,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         Arc::new(Metrics::new()),
         RouterOptions::from_limits(&config.limits),
         tokens,
-    );
+    )
+    .with_verifier(config.verify.verifier()?);
     Ok(Prepared { state, config })
 }
 

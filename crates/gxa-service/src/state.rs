@@ -58,6 +58,8 @@ struct Inner {
     credentials: Mutex<HashMap<String, Arc<CachedCredential>>>,
     /// The path the DID document is served at (`/.well-known/did.json` or `/a/b/did.json`).
     did_path: String,
+    /// The verifier of `POST /verify` (`None`: the route answers 501).
+    verifier: Option<gxa_verify::Verifier>,
 }
 
 impl AppState {
@@ -78,6 +80,7 @@ impl AppState {
                 tokens,
                 credentials: Mutex::new(HashMap::new()),
                 did_path,
+                verifier: None,
             }),
         }
     }
@@ -92,8 +95,30 @@ impl AppState {
                 tokens: self.inner.tokens.clone(),
                 credentials: Mutex::new(HashMap::new()),
                 did_path: self.inner.did_path.clone(),
+                verifier: self.inner.verifier.clone(),
             }),
         }
+    }
+
+    /// The same state with `verifier` answering `POST /verify` (built by [`crate::prepare`] from
+    /// the `[verify]` section; tests pass one with their own trust anchors and fetch policy).
+    pub fn with_verifier(&self, verifier: gxa_verify::Verifier) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                issuer: self.inner.issuer.clone(),
+                metrics: Arc::clone(&self.inner.metrics),
+                options: self.inner.options.clone(),
+                tokens: self.inner.tokens.clone(),
+                credentials: Mutex::new(HashMap::new()),
+                did_path: self.inner.did_path.clone(),
+                verifier: Some(verifier),
+            }),
+        }
+    }
+
+    /// The verifier of `POST /verify`, if one was configured.
+    pub fn verifier(&self) -> Option<&gxa_verify::Verifier> {
+        self.inner.verifier.as_ref()
     }
 
     /// The issuer.

@@ -1,20 +1,154 @@
-//! `POST /verify`: verification as a service. **Not implemented yet.**
+//! `POST /verify`: verification as a service (issue 7, "Interfaces").
 //!
-//! The verifier (`gxa-verify`: fetching did:web documents and status lists through `gxa-fetch`,
-//! then `gxa_proof::verify`) is being written separately. When it lands, this handler reads the
-//! body (a credential, a presentation or a JWT, within the body limit), runs the verification in
-//! `spawn_blocking` and answers 200 with the verification report, `verified: false` and reasons
-//! included (an invalid credential is a value, not an error; STYLE.md rule 10); 4xx/5xx only when
-//! verification could not be done. Until then it is documented and answers 501.
+//! The body is a credential or presentation — JSON-LD with embedded proofs (Gaia-X Tagus) or a
+//! compact `vc+jwt`/`vp+jwt` (Gaia-X Loire) — and the answer is the [`gxa_verify::VerifyReport`]
+//! of the seven checks: syntax and contexts, proofs, verification method (did:web fetched through
+//! the guarded fetcher), certificate chain (`x5u`), validity window, status list, shapes.
+//!
+//! **200 for valid and invalid input alike**: an invalid credential is a value, not an error
+//! (STYLE.md rule 10), and a catalogue wants to know *which* check failed. That includes a body
+//! that is not JSON or not a JWT at all: the syntax check fails and says why, exactly as
+//! `gx-attest verify` would report the same file. problem+json is kept for requests the service
+//! cannot act on: an unsupported `Content-Type` (415), an empty or non-UTF-8 body (400), a body
+//! over the limit (413: the smaller of the service's body limit and the verifier's input limit,
+//! [`gxa_verify::DEFAULT_MAX_INPUT_BYTES`]), a malformed `?at=` or unknown query parameter (400).
+//!
+//! The verdict `could_not_check` (a did:web document, chain or status list could not be
+//! fetched, e.g. a time-out) is distinct from `invalid` (a check failed, including a fetch the
+//! guard refused: every URL in a credential is attacker-chosen, so a credential pointing at
+//! `169.254.169.254` is invalid, not unlucky).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 use crate::error::{ApiError, Problem};
+use crate::middleware::read_body;
+use crate::state::AppState;
 
-/// Verifies a credential, presentation or JWT (not implemented yet: 501).
-#[utoipa::path(post, path = "/verify", tag = "verify",
-    request_body(content = String, description = "A credential, presentation or JWT"),
+/// The media types `POST /verify` accepts. JSON-LD and JSON bodies may also hold a JSON string
+/// with a compact JWT (what some wallets send); the verifier tells the forms apart by content,
+/// so the media type only has to say "a credential of some form".
+pub(crate) const ACCEPTED: &[&str] = &[
+    "application/json",
+    "application/ld+json",
+    "application/vc+ld+json",
+    "application/vp+ld+json",
+    "application/vc+jwt",
+    "application/vp+jwt",
+    "application/jwt",
+    "text/plain",
+];
+
+const ACCEPTED_TEXT: &str = "application/json, application/ld+json, application/vc+ld+json, \
+    application/vp+ld+json, application/vc+jwt, application/vp+jwt, application/jwt or text/plain";
+
+/// Query of `POST /verify`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyQuery {
+    /// Verification time, RFC 3339 (e.g. `2026-11-25T10:00:00Z`); default: now. Validity
+    /// windows and certificate chains are judged at this time.
+    at: Option<String>,
+    /// The presentation `challenge` the holder must have signed (vp+jwt: `nonce`); checked on
+    /// presentations only.
+    challenge: Option<String>,
+    /// The presentation `domain` (vp+jwt: `aud`); checked on presentations only.
+    domain: Option<String>,
+}
+
+/// The `Content-Type`'s media type, if it is one of [`ACCEPTED`].
+fn accepted_media_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim);
+    match media_type {
+        Some(m) if ACCEPTED.iter().any(|a| a.eq_ignore_ascii_case(m)) => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType(ACCEPTED_TEXT)),
+    }
+}
+
+/// Verifies a credential or presentation (JSON-LD or JWT) and answers with the report of the
+/// seven checks — for valid and invalid input alike.
+#[utoipa::path(post, path = "/verify", tag = "verify", params(VerifyQuery),
+    request_body(description = "A credential or presentation: JSON-LD with embedded proofs, or a compact JWT",
+        content(
+            (serde_json::Value = "application/vc+ld+json"),
+            (serde_json::Value = "application/vp+ld+json"),
+            (serde_json::Value = "application/ld+json"),
+            (serde_json::Value = "application/json"),
+            (String = "application/vc+jwt"),
+            (String = "application/vp+jwt"),
+            (String = "application/jwt"),
+            (String = "text/plain"),
+        )),
     responses(
-        (status = 501, description = "Not implemented yet", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The verification report: `verdict` (`valid`, `invalid`, \
+            `could_not_check`), `valid`, `format`, `kind`, `id`, `checks` (each `check`, \
+            `outcome` pass/fail/error/skipped, `reason`), `proofs`, and for presentations the \
+            nested `credentials` reports", body = serde_json::Value),
+        (status = 400, description = "Empty or non-UTF-8 body, malformed `at`, unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive in time", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not one of the accepted media types", body = Problem, content_type = "application/problem+json"),
+        (status = 501, description = "The service was built without a verifier", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Verification took longer than the request timeout", body = Problem, content_type = "application/problem+json"),
     ))]
-pub(crate) async fn verify() -> ApiError {
-    ApiError::NotImplemented("POST /verify is not implemented yet (gxa-verify is being written)")
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    Query(query): Query<VerifyQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    accepted_media_type(&headers)?;
+    let at = match query.at.as_deref() {
+        None => jiff::Timestamp::now(),
+        Some(text) => text.parse::<jiff::Timestamp>().map_err(|err| {
+            ApiError::BadRequest(format!(
+                "at must be an RFC 3339 date-time with an offset, not {text:?}: {err}"
+            ))
+        })?,
+    };
+    let Some(verifier) = state.verifier() else {
+        return Err(ApiError::NotImplemented(
+            "this service was started without a verifier",
+        ));
+    };
+    let bytes = read_body(&state, &headers, body).await?;
+    if bytes.len() > gxa_verify::DEFAULT_MAX_INPUT_BYTES {
+        return Err(ApiError::PayloadTooLarge(
+            gxa_verify::DEFAULT_MAX_INPUT_BYTES,
+        ));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|err| ApiError::BadRequest(format!("the body is not UTF-8: {err}")))?;
+    if text.trim().is_empty() {
+        return Err(ApiError::BadRequest(
+            "the body is empty: send a credential, a presentation or a JWT".to_owned(),
+        ));
+    }
+    let verifier = if query.challenge.is_some() || query.domain.is_some() {
+        verifier.expecting(query.challenge.as_deref(), query.domain.as_deref())
+    } else {
+        verifier.clone()
+    };
+    let report = verifier.verify(text, at).await;
+    tracing::info!(
+        verdict = report.verdict.name(),
+        kind = report.kind.as_deref().unwrap_or("-"),
+        id = report.id.as_deref().unwrap_or("-"),
+        "verified"
+    );
+    let mut response = Json(report).into_response();
+    // A report holds at a time and against fetched documents that change: never cache it.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }

@@ -1,0 +1,341 @@
+//! `POST /verify` in process, on SQLite and PostgreSQL: credentials the service issued verify,
+//! tampered ones are reported invalid with the failing check (still 200), and malformed
+//! requests are RFC 9457 problems.
+//!
+//! The test services live at `did:web:service.test`, a name that does not resolve, so these
+//! tests give the verifier the service's DID document up front (offline, status not fetched);
+//! `online_verify.rs` runs the same over real HTTPS with did:web, x5u and the status list.
+//!
+//! Decision documented here and in the route: a body that is not a credential at all (malformed
+//! JSON, garbage) is **200 with verdict `invalid` and a failed `syntax` check**, not 400. The
+//! question a caller asks is "is this credential good?"; "no, it does not even parse" is an
+//! answer, the same one `gx-attest verify` gives for that file. 400 is for requests the service
+//! cannot act on: an empty or non-UTF-8 body, a bad `?at=`, an unknown query parameter.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests: a failed fixture must stop the test"
+)]
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{Reply, TestService, services};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+/// A router over the test service's state whose verifier knows the service's DID document.
+async fn offline_router(service: &TestService) -> Router {
+    let did = service.get("/.well-known/did.json", None).await.json();
+    let mut config = gxa_verify::VerifierConfig::offline();
+    config.did_documents = vec![did];
+    config.shapes = true;
+    let verifier = gxa_verify::Verifier::new(config).unwrap();
+    gxa_service::router(service.state.with_verifier(verifier))
+}
+
+async fn send(router: &Router, request: Request<Body>) -> Reply {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn post_verify(router: &Router, query: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/verify{query}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    send(router, request).await
+}
+
+/// Uploads the example report; returns `(path, format)` of each issued credential.
+async fn issue(service: &TestService) -> Vec<(String, String)> {
+    let reply = service.upload_example().await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.json()["issued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let id = i["id"].as_str().unwrap();
+            (
+                id.strip_prefix(common::BASE_URL).unwrap().to_owned(),
+                i["format"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The stored bytes of an issued credential and the media type to post them with.
+async fn fetch(service: &TestService, path: &str, format: &str) -> (Vec<u8>, &'static str) {
+    let media_type = if format == "vc+jwt" {
+        "application/vc+jwt"
+    } else {
+        "application/vc+ld+json"
+    };
+    let reply = service.get(path, Some(media_type)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+    (reply.body, media_type)
+}
+
+fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no {name} check in {report:#}"))
+}
+
+#[tokio::test]
+async fn issued_credentials_verify_and_tampered_ones_are_invalid() {
+    for service in services().await {
+        let name = service.name;
+        let router = offline_router(&service).await;
+        let issued = issue(&service).await;
+        assert!(issued.iter().any(|(_, f)| f == "vc+jwt"), "{issued:?}");
+        assert!(issued.iter().any(|(_, f)| f == "ld+json"), "{issued:?}");
+        for (path, format) in &issued {
+            let (body, media_type) = fetch(&service, path, format).await;
+            let reply = post_verify(&router, "", media_type, body.clone()).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{name} {path}: {}",
+                reply.text()
+            );
+            assert_eq!(reply.header("content-type"), "application/json");
+            assert_eq!(reply.header("cache-control"), "no-store");
+            let report = reply.json();
+            assert_eq!(report["verdict"], "valid", "{name} {format}: {report:#}");
+            assert_eq!(report["valid"], true);
+            assert_eq!(check(&report, "proof")["outcome"], "pass", "{report:#}");
+            assert_eq!(check(&report, "shapes")["outcome"], "pass", "{report:#}");
+            assert_eq!(check(&report, "validity")["outcome"], "pass");
+            assert!(
+                report["id"].as_str().unwrap().ends_with(path.as_str()),
+                "{report:#}"
+            );
+            // Offline: the status list is not fetched, and the report says so.
+            let status = check(&report, "status");
+            assert_eq!(status["outcome"], "skipped", "{report:#}");
+            assert!(status["reason"].as_str().unwrap().contains("offline"));
+
+            // Tampered: one claim changed after signing. Still 200, now invalid, and the
+            // failing check is the proof.
+            let tampered = if format == "vc+jwt" {
+                tamper_jwt(&body)
+            } else {
+                let text = String::from_utf8(body.clone()).unwrap();
+                let mut doc: Value = serde_json::from_str(&text).unwrap();
+                doc["issuanceDate"] = Value::from("2020-01-01T00:00:00Z");
+                serde_json::to_vec(&doc).unwrap()
+            };
+            let reply = post_verify(&router, "", media_type, tampered).await;
+            assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text());
+            let report = reply.json();
+            assert_eq!(report["verdict"], "invalid", "{name} {format}: {report:#}");
+            assert_eq!(report["valid"], false);
+            let proof = check(&report, "proof");
+            assert_eq!(proof["outcome"], "fail", "{report:#}");
+            assert!(!proof["reason"].as_str().unwrap().is_empty());
+
+            // Before it was issued (`?at=`): invalid through the validity check. (The SCS
+            // attestation may carry no end of validity, so the past is the portable test.)
+            let reply = post_verify(&router, "?at=2000-01-01T00:00:00Z", media_type, body).await;
+            assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text());
+            let report = reply.json();
+            assert_eq!(report["verdict"], "invalid", "{report:#}");
+            assert_eq!(check(&report, "validity")["outcome"], "fail", "{report:#}");
+        }
+        service.finish().await;
+    }
+}
+
+/// The JWT with one payload claim changed and the signature kept.
+fn tamper_jwt(jwt: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let text = std::str::from_utf8(jwt).unwrap().trim();
+    let parts: Vec<&str> = text.split('.').collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    let mut payload: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let iat = payload["iat"].as_i64().unwrap_or(0);
+    payload["iat"] = Value::from(iat - 3600);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap());
+    format!("{}.{payload}.{}", parts[0], parts[2]).into_bytes()
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_invalid_reports_and_bad_requests_are_problems() {
+    let services = services().await;
+    let service = &services[0];
+    let router = offline_router(service).await;
+
+    // Malformed JSON: 200, invalid, the syntax check fails and the rest are skipped.
+    for (content_type, body) in [
+        ("application/vc+ld+json", &b"{\"@context\": [\"x\""[..]),
+        ("application/json", b"{\"a\": 1, \"a\": 2}"),
+        ("application/vc+jwt", b"not.a.jwt"),
+    ] {
+        let reply = post_verify(&router, "", content_type, body.to_vec()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let report = reply.json();
+        assert_eq!(report["verdict"], "invalid", "{report:#}");
+        assert_eq!(check(&report, "syntax")["outcome"], "fail", "{report:#}");
+        assert_eq!(check(&report, "proof")["outcome"], "skipped", "{report:#}");
+    }
+
+    // Wrong content type (or none): 415.
+    let reply = post_verify(&router, "", "application/xml", b"<x/>".to_vec()).await;
+    reply.assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "xml");
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("application/vc+jwt")
+    );
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/verify")
+        .body(Body::from("{}"))
+        .unwrap();
+    send(&router, request)
+        .await
+        .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "no content type");
+    // Parameters of an accepted type are fine.
+    let reply = post_verify(
+        &router,
+        "",
+        "application/ld+json; charset=utf-8",
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+
+    // Bad `at`: 400, and the body is not even looked at.
+    for query in ["?at=yesterday", "?at=2026-11-25", "?at="] {
+        let reply = post_verify(&router, query, "application/json", b"{}".to_vec()).await;
+        reply.assert_problem(StatusCode::BAD_REQUEST, query);
+    }
+    // An unknown query parameter (a typo of `at`) is a 400, not silently "now".
+    let reply = post_verify(
+        &router,
+        "?time=2026-01-01T00:00:00Z",
+        "application/json",
+        b"{}".to_vec(),
+    )
+    .await;
+    reply.assert_problem(StatusCode::BAD_REQUEST, "unknown parameter");
+
+    // Empty, blank or non-UTF-8 body: 400.
+    for body in [&b""[..], b"  \n", b"\xff\xfe{}"] {
+        let reply = post_verify(&router, "", "application/json", body.to_vec()).await;
+        reply.assert_problem(StatusCode::BAD_REQUEST, "empty or binary body");
+    }
+
+    // GET is not allowed.
+    service
+        .get("/verify", None)
+        .await
+        .assert_problem(StatusCode::METHOD_NOT_ALLOWED, "GET /verify");
+
+    for service in services {
+        service.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    // The service's own limit (64 KiB here) applies before the verifier's.
+    let services = common::services_with_limit(64 * 1024).await;
+    let service = &services[0];
+    let router = offline_router(service).await;
+    let mut big = b"{\"x\": \"".to_vec();
+    big.resize(100 * 1024, b'a');
+    big.extend_from_slice(b"\"}");
+    let reply = post_verify(&router, "", "application/json", big).await;
+    reply.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "over the body limit");
+    for service in services {
+        service.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_service_verifier_is_production_policy_by_default() {
+    // The verifier `prepare` builds from an empty `[verify]` section refuses to resolve a
+    // did:web on an unresolvable or private host: the credential is not reported valid.
+    let services = services().await;
+    let service = &services[0];
+    let issued = issue(service).await;
+    let (path, format) = &issued[0];
+    let (body, media_type) = fetch(service, path, format).await;
+    let reply = service.post("/verify", None, media_type, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let report = reply.json();
+    assert_ne!(report["verdict"], "valid", "{report:#}");
+    assert_ne!(
+        check(&report, "verification_method")["outcome"],
+        "pass",
+        "{report:#}"
+    );
+    // Without trust anchors the chain check is skipped, with the reason.
+    let chain = check(&report, "certificate_chain");
+    assert_ne!(chain["outcome"], "pass", "{report:#}");
+    for service in services {
+        service.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn openapi_describes_verify() {
+    let services = services().await;
+    let service = &services[0];
+    let doc = service.get("/openapi.json", None).await.json();
+    let post = &doc["paths"]["/verify"]["post"];
+    let content = &post["requestBody"]["content"];
+    for media_type in [
+        "application/vc+ld+json",
+        "application/vp+ld+json",
+        "application/vc+jwt",
+        "application/vp+jwt",
+        "application/jwt",
+        "text/plain",
+    ] {
+        assert!(content.get(media_type).is_some(), "{media_type}: {post:#}");
+    }
+    let params: Vec<&str> = post["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["at", "challenge", "domain"]);
+    for status in ["200", "400", "413", "415"] {
+        assert!(
+            post["responses"].get(status).is_some(),
+            "{status}: {post:#}"
+        );
+    }
+    assert!(post["responses"].get("501").is_some());
+    for service in services {
+        service.finish().await;
+    }
+}

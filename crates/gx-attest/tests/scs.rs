@@ -604,3 +604,114 @@ fn attest_errors_exit_2() {
         stderr(&out)
     );
 }
+
+#[test]
+fn attest_ids_are_deterministic_unique_and_prefixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, did_json) = key_set(&dir, "EdDSA");
+    let ids = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["--key", keys.as_str(), "--profile", "loire"];
+        args.extend_from_slice(extra);
+        let out = attest(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .map(|jwt| {
+                let payload = jwt.split('.').nth(1).unwrap();
+                let bytes = base64_url_decode(payload);
+                let doc: Value = serde_json::from_slice(&bytes).unwrap();
+                doc["id"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let first = ids(&[]);
+    assert_eq!(first.len(), 2);
+    for id in &first {
+        assert!(id.starts_with("urn:uuid:"), "{id}");
+        // A version-8 UUID: 8-4-4-4-12 hex digits, version nibble 8.
+        let uuid = &id["urn:uuid:".len()..];
+        let groups: Vec<&str> = uuid.split('-').collect();
+        assert_eq!(
+            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(groups[2].starts_with('8'), "{uuid}");
+    }
+    assert_ne!(first[0], first[1], "one id per subject and scope");
+    assert_eq!(ids(&[]), first, "same inputs and --at: same ids");
+    let prefixed = ids(&["--id", "https://provider.example/credentials/"]);
+    for (id, urn) in prefixed.iter().zip(&first) {
+        assert_eq!(
+            id.strip_prefix("https://provider.example/credentials/"),
+            urn.strip_prefix("urn:uuid:"),
+        );
+    }
+    // The id is signed: the attestation still verifies.
+    let out = attest(&[
+        "--key",
+        &keys,
+        "--profile",
+        "loire",
+        "--id",
+        "https://provider.example/credentials/",
+    ]);
+    let jwt = stdout(&out).lines().next().unwrap().to_owned();
+    let out = verify_text(&dir, "prefixed.jwt", &jwt, Some(&did_json));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Not a prefix of a URN or URL.
+    let out = attest(&["--key", &keys, "--profile", "loire", "--id", "no prefix"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("neither a URN nor a URL prefix"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn attest_id_changes_with_the_issuance_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, _) = key_set(&dir, "EdDSA");
+    let signers = data("generated/allowed_signers");
+    let body = data("generated/upload-body.txt");
+    let id_at = |at: &str| -> String {
+        let out = run(&[
+            "attest",
+            "--scope",
+            IAAS,
+            "--scope",
+            KAAS,
+            "--at",
+            at,
+            "--allowed-signers",
+            &signers,
+            "--key",
+            &keys,
+            "--profile",
+            "tagus",
+            &body,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+        doc["id"].as_str().unwrap().to_owned()
+    };
+    assert_ne!(id_at(AT), id_at("2026-11-25T12:00:01Z"));
+}
+
+fn base64_url_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::new();
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let value = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
+        buffer = (buffer << 6) | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    out
+}

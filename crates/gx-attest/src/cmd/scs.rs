@@ -11,7 +11,9 @@
 //!   listed signer, 1 when it is not, 2 on malformed input.
 //! * `scs attest --scope SCOPE.yaml --key KEY --issuer DID --profile tagus|loire
 //!   [--at RFC3339] REPORT...`: evaluates exactly as `evaluate` does (same inputs, see
-//!   [`ReportArgs`]) and prints one signed attestation per subject and scope, one per line:
+//!   [`ReportArgs`]) and prints one signed attestation per subject and scope, one per line,
+//!   each with the credential id `--id` prefix + a UUID derived from subject, scope, profile and
+//!   issuance time ([`gxa_scs::attestation_id`]; default prefix `urn:uuid:`):
 //!   Tagus as VC 1.1 JSON-LD with a JsonWebSignature2020 proof (`--suite`, default the Gaia-X
 //!   flavour `jws2020-gaiax`), Loire as the compact vc+jwt of the VC 2.0 document. The
 //!   issuance time and the proof's `created` are `--at` (default: now, whole seconds). An
@@ -30,10 +32,10 @@ use gxa_contexts::urls;
 use gxa_proof::{KeySet, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer};
 use gxa_scs::{
     AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Profile,
-    Scope, SignedUpload, Verdict, attestation_document, verify_upload,
+    Scope, SignedUpload, Verdict, attestation_document, attestation_id, verify_upload,
 };
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 /// Arguments of `gx-attest scs`.
 #[derive(Debug, clap::Args)]
@@ -119,6 +121,12 @@ struct AttestArgs {
     /// method (`<did>#<key id>`), or `did:jwk:…#0` for a key file.
     #[arg(long, value_name = "URL")]
     verification_method: Option<String>,
+    /// Prefix of each attestation's credential `id`: a URN prefix (default `urn:uuid:`) or a
+    /// URL prefix such as `https://provider.example/credentials/`. The id is the prefix followed
+    /// by a UUID derived from subject, scope, profile and issuance time (`--at`), so it is
+    /// unique per attestation and the same when the same attestation is issued again.
+    #[arg(long, value_name = "URL-or-URN-prefix", default_value = "urn:uuid:")]
+    id: String,
 }
 
 /// Arguments of `gx-attest scs verify-upload`.
@@ -200,7 +208,7 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     for evaluation in &evaluations {
         if args.json {
-            writeln!(out, "{}", serde_json::to_string(&to_json(evaluation))?)?;
+            writeln!(out, "{}", serde_json::to_string(&evaluation.to_json())?)?;
         } else {
             table(&mut out, evaluation)?;
         }
@@ -301,7 +309,12 @@ fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {
         None => Timestamp::from_second(Timestamp::now().as_second())?,
     };
     let evaluations = evaluate_reports(&args.inputs, at)?;
-    let options = AttestationOptions::new(profile, &key.issuer, at);
+    if !args.id.contains(':') || args.id.chars().any(char::is_whitespace) {
+        bail!(
+            "--id {:?} is neither a URN nor a URL prefix (e.g. urn:uuid: or https://provider.example/credentials/)",
+            args.id
+        );
+    }
     let sign_options = SignOptions {
         verification_method: Some(key.verification_method.clone()),
         created: Some(at.to_string()),
@@ -311,6 +324,19 @@ fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = String::new();
     for evaluation in &evaluations {
+        let mut options = AttestationOptions::new(profile, &key.issuer, at);
+        let scope = evaluation
+            .scope
+            .uuid
+            .as_deref()
+            .unwrap_or(&evaluation.scope.name);
+        options.credential_id = Some(attestation_id(
+            &args.id,
+            &evaluation.subject,
+            scope,
+            profile,
+            at,
+        ));
         let document = with_proof_context(attestation_document(evaluation, &options), suite);
         if document.is_null() {
             bail!(
@@ -339,55 +365,6 @@ fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {
     }
     super::write_stdout(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn opt_time(t: Option<Timestamp>) -> Value {
-    t.map_or(Value::Null, |t| json!(t.to_string()))
-}
-
-/// The `--json` shape of the CLI contract (plus `at`, `checked_at_zone` and `targets`).
-fn to_json(e: &Evaluation) -> Value {
-    let versions: Vec<Value> = e
-        .versions
-        .iter()
-        .map(|v| {
-            let testcases: Map<String, Value> = v
-                .testcases
-                .iter()
-                .map(|t| {
-                    (
-                        t.id.clone(),
-                        json!({
-                            "result": t.status.as_str(),
-                            "checked_at": opt_time(t.checked_at),
-                            "expires_at": opt_time(t.expires_at),
-                        }),
-                    )
-                })
-                .collect();
-            let targets: Map<String, Value> = v
-                .targets
-                .iter()
-                .map(|(target, verdict)| (target.clone(), json!(verdict.as_str())))
-                .collect();
-            json!({
-                "version": v.version,
-                "state": v.state.as_str(),
-                "verdict": v.verdict.as_str(),
-                "valid_until": opt_time(v.valid_until),
-                "targets": targets,
-                "testcases": testcases,
-            })
-        })
-        .collect();
-    json!({
-        "subject": e.subject,
-        "scope": {"uuid": e.scope.uuid, "name": e.scope.name},
-        "at": e.at.to_string(),
-        "checked_at_zone": e.checked_at_zone,
-        "versions": versions,
-        "best_passed": e.best_passed,
-    })
 }
 
 fn table(out: &mut String, e: &Evaluation) -> std::fmt::Result {

@@ -44,7 +44,7 @@ use crate::routes;
         (name = "feeds", description = "Change feed, status lists, presentations"),
         (name = "badges", description = "SCS compliance badges"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
-        (name = "verify", description = "Verification (not implemented yet)"),
+        (name = "verify", description = "Verification of credentials and presentations (gxa-verify: proofs, did:web, x5u chains, status, shapes)"),
     ),
 )]
 pub struct ApiDoc;

@@ -69,8 +69,9 @@ use serde::{Deserialize, Serialize};
 
 pub use config::IssuerConfig;
 pub use error::{ErrorKind, IssuerError};
+/// Re-exported from `gxa-proof`, where it lives.
+pub use gxa_proof::with_proof_context;
 pub use issuer::Issuer;
-pub use proof::with_proof_context;
 pub use reissue::REISSUE_LEASE;
 pub use status::{STATUS_LIST_BITS, decode_status_list, encode_status_list};
 

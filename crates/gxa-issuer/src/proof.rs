@@ -8,8 +8,9 @@
 
 use std::sync::Arc;
 
-use gxa_contexts::urls;
-use gxa_proof::{Canonicalizer as _, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer};
+use gxa_proof::{
+    Canonicalizer as _, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer, with_proof_context,
+};
 use gxa_scs::Profile;
 use gxa_store::CredentialFormat;
 use jiff::Timestamp;
@@ -20,24 +21,6 @@ use crate::IssuerError;
 
 /// The status vocabulary's namespace (W3C Bitstring Status List v1.0).
 const STATUS_NS: &str = "https://www.w3.org/ns/credentials/status#";
-
-/// Adds the JsonWebSignature2020 context (right after `credentials/v1`, where Gaia-X Tagus
-/// credentials carry it) so that the signed document, proof included, is still JSON-LD whose
-/// every term is defined: `credentials/v1` does not define the proof's `JsonWebSignature2020`,
-/// `created` or `jws`. The proof signs the document with this context. Other suites (and a
-/// document without an `@context` array) are returned unchanged.
-pub fn with_proof_context(mut document: Value, suite: SignSuite) -> Value {
-    if !matches!(suite, SignSuite::Jws2020 | SignSuite::Jws2020GaiaX) {
-        return document;
-    }
-    if let Some(Value::Array(contexts)) = document.get_mut("@context") {
-        let jws = Value::from(urls::JWS_2020_V1);
-        if !contexts.contains(&jws) {
-            contexts.insert(1.min(contexts.len()), jws);
-        }
-    }
-    document
-}
 
 /// The inline context that defines the Bitstring Status List terms for VC 1.1 (Tagus)
 /// documents. `credentials/v1` has no status list terms, and the status list context that is

@@ -43,7 +43,10 @@ pub use keyset::{
 };
 pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
-pub use sign::{SignError, SignOptions, SignSuite, Signed, default_verification_method, sign};
+pub use sign::{
+    SignError, SignOptions, SignSuite, Signed, default_verification_method, sign,
+    with_proof_context,
+};
 pub use suite::di::hash_hex as di_hash_hex;
 pub use time::{format_rfc3339, parse_rfc3339};
 pub use verify::{VerifyError, VerifyOptions, verify, verify_document, verify_jwt};

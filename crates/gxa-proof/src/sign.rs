@@ -220,3 +220,21 @@ pub fn sign(
     out.insert("proof".into(), proof_value);
     Ok(Signed::Document(Value::Object(out)))
 }
+
+/// Adds the JsonWebSignature2020 context (right after `credentials/v1`, where Gaia-X Tagus
+/// credentials carry it) so that the signed document, proof included, is still JSON-LD whose
+/// every term is defined: `credentials/v1` does not define the proof's `JsonWebSignature2020`,
+/// `created` or `jws`. The proof signs the document with this context. Other suites (and a
+/// document without an `@context` array) are returned unchanged.
+pub fn with_proof_context(mut document: Value, suite: SignSuite) -> Value {
+    if !matches!(suite, SignSuite::Jws2020 | SignSuite::Jws2020GaiaX) {
+        return document;
+    }
+    if let Some(Value::Array(contexts)) = document.get_mut("@context") {
+        let jws = Value::from(suite::jws2020::JWS_2020_V1);
+        if !contexts.contains(&jws) {
+            contexts.insert(1.min(contexts.len()), jws);
+        }
+    }
+    document
+}

@@ -28,14 +28,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use gxa_contexts::urls;
-use gxa_proof::{KeySet, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer};
+use gxa_proof::{KeySet, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer, with_proof_context};
 use gxa_scs::{
     AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Profile,
     Scope, SignedUpload, Verdict, attestation_document, attestation_id, verify_upload,
 };
 use jiff::Timestamp;
-use serde_json::Value;
 
 /// Arguments of `gx-attest scs`.
 #[derive(Debug, clap::Args)]
@@ -280,23 +278,6 @@ fn attest_suite(profile: Profile, suite: Option<&str>) -> anyhow::Result<SignSui
             "--suite {name} applies to --profile tagus; loire attestations are secured as vc+jwt"
         ),
     }
-}
-
-/// Adds the JsonWebSignature2020 context (right after `credentials/v1`, where Gaia-X Tagus
-/// credentials carry it) so that the signed document, proof included, is still JSON-LD whose
-/// every term is defined: `credentials/v1` does not define the proof's `JsonWebSignature2020`,
-/// `created` or `jws`. The proof signs the document with this context.
-fn with_proof_context(mut document: Value, suite: SignSuite) -> Value {
-    if !matches!(suite, SignSuite::Jws2020 | SignSuite::Jws2020GaiaX) {
-        return document;
-    }
-    if let Some(Value::Array(contexts)) = document.get_mut("@context") {
-        let jws = Value::from(urls::JWS_2020_V1);
-        if !contexts.contains(&jws) {
-            contexts.insert(1.min(contexts.len()), jws);
-        }
-    }
-    document
 }
 
 fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {

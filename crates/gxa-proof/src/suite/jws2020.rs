@@ -18,7 +18,7 @@ use crate::verify::VerifyError;
 use crate::{Canonicalizer, KeyError, SignatureFailure, Signer, VerificationMethod, sha256};
 
 const CREDENTIALS_V1: &str = "https://www.w3.org/2018/credentials/v1";
-const JWS_2020_V1: &str = "https://w3id.org/security/suites/jws-2020/v1";
+pub(crate) const JWS_2020_V1: &str = "https://w3id.org/security/suites/jws-2020/v1";
 
 /// The protected header both flavours emit (byte-identical to the spec vectors and to what
 /// the Gaia-X compliance service writes).

@@ -151,19 +151,10 @@ pub(crate) async fn status_list(
             crate::routes::credentials::LD_JSON,
         ],
     );
-    let (media, profile) = choose_profile(&headers, &options)?;
-    let start = std::time::Instant::now();
-    let issued = state.issuer().status_list_credential(&id, profile).await?;
-    state
-        .metrics()
-        .observe_signing("status_list", start.elapsed().as_secs_f64());
-    Ok(representation(
-        &headers,
-        media,
-        issued.body.into(),
-        &quote_etag(&issued.etag),
-        "public, max-age=60",
-    ))
+    signed_on_demand(&state, &headers, &options, "status_list", |profile| {
+        state.issuer().status_list_credential(&id, profile)
+    })
+    .await
 }
 
 /// The participant's presentation: LegalPerson, registration number, terms and conditions,
@@ -193,14 +184,33 @@ pub(crate) async fn presentation(
             crate::routes::credentials::LD_JSON,
         ],
     );
-    let (media, profile) = choose_profile(&headers, &options)?;
+    signed_on_demand(&state, &headers, &options, "presentation", |profile| {
+        state.issuer().presentation(&id, profile)
+    })
+    .await
+}
+
+/// Answers with a document the issuer signs on demand (status list, presentation): the profile
+/// chosen by `Accept`, the signing time recorded under `metric`, and a short public cache (the
+/// document changes when a status bit or a credential changes).
+async fn signed_on_demand<Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    options: &[(&'static str, Profile)],
+    metric: &'static str,
+    issue: impl FnOnce(Profile) -> Fut,
+) -> Result<Response, ApiError>
+where
+    Fut: Future<Output = Result<gxa_issuer::Issued, gxa_issuer::IssuerError>>,
+{
+    let (media, profile) = choose_profile(headers, options)?;
     let start = std::time::Instant::now();
-    let issued = state.issuer().presentation(&id, profile).await?;
+    let issued = issue(profile).await?;
     state
         .metrics()
-        .observe_signing("presentation", start.elapsed().as_secs_f64());
+        .observe_signing(metric, start.elapsed().as_secs_f64());
     Ok(representation(
-        &headers,
+        headers,
         media,
         issued.body.into(),
         &quote_etag(&issued.etag),

@@ -442,6 +442,27 @@ async fn run(name: &str, database_url: Option<String>) {
         }
     }
 
+    // Verified at a past time (its issuance, at least a second before now): the status list is
+    // signed on demand now, after that time, and is still the current word on the status; it
+    // is checked as of its fetch, so the credential is revoked, not "list issued in the future".
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let issued_at: jiff::Timestamp = serde_json::from_str::<Value>(&revoked_body).unwrap()
+        ["issuanceDate"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1) > issued_at);
+    let (past, _) = online.verifier();
+    let report = serde_json::to_value(past.verify(&revoked_body, issued_at).await).unwrap();
+    let status = check(&report, "status");
+    assert_eq!(status["outcome"], "fail", "{name}: {report:#}");
+    assert!(
+        status["reason"].as_str().unwrap().starts_with("revoked"),
+        "{name}: {report:#}"
+    );
+    assert_eq!(check(&report, "validity")["outcome"], "pass", "{report:#}");
+
     // The service's `POST /verify` with a verifier built from the same `[verify]` section but
     // a fresh cache gives the same verdict. (The long-running one may answer from its cached
     // list for up to the list's max-age, like any catalogue.)

@@ -482,7 +482,7 @@ impl Verifier {
         };
         let mut passes = Vec::new();
         for entry in &entries {
-            match self.one_status(fetcher, entry, ctx.run.at).await {
+            match self.one_status(fetcher, entry).await {
                 Ok(pass) => passes.push(pass),
                 Err((outcome, reason)) => return CheckResult::new(check, outcome, reason),
             }
@@ -494,7 +494,6 @@ impl Verifier {
         &self,
         fetcher: &Fetcher,
         entry: &StatusEntry,
-        at: Timestamp,
     ) -> Result<String, (Outcome, String)> {
         let url = &entry.list_url;
         let fetched = fetcher.get(url, ACCEPT_VC).await.map_err(|e| {
@@ -505,8 +504,14 @@ impl Verifier {
         })?;
         let text = String::from_utf8(fetched.body.to_vec())
             .map_err(|_| (Outcome::Fail, format!("status list {url} is not UTF-8")))?;
+        // A status list states the status as of the moment it is served, and issuers sign
+        // it on demand (ours does, so does the Gaia-X registry), so its own validity is
+        // checked when it was fetched, not at the credential's verification time: a list
+        // signed a moment after `at` (or any list when `at` lies in the past) is current,
+        // not "issued in the future". Bitstring Status List v1.0 §3.2 ("validate the status
+        // list credential"); the credential's own validity stays checked at `at`.
         let run = Run {
-            at,
+            at: Timestamp::now(),
             status: false,
             shapes: false,
         };

@@ -114,8 +114,12 @@ impl Issuer {
         let mut outcome = InventoryOutcome {
             issued: Vec::new(),
             unchanged: Vec::new(),
+            withdrawn: Vec::new(),
             warnings: Vec::new(),
         };
+        // The slots this snapshot describes; every other inventory slot of the subject (in a
+        // profile issued now) describes something the cloud no longer has.
+        let mut described = std::collections::HashSet::new();
         for &profile in &config.profiles {
             let inventory = inventory.clone();
             let build = proof::blocking(move || match profile {
@@ -137,6 +141,7 @@ impl Issuer {
                 };
                 set_validity(&mut doc, profile, &self.inner.did, now, until);
                 let slot = inventory_slot(subject, &document.file_name, profile);
+                described.insert(slot.clone());
                 match self
                     .issue_document(subject, &slot, profile, doc, now, None)
                     .await?
@@ -146,7 +151,48 @@ impl Issuer {
                 }
             }
         }
+        outcome.withdrawn = self.withdraw_missing(subject, &described).await?;
         Ok(outcome)
+    }
+
+    /// A snapshot is the whole inventory: a self-description it no longer contains (a flavor
+    /// deleted, an image retired, a node gone) must not stay valid, so the current credential
+    /// of every such slot is revoked (its status bit set and a `revoked` change recorded, which
+    /// catalogues syncing `/changes` see). Only slots of profiles issued now are considered:
+    /// removing a profile from the configuration stops re-issuance, it does not revoke.
+    async fn withdraw_missing(
+        &self,
+        subject: &str,
+        described: &std::collections::HashSet<String>,
+    ) -> Result<Vec<String>, IssuerError> {
+        let profiles: Vec<&str> = self
+            .inner
+            .config
+            .profiles
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        let prefix = format!("{}/", slot_name(&["inventory", subject]));
+        let mut withdrawn = Vec::new();
+        for (slot, credential) in self.inner.store.slots_of_subject(subject).await? {
+            let in_profile = slot
+                .rsplit('/')
+                .next()
+                .is_some_and(|profile| profiles.contains(&profile));
+            if !slot.starts_with(&prefix)
+                || !in_profile
+                || described.contains(&slot)
+                || credential.revoked_at.is_some()
+            {
+                continue;
+            }
+            let revocation = self.revoke(subject, &credential.id).await?;
+            if revocation.newly_revoked {
+                tracing::info!(credential = %credential.id, %slot, "withdrawn: not in the inventory snapshot");
+                withdrawn.push(credential.id);
+            }
+        }
+        Ok(withdrawn)
     }
 
     /// Issues an unsigned document (issuer and validity set) into `slot` unless the slot's

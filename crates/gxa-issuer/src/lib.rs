@@ -146,6 +146,9 @@ pub struct InventoryOutcome {
     pub issued: Vec<IssuedRef>,
     /// Ids of current credentials whose content did not change.
     pub unchanged: Vec<String>,
+    /// Ids of credentials revoked because the snapshot no longer describes their subject
+    /// (a flavor, image or node that is gone).
+    pub withdrawn: Vec<String>,
     /// Warnings of the inventory mapping (flavor cross-check, skipped items).
     pub warnings: Vec<String>,
 }

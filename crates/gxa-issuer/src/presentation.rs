@@ -60,10 +60,7 @@ impl Issuer {
         if credentials.is_empty() {
             return Err(IssuerError::not_found("participant", participant));
         }
-        let id = format!(
-            "{}/participants/{participant}/presentation",
-            self.inner.config.base_url
-        );
+        let id = presentation_url(&self.inner.config.base_url, participant);
         let context = match profile {
             Profile::Tagus => json!([urls::CREDENTIALS_V1]),
             Profile::Loire => json!([urls::CREDENTIALS_V2]),
@@ -81,5 +78,57 @@ impl Issuer {
             body: sealed.body,
             media_type: sealed.media_type,
         })
+    }
+}
+
+/// Characters a participant id keeps in a URL path segment: RFC 3986 §3.3 `pchar` (unreserved,
+/// sub-delimiters, `:` and `@`), so `did:web:example.com` stays readable while `/`, `?`, `#`,
+/// `%` and spaces are percent-encoded and cannot change the URL's path, query or fragment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// The URL a participant's presentation is served at (and its `id`).
+pub(crate) fn presentation_url(base_url: &str, participant: &str) -> String {
+    format!(
+        "{base_url}/participants/{}/presentation",
+        percent_encoding::utf8_percent_encode(participant, SEGMENT)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::presentation_url;
+
+    #[test]
+    fn participant_ids_are_one_path_segment() {
+        let base = "https://p.example";
+        assert_eq!(
+            presentation_url(base, "did:web:cloud.example"),
+            "https://p.example/participants/did:web:cloud.example/presentation"
+        );
+        assert_eq!(
+            presentation_url(base, "a/b?c#d e%"),
+            "https://p.example/participants/a%2Fb%3Fc%23d%20e%25/presentation"
+        );
+        assert_eq!(
+            presentation_url(base, "müller"),
+            "https://p.example/participants/m%C3%BCller/presentation"
+        );
     }
 }

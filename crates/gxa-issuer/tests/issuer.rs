@@ -367,6 +367,55 @@ async fn inventory_issues_only_what_changed() {
         assert_eq!(last.kind, ChangeKind::Reissued);
         assert_eq!(last.previous.as_deref(), Some(old));
 
+        // A host is gone: the self-descriptions only it gave rise to are withdrawn (revoked,
+        // recorded in the change feed), the others stay; nothing else is withdrawn.
+        let mut fewer = changed.clone();
+        let gone = fewer.hosts.pop().unwrap();
+        assert!(!fewer.hosts.is_empty());
+        let fourth = issuer.submit_inventory(CLOUD, &fewer).await.unwrap();
+        assert!(!fourth.withdrawn.is_empty(), "{fourth:?} (host {gone})");
+        let changes = store.changes(ChangeCursor(0), 1000).await.unwrap();
+        for id in &fourth.withdrawn {
+            let stored = store.get_credential(id).await.unwrap();
+            assert!(stored.revoked_at.is_some(), "{id}");
+            assert!(
+                changes
+                    .iter()
+                    .any(|c| c.kind == ChangeKind::Revoked && &c.credential_id == id),
+                "{id} has no revoked change"
+            );
+            assert!(!fourth.unchanged.contains(id));
+        }
+        let current: Vec<String> = fourth
+            .unchanged
+            .iter()
+            .chain(fourth.issued.iter().map(|i| &i.id))
+            .cloned()
+            .collect();
+        for id in &current {
+            assert!(
+                store.get_credential(id).await.unwrap().revoked_at.is_none(),
+                "{id}"
+            );
+        }
+        // The same smaller snapshot again withdraws nothing more.
+        let again = issuer.submit_inventory(CLOUD, &fewer).await.unwrap();
+        assert!(again.withdrawn.is_empty(), "{again:?}");
+        assert!(again.issued.is_empty(), "{again:?}");
+        // The host is back: its documents are issued anew (not as re-issuances of revoked ones).
+        let back = issuer.submit_inventory(CLOUD, &changed).await.unwrap();
+        assert_eq!(
+            back.issued.len(),
+            fourth.withdrawn.len() + fourth.issued.len(),
+            "{back:?}"
+        );
+        assert!(back.withdrawn.is_empty());
+        for issued in &back.issued {
+            if let Some(replaced) = &issued.replaces {
+                assert!(!fourth.withdrawn.contains(replaced), "{issued:?}");
+            }
+        }
+
         // Bad input names what is wrong.
         let mut bad = snapshot();
         bad.openstack = Some(serde_json::json!({"flavors": "no"}));

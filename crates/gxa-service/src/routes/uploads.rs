@@ -83,7 +83,7 @@ pub(crate) async fn post_report(
         description = "`{\"openstack\": {...}, \"flavor_yaml\": \"...\", \"hosts\": [...], \"netbox\": {...}}`; unknown keys are refused"),
     security(("bearer" = []), ("basic" = [])),
     responses(
-        (status = 200, description = "What was issued, what was unchanged, warnings", body = serde_json::Value),
+        (status = 200, description = "What was issued, what was unchanged, what was withdrawn (revoked: no longer in the snapshot), warnings", body = serde_json::Value),
         (status = 400, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
@@ -118,6 +118,7 @@ pub(crate) async fn post_inventory(
         subject = %auth.subject,
         issued = outcome.issued.len(),
         unchanged = outcome.unchanged.len(),
+        withdrawn = outcome.withdrawn.len(),
         "inventory snapshot"
     );
     Ok(Json(outcome).into_response())

@@ -16,7 +16,7 @@ pub(crate) struct Metadata {
     pub(crate) issuer: Option<String>,
     /// Its own types, then its subjects' (as `gxa-issuer` stores them).
     pub(crate) types: Vec<String>,
-    /// The ids of its subjects, in order.
+    /// The ids of its subjects (or, without an id, their `scsSubject` name), in order.
     pub(crate) subjects: Vec<String>,
     pub(crate) valid_from: Option<Timestamp>,
     pub(crate) valid_until: Option<Timestamp>,
@@ -58,7 +58,12 @@ pub(crate) fn metadata(format: CredentialFormat, body: &[u8]) -> Result<Metadata
     };
     for subject in subject_values {
         push_types(&mut types, subject.get("type"));
-        if let Some(id) = subject.get("id").and_then(Value::as_str) {
+        // A subject without an id (an SCS attestation's subject is a blank node) is named by
+        // its `scsSubject`, the SCS subject (cloud) name the issuing instance stores too.
+        if let Some(id) = ["id", "scsSubject"]
+            .iter()
+            .find_map(|k| subject.get(*k).and_then(Value::as_str))
+        {
             subjects.push(id.to_owned());
         }
     }
@@ -123,7 +128,7 @@ mod tests {
         let body = br#"{"id":"urn:c:1","type":["VerifiableCredential","scs:X"],
             "issuer":{"id":"did:web:a"},"issuanceDate":"2026-01-01T00:00:00Z",
             "expirationDate":"2026-04-01T00:00:00Z",
-            "credentialSubject":[{"id":"s1","type":"scs:Subject"},{"id":"s2"}],"proof":{}}"#;
+            "credentialSubject":[{"id":"s1","type":"scs:Subject"},{"scsSubject":"s2"}],"proof":{}}"#;
         let m = metadata(CredentialFormat::LdJson, body).unwrap();
         assert_eq!(m.id.as_deref(), Some("urn:c:1"));
         assert_eq!(m.issuer.as_deref(), Some("did:web:a"));

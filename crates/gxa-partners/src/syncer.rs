@@ -442,6 +442,7 @@ impl Syncer {
         let body = fetched.body.to_vec();
         let format = format_of(fetched.content_type.as_deref(), &body);
         let reject = |kind: RejectionKind, reasons: Vec<String>| async move {
+            tracing::warn!(partner = id, seq, credential = %entry.credential_id, kind = kind.as_str(), ?reasons, "partner credential rejected");
             store
                 .reject_partner_entry(id, seq, &entry.credential_id, kind, &reasons)
                 .await

@@ -90,6 +90,13 @@ pub struct Config {
     /// Plain `(subject, token)` pairs for development, from flags or the environment only.
     #[serde(skip)]
     pub dev_tokens: Vec<(String, String)>,
+    /// Partners whose credentials are pulled, verified (with the `[verify]` section's trust
+    /// anchors and fetch policy) and re-served (issue 8): `[[partners]]` entries.
+    #[serde(default)]
+    pub partners: Vec<gxa_partners::PartnerConfig>,
+    /// How often and how the partners are synced (`[partner_sync]`).
+    #[serde(default)]
+    pub partner_sync: gxa_partners::SyncOptions,
 }
 
 /// Log output format.
@@ -192,15 +199,9 @@ impl Default for VerifyConfig {
 }
 
 impl VerifyConfig {
-    /// The verifier of `POST /verify` from the `[verify]` section: a guarded
-    /// [`gxa_fetch::Fetcher`] (production policy unless loosened by `allow_http`, `allow_hosts`,
-    /// `extra_ca`), the trust anchors (if any; without them the chain check is skipped and the
-    /// report says so), the EV policy and shape validation.
-    ///
-    /// The service verifies like any outside party: its own did:web document, chains and status
-    /// lists are fetched over the network too, so what `POST /verify` answers is what a catalogue
-    /// would see.
-    pub fn verifier(&self) -> Result<gxa_verify::Verifier, crate::ServiceError> {
+    /// The guarded fetcher's policy of this section (production defaults, loosened by
+    /// `allow_http`, `allow_hosts`, `extra_ca`); also used by the partner sync (issue 8).
+    pub fn fetch_policy(&self) -> Result<gxa_fetch::FetchPolicy, crate::ServiceError> {
         let config = self;
         use rustls_pki_types::CertificateDer;
         use rustls_pki_types::pem::PemObject as _;
@@ -225,7 +226,20 @@ impl VerifyConfig {
             extra_roots,
             ..gxa_fetch::FetchPolicy::default()
         };
-        let fetcher = gxa_fetch::Fetcher::new(policy)
+        Ok(policy)
+    }
+
+    /// The verifier of `POST /verify` from the `[verify]` section: a guarded
+    /// [`gxa_fetch::Fetcher`] (production policy unless loosened by `allow_http`, `allow_hosts`,
+    /// `extra_ca`), the trust anchors (if any; without them the chain check is skipped and the
+    /// report says so), the EV policy and shape validation.
+    ///
+    /// The service verifies like any outside party: its own did:web document, chains and status
+    /// lists are fetched over the network too, so what `POST /verify` answers is what a catalogue
+    /// would see.
+    pub fn verifier(&self) -> Result<gxa_verify::Verifier, crate::ServiceError> {
+        let config = self;
+        let fetcher = gxa_fetch::Fetcher::new(self.fetch_policy()?)
             .map_err(|e| crate::ServiceError::Verify(format!("fetcher: {e}")))?;
         let trust_anchors = match &config.trust_anchors {
             Some(path) => Some(gxa_verify::TrustAnchors::from_path(path).map_err(|e| {
@@ -314,6 +328,8 @@ impl Config {
             verify: VerifyConfig::default(),
             subjects: Vec::new(),
             dev_tokens: Vec::new(),
+            partners: Vec::new(),
+            partner_sync: gxa_partners::SyncOptions::default(),
         }
     }
 
@@ -410,6 +426,14 @@ impl Config {
                 }
             }
         }
+        for partner in &self.partners {
+            partner
+                .validate()
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        }
+        self.partner_sync
+            .validate()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         for (subject, token) in &self.dev_tokens {
             if token.len() < 16 {
                 return invalid(format!(

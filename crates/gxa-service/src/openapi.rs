@@ -34,6 +34,8 @@ use crate::routes;
         routes::ops::metrics,
         routes::ops::openapi,
         routes::verify::verify,
+        routes::partners::list,
+        routes::partners::rejections,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&SecuritySchemes),
@@ -44,6 +46,7 @@ use crate::routes;
         (name = "feeds", description = "Change feed, status lists, presentations"),
         (name = "badges", description = "SCS compliance badges"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "partners", description = "Partner exchange: partners' credentials pulled, verified and re-served; sync state and rejections"),
         (name = "verify", description = "Verification of credentials and presentations (gxa-verify: proofs, did:web, x5u chains, status, shapes)"),
     ),
 )]

@@ -193,7 +193,32 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         tokens,
     )
     .with_verifier(config.verify.verifier()?);
+    let state = with_partner_sync(state, &store, &config)?;
     Ok(Prepared { state, config })
+}
+
+/// Adds the partner sync (issue 8) when partners are configured: it verifies with the
+/// `[verify]` section's verifier (trust anchors, fetch policy, shapes) and fetches feeds and
+/// credentials through a guarded fetcher with the same policy.
+fn with_partner_sync(
+    state: AppState,
+    store: &Store,
+    config: &Config,
+) -> Result<AppState, ServiceError> {
+    let Some(verifier) = state.verifier().filter(|_| !config.partners.is_empty()) else {
+        return Ok(state);
+    };
+    let fetcher = gxa_fetch::Fetcher::new(config.verify.fetch_policy()?)
+        .map_err(|e| ServiceError::Verify(format!("partner fetcher: {e}")))?;
+    let syncer = gxa_partners::Syncer::new(
+        store.clone(),
+        verifier.clone(),
+        fetcher,
+        config.partners.clone(),
+        config.partner_sync.clone(),
+    )
+    .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    Ok(state.with_partners(syncer))
 }
 
 /// Binds the plain-HTTP listener.
@@ -242,6 +267,7 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
             shutdown_rx.clone(),
         )
     });
+    let partner_sync = state.partners().map(|s| s.spawn(shutdown_rx.clone()));
     let app: Router = crate::routes::router(state.clone());
 
     let tls_task = match &config.tls {
@@ -278,6 +304,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         let _ = task.await;
     }
     if let Some(task) = scheduler {
+        let _ = task.await;
+    }
+    if let Some(task) = partner_sync {
         let _ = task.await;
     }
     state.store().close().await;

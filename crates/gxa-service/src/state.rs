@@ -60,6 +60,8 @@ struct Inner {
     did_path: String,
     /// The verifier of `POST /verify` (`None`: the route answers 501).
     verifier: Option<gxa_verify::Verifier>,
+    /// The partner sync (issue 8), behind `GET /partners`.
+    partners: Option<gxa_partners::Syncer>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
                 credentials: Mutex::new(HashMap::new()),
                 did_path,
                 verifier: None,
+                partners: None,
             }),
         }
     }
@@ -96,6 +99,7 @@ impl AppState {
                 credentials: Mutex::new(HashMap::new()),
                 did_path: self.inner.did_path.clone(),
                 verifier: self.inner.verifier.clone(),
+                partners: self.inner.partners.clone(),
             }),
         }
     }
@@ -112,8 +116,30 @@ impl AppState {
                 credentials: Mutex::new(HashMap::new()),
                 did_path: self.inner.did_path.clone(),
                 verifier: Some(verifier),
+                partners: self.inner.partners.clone(),
             }),
         }
+    }
+
+    /// The same state with the partner sync (`GET /partners` shows its partners).
+    pub fn with_partners(&self, syncer: gxa_partners::Syncer) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                issuer: self.inner.issuer.clone(),
+                metrics: Arc::clone(&self.inner.metrics),
+                options: self.inner.options.clone(),
+                tokens: self.inner.tokens.clone(),
+                credentials: Mutex::new(HashMap::new()),
+                did_path: self.inner.did_path.clone(),
+                verifier: self.inner.verifier.clone(),
+                partners: Some(syncer),
+            }),
+        }
+    }
+
+    /// The partner sync, if partners are configured.
+    pub fn partners(&self) -> Option<&gxa_partners::Syncer> {
+        self.inner.partners.as_ref()
     }
 
     /// The verifier of `POST /verify`, if one was configured.

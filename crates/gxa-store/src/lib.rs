@@ -29,6 +29,7 @@
 mod bits;
 mod error;
 mod model;
+mod partner;
 mod postgres;
 mod sqlite;
 mod store;
@@ -39,5 +40,9 @@ pub use model::{
     ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, CredentialFormat, Lease, ListCursor,
     NewCredential, NewUpload, Page, Revocation, Sha256Digest, StatusList, StatusPurpose,
     StoredCredential, Subject, Upload,
+};
+pub use partner::{
+    PartnerProvenance, PartnerReceipt, PartnerRejection, PartnerState, ReceiptOutcome,
+    RejectionKind,
 };
 pub use store::{SQLITE_FILE_NAME, Store, StoreOptions};

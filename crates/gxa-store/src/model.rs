@@ -292,6 +292,9 @@ pub struct ChangeEntry {
     pub kind: ChangeKind,
     /// The credential issued, re-issued or revoked.
     pub credential_id: String,
+    /// The issuer (DID) of that credential, so that a reader of the feed (e.g. a partner's
+    /// sync) can tell whose credentials it names without fetching them.
+    pub issuer: String,
     /// For [`ChangeKind::Reissued`], the credential that was replaced.
     pub previous: Option<String>,
     /// When the change was recorded.

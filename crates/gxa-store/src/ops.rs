@@ -267,8 +267,9 @@ impl Backend {
             return Err(StoreError::InvalidCursor);
         }
         let rows = sqlx::query(
-            "SELECT seq, kind, credential_id, previous_id, recorded_at FROM change_log \
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT l.seq, l.kind, l.credential_id, c.issuer, l.previous_id, l.recorded_at \
+             FROM change_log l JOIN credentials c ON c.id = l.credential_id \
+             WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
         )
         .bind(after)
         .bind(i64::from(limit))
@@ -924,10 +925,15 @@ async fn append_change(
     .bind(at.as_microsecond())
     .fetch_one(&mut **tx)
     .await?;
+    let issuer: String = sqlx::query_scalar("SELECT issuer FROM credentials WHERE id = $1")
+        .bind(credential_id)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(crate::ChangeEntry {
         seq: to_u64(seq)?,
         kind,
         credential_id: credential_id.to_owned(),
+        issuer,
         previous: previous.map(str::to_owned),
         recorded_at: at,
     })
@@ -1002,6 +1008,7 @@ fn change_from_row(row: &DbRow) -> Result<crate::ChangeEntry, StoreError> {
         seq: to_u64(row.try_get("seq")?)?,
         kind: crate::ChangeKind::parse(&kind)?,
         credential_id: row.try_get("credential_id")?,
+        issuer: row.try_get("issuer")?,
         previous: row.try_get("previous_id")?,
         recorded_at: timestamp(row.try_get("recorded_at")?)?,
     })

@@ -39,6 +39,13 @@ fn migrator() -> sqlx::migrate::Migrator {
             include_str!("../migrations/postgres/0002_slots.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            3,
+            "partners".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0003_partners.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -94,3 +101,4 @@ impl PostgresBackend {
 }
 
 include!("ops.rs");
+include!("partner_ops.rs");

@@ -39,6 +39,13 @@ fn migrator() -> sqlx::migrate::Migrator {
             include_str!("../migrations/sqlite/0002_slots.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            3,
+            "partners".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0003_partners.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -145,3 +152,4 @@ impl SqliteBackend {
 }
 
 include!("ops.rs");
+include!("partner_ops.rs");

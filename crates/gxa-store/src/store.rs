@@ -9,8 +9,9 @@ use crate::postgres::PostgresBackend;
 use crate::sqlite::SqliteBackend;
 use crate::{
     ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor, NewCredential, NewUpload, Page,
-    Revocation, Sha256Digest, StatusList, StatusPurpose, StoreError, StoredCredential, Subject,
-    Upload,
+    PartnerProvenance, PartnerReceipt, PartnerRejection, PartnerState, ReceiptOutcome,
+    RejectionKind, Revocation, Sha256Digest, StatusList, StatusPurpose, StoreError,
+    StoredCredential, Subject, Upload,
 };
 
 /// The file name of the SQLite database in a data directory.
@@ -392,5 +393,98 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Upload>, StoreError> {
         dispatch!(self.uploads_of_subject(subject, limit))
+    }
+
+    // ---- the partner exchange (migration 0003; see `PartnerReceipt`) ----
+
+    /// Stores a partner's valid credential exactly as received, with its provenance, and moves
+    /// the partner's cursor to `receipt.partner_seq`, in one transaction.
+    ///
+    /// Idempotent: the same id with the same body is [`ReceiptOutcome::AlreadyStored`]; the
+    /// same id with another body is recorded as a [`RejectionKind::Conflict`] rejection and
+    /// returned as [`ReceiptOutcome::Conflict`]. With `previous` set (a re-issuance at the
+    /// partner), the previous credential is superseded when it is stored here, current and of
+    /// the same issuer; otherwise the credential is logged as issued.
+    /// [`StoreError::InvalidInput`] for a status entry or evidence (partners' credentials have
+    /// neither here), an empty partner id or a zero sequence number.
+    pub async fn receive_partner_credential(
+        &self,
+        receipt: &PartnerReceipt,
+    ) -> Result<ReceiptOutcome, StoreError> {
+        dispatch!(self.receive_partner_credential(receipt))
+    }
+
+    /// Records that a partner's entry was refused (with the failing checks' reasons) and moves
+    /// the partner's cursor past it, in one transaction; `false` when it was recorded already.
+    pub async fn reject_partner_entry(
+        &self,
+        partner_id: &str,
+        partner_seq: u64,
+        credential_id: &str,
+        kind: RejectionKind,
+        reasons: &[String],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.reject_partner_entry(partner_id, partner_seq, credential_id, kind, reasons))
+    }
+
+    /// Records a revocation announced by a partner's feed, without a local status bit (the
+    /// partner's status list says so): a `revocations` row and a
+    /// [`ChangeKind::Revoked`](crate::ChangeKind) entry, and the cursor moved, in one
+    /// transaction. Only a credential stored here whose issuer is `issuer` is revoked; `None`
+    /// when there is none (e.g. it was rejected). Idempotent like
+    /// [`Store::revoke_credential`].
+    pub async fn receive_partner_revocation(
+        &self,
+        partner_id: &str,
+        partner_seq: u64,
+        credential_id: &str,
+        issuer: &str,
+    ) -> Result<Option<Revocation>, StoreError> {
+        dispatch!(self.receive_partner_revocation(partner_id, partner_seq, credential_id, issuer))
+    }
+
+    /// Moves a partner's cursor past an entry that needs nothing stored (e.g. a credential the
+    /// partner re-serves from a third party).
+    pub async fn skip_partner_entry(
+        &self,
+        partner_id: &str,
+        partner_seq: u64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.skip_partner_entry(partner_id, partner_seq))
+    }
+
+    /// Records the end of a sync round: `None` = it reached the end of the partner's feed
+    /// (sets `last_success_at`, clears `last_error`), `Some(why)` = it stopped early.
+    pub async fn record_partner_round(
+        &self,
+        partner_id: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.record_partner_round(partner_id, error))
+    }
+
+    /// A partner's cursor, last round and counts (cursor 0 and no rounds for a partner never
+    /// synced).
+    pub async fn partner_state(&self, partner_id: &str) -> Result<PartnerState, StoreError> {
+        dispatch!(self.partner_state(partner_id))
+    }
+
+    /// Up to `limit` (clamped to 1..=1000) rejections of a partner with a sequence number
+    /// greater than `after`, in order.
+    pub async fn partner_rejections(
+        &self,
+        partner_id: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<PartnerRejection>, StoreError> {
+        dispatch!(self.partner_rejections(partner_id, after, limit))
+    }
+
+    /// Where a credential received from a partner came from (`None` for one issued here).
+    pub async fn partner_provenance(
+        &self,
+        credential_id: &str,
+    ) -> Result<Option<PartnerProvenance>, StoreError> {
+        dispatch!(self.partner_provenance(credential_id))
     }
 }

@@ -252,7 +252,7 @@ fn available(format: CredentialFormat) -> &'static [&'static str] {
 /// `application/n-quads` (the RDFC-1.0 canonical form of the credential, for a JWT of its
 /// payload; <https://www.w3.org/TR/rdf-canon/>) and `text/html` (a readable page).
 #[utoipa::path(get, path = "/credentials/{id}", tag = "credentials",
-    params(("id" = String, Path, description = "The last segment of the credential id")),
+    params(("id" = String, Path, description = "The last segment of the credential id, or a whole id (percent-encoded; e.g. a partner's credential re-served here)")),
     responses(
         (status = 200, description = "The credential", content(
             (serde_json::Value = "application/vc+ld+json"),
@@ -269,7 +269,13 @@ pub(crate) async fn get(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let full_id = state.credential_id(&id);
+    // Our own ids are `{base_url}/credentials/{uuid}`; a segment with a `:` is a whole
+    // (percent-encoded) id, e.g. a partner's credential re-served here (issue 8).
+    let full_id = if id.contains(':') {
+        id
+    } else {
+        state.credential_id(&id)
+    };
     // The bytes as issued are immutable: served from memory after the first read.
     let cached = match state.cached_credential(&full_id) {
         Some(cached) => cached,

@@ -32,6 +32,9 @@ pub(crate) struct Change {
     kind: &'static str,
     /// The credential concerned.
     credential_id: String,
+    /// The issuer (DID) of that credential: a partner's sync skips credentials its partner
+    /// re-serves from third parties without fetching them.
+    issuer: String,
     /// For `reissued`: the credential replaced.
     previous: Option<String>,
     /// RFC 3339.
@@ -78,6 +81,7 @@ pub(crate) async fn changes(
                 seq: e.seq,
                 kind: e.kind.as_str(),
                 credential_id: e.credential_id,
+                issuer: e.issuer,
                 previous: e.previous,
                 recorded_at: e.recorded_at.to_string(),
             })

@@ -6,6 +6,7 @@ pub(crate) mod credentials;
 pub(crate) mod did;
 pub(crate) mod feeds;
 pub(crate) mod ops;
+pub(crate) mod partners;
 pub(crate) mod uploads;
 pub(crate) mod verify;
 
@@ -39,6 +40,8 @@ pub const ROUTES: &[&str] = &[
     "/metrics",
     "/openapi.json",
     "/verify",
+    "/partners",
+    "/partners/{id}/rejections",
 ];
 
 /// The complete router with all layers.
@@ -80,6 +83,8 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
         .route("/verify", post(verify::verify))
+        .route("/partners", get(partners::list))
+        .route("/partners/{id}/rejections", get(partners::rejections))
         .merge(extra)
         .fallback(middleware::fallback)
         .layer(

@@ -445,13 +445,13 @@ async fn run(name: &str, database_url: Option<String>) {
     // Verified at a past time (its issuance, at least a second before now): the status list is
     // signed on demand now, after that time, and is still the current word on the status; it
     // is checked as of its fetch, so the credential is revoked, not "list issued in the future".
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let issued_at: jiff::Timestamp = serde_json::from_str::<Value>(&revoked_body).unwrap()
-        ["issuanceDate"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let issued_at: jiff::Timestamp =
+        serde_json::from_str::<Value>(&revoked_body).unwrap()["issuanceDate"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
     assert!(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1) > issued_at);
     let (past, _) = online.verifier();
     let report = serde_json::to_value(past.verify(&revoked_body, issued_at).await).unwrap();

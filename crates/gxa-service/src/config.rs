@@ -90,6 +90,15 @@ pub struct Config {
     /// Plain `(subject, token)` pairs for development, from flags or the environment only.
     #[serde(skip)]
     pub dev_tokens: Vec<(String, String)>,
+    /// `provider` (default) or `compliance` (adds the clearing-house routes; issue 8).
+    #[serde(default)]
+    pub role: crate::clearing::Role,
+    /// `[compliance]`: settings of the compliance role.
+    #[serde(default)]
+    pub compliance: crate::clearing::ComplianceSection,
+    /// `[clearing]`: the provider's clearing-house client (notary, compliance, renewal).
+    #[serde(default)]
+    pub clearing: Option<crate::clearing::ClearingSection>,
 }
 
 /// Log output format.
@@ -314,6 +323,9 @@ impl Config {
             verify: VerifyConfig::default(),
             subjects: Vec::new(),
             dev_tokens: Vec::new(),
+            role: crate::clearing::Role::default(),
+            compliance: crate::clearing::ComplianceSection::default(),
+            clearing: None,
         }
     }
 
@@ -363,6 +375,7 @@ impl Config {
         if let Some(p) = &mut self.verify.extra_ca {
             fix(p);
         }
+        crate::clearing::resolve_relative_to(self, base);
     }
 
     /// Checks what the types cannot: URL shape, hash syntax, limits, unique ids.

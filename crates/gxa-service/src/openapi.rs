@@ -34,6 +34,10 @@ use crate::routes;
         routes::ops::metrics,
         routes::ops::openapi,
         routes::verify::verify,
+        crate::clearing::offer_v1,
+        crate::clearing::offer_v2,
+        crate::clearing::notary_v1,
+        crate::clearing::notary_v2,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&SecuritySchemes),
@@ -44,6 +48,7 @@ use crate::routes;
         (name = "feeds", description = "Change feed, status lists, presentations"),
         (name = "badges", description = "SCS compliance badges"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "compliance", description = "Clearing house (role compliance only): Gaia-X compliance v1/v2 and the registration-number notary; error bodies in the Gaia-X services' own JSON shapes"),
         (name = "verify", description = "Verification of credentials and presentations (gxa-verify: proofs, did:web, x5u chains, status, shapes)"),
     ),
 )]

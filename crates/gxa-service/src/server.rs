@@ -242,7 +242,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
             shutdown_rx.clone(),
         )
     });
-    let app: Router = crate::routes::router(state.clone());
+    let app: Router =
+        crate::routes::router_with(crate::clearing::role_routes(&config)?, state.clone());
+    let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
 
     let tls_task = match &config.tls {
         Some(tls) => {
@@ -278,6 +280,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         let _ = task.await;
     }
     if let Some(task) = scheduler {
+        let _ = task.await;
+    }
+    if let Some(task) = clearing {
         let _ = task.await;
     }
     state.store().close().await;

@@ -39,6 +39,11 @@ pub const ROUTES: &[&str] = &[
     "/metrics",
     "/openapi.json",
     "/verify",
+    // Routed in the compliance role only (`serve --role compliance`, crate::clearing).
+    "/v1/api/credential-offers",
+    "/v2/api/credential-offers/{level}",
+    "/v1/registrationNumberVC",
+    "/v2/registration-numbers/{kind}/{value}",
 ];
 
 /// The complete router with all layers.

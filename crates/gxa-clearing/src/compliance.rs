@@ -32,7 +32,7 @@
 //! message: {conforms: false, results}}`, v2 `400 {message, error, statusCode, errors}`.
 
 use gxa_contexts::urls;
-use gxa_verify::{Verifier, VerifyReport};
+use gxa_verify::Verifier;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -263,7 +263,7 @@ impl ComplianceService {
                 report.problems(),
             )));
         }
-        let failures = self.rules(&report, &presented, api.profile());
+        let failures = self.rules(&presented, api.profile());
         if !failures.is_empty() {
             return Err(OfferError::Refused(api.refusal(
                 "The presentation does not meet the Gaia-X compliance rules",
@@ -275,15 +275,10 @@ impl ComplianceService {
             .await?)
     }
 
-    /// The participant rules (step 3). An empty list means they hold. `report` must be the
-    /// valid report of the same presentation (it is consulted for nothing else than being
-    /// valid: the rules read the documents).
-    pub fn rules(&self, report: &VerifyReport, p: &Presented, profile: Profile) -> Vec<String> {
+    /// The participant rules (step 3) over a presentation that verified (step 2; the rules
+    /// read the documents and trust their proofs). An empty list means they hold.
+    pub fn rules(&self, p: &Presented, profile: Profile) -> Vec<String> {
         let mut results = Vec::new();
-        if !report.is_valid() {
-            results.push("the presentation does not verify".to_owned());
-            return results;
-        }
         let (participant_type, terms_type, reference) = match profile {
             Profile::Tagus => (
                 "gx:LegalParticipant",
@@ -558,7 +553,196 @@ pub(crate) fn is_absolute_iri(id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_absolute_iri;
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
+
+    use serde_json::Map;
+
+    use super::*;
+    use crate::parse::PresentedCredential;
+
+    const P: &str = "did:web:participant.example";
+    const N: &str = "did:web:notary.example";
+
+    fn vc(id: &str, issuer: &str, class: &str, subject: Value) -> PresentedCredential {
+        let mut subject: Map<String, Value> = subject.as_object().cloned().unwrap_or_default();
+        subject.insert("type".into(), json!(class));
+        let document = json!({
+            "id": id, "issuer": issuer, "type": ["VerifiableCredential", class],
+            "validUntil": "2099-01-01T00:00:00Z", "credentialSubject": subject.clone(),
+        });
+        PresentedCredential {
+            id: Some(id.to_owned()),
+            types: vec!["VerifiableCredential".into(), class.into()],
+            issuer: Some(issuer.to_owned()),
+            subjects: vec![subject],
+            document,
+        }
+    }
+
+    /// A Loire presentation that meets the rules.
+    fn loire() -> Presented {
+        Presented {
+            jwt: true,
+            holder: Some(P.into()),
+            signer: Some(P.into()),
+            credentials: vec![
+                vc(
+                    "https://p/lp",
+                    P,
+                    "gx:LegalPerson",
+                    json!({"id": "https://p/lp#cs", "registrationNumber": [{"id": "https://p/vat#cs"}]}),
+                ),
+                vc(
+                    "https://p/vat",
+                    N,
+                    "gx:VatID",
+                    json!({"id": "https://p/vat#cs", "gx:vatID": "DE123456789"}),
+                ),
+                vc(
+                    "https://p/tandc",
+                    P,
+                    "gx:Issuer",
+                    json!({"id": "https://p/tandc#cs", "gaiaxTermsAndConditions": GAIAX_TERMS_HASHES[0]}),
+                ),
+            ],
+        }
+    }
+
+    fn service() -> ComplianceService {
+        let dir = std::env::temp_dir().join(format!("gxa-clearing-{}", uuid::Uuid::new_v4()));
+        gxa_proof::generate_keyset(gxa_proof::Algorithm::EdDsa, N, &dir).unwrap();
+        let keys = gxa_proof::KeySet::load(&dir).unwrap();
+        let key = SigningKey::from_key_set(&keys).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        ComplianceService::new(
+            key,
+            ComplianceConfig::new("https://c.example", vec![N.into()]),
+        )
+    }
+
+    fn has(results: &[String], text: &str) -> bool {
+        results.iter().any(|r| r.contains(text))
+    }
+
+    #[test]
+    fn rules_hold_for_a_complete_presentation() {
+        assert_eq!(
+            service().rules(&loire(), Profile::Loire),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn each_rule_names_what_is_missing() {
+        let s = service();
+        let mut p = loire();
+        p.credentials[1].issuer = Some(P.into());
+        assert!(has(
+            &s.rules(&p, Profile::Loire),
+            "which is not a trusted notary"
+        ));
+
+        let mut p = loire();
+        p.credentials.remove(1);
+        assert!(has(
+            &s.rules(&p, Profile::Loire),
+            "no registration number credential"
+        ));
+
+        let mut p = loire();
+        p.credentials[1].subjects[0].insert("id".into(), json!("https://p/other#cs"));
+        assert!(has(
+            &s.rules(&p, Profile::Loire),
+            "is not the subject of a trusted notary"
+        ));
+
+        let mut p = loire();
+        p.credentials[2].subjects[0].insert("gaiaxTermsAndConditions".into(), json!("00"));
+        assert!(has(
+            &s.rules(&p, Profile::Loire),
+            "terms and conditions hashes"
+        ));
+
+        let mut p = loire();
+        p.credentials[2].issuer = Some("did:web:someone.example".into());
+        let r = s.rules(&p, Profile::Loire);
+        assert!(
+            has(&r, "no gx:Issuer credential issued by the participant"),
+            "{r:?}"
+        );
+        assert!(
+            has(&r, "neither the participant nor a trusted notary"),
+            "{r:?}"
+        );
+
+        let mut p = loire();
+        p.holder = Some("did:web:someone.example".into());
+        assert!(has(&s.rules(&p, Profile::Loire), "is not the participant"));
+
+        let mut p = loire();
+        p.credentials.remove(0);
+        assert!(has(
+            &s.rules(&p, Profile::Loire),
+            "no gx:LegalPerson credential"
+        ));
+
+        // A JSON-LD presentation at the v2 endpoint.
+        let mut p = loire();
+        p.jwt = false;
+        assert!(has(
+            &s.rules(&p, Profile::Loire),
+            "vp+jwt presentation is expected"
+        ));
+    }
+
+    #[tokio::test]
+    async fn label_credential_names_each_input_by_its_digest_and_caps_validity() {
+        let s = service();
+        let mut p = loire();
+        let soon = crate::now()
+            .checked_add(SignedDuration::from_hours(24))
+            .unwrap();
+        p.credentials[1].document["validUntil"] = json!(soon.to_string());
+        let issued = s
+            .issue(&p, Profile::Loire, "https://p/compliance", crate::now())
+            .await
+            .unwrap();
+        assert_eq!(issued.media_type, "application/vc+jwt");
+        assert_eq!(
+            issued.valid_until, soon,
+            "capped at the earliest input validUntil"
+        );
+        let (header, payload) =
+            crate::parse::decode_jwt(std::str::from_utf8(&issued.body).unwrap()).unwrap();
+        assert_eq!(header["iss"], N);
+        assert_eq!(payload["id"], "https://p/compliance");
+        assert_eq!(payload["validUntil"], soon.to_string());
+        let entries = payload["credentialSubject"]["gx:compliantCredentials"]
+            .as_array()
+            .unwrap();
+        assert_eq!(entries.len(), 3);
+        for (entry, c) in entries.iter().zip(&p.credentials) {
+            assert_eq!(entry["id"], c.id.clone().unwrap().as_str());
+            assert_eq!(entry["type"], c.gx_type().as_str());
+            assert_eq!(
+                entry["gx:digestSRI"],
+                integrity::sha256_jcs(&c.document).unwrap().as_str()
+            );
+        }
+        assert_eq!(payload["credentialSubject"]["gx:labelLevel"], "SC");
+    }
+
+    #[test]
+    fn refusals_have_the_documented_shapes() {
+        assert_eq!(
+            Api::V1.refusal("m", vec!["a".into()]).to_json(),
+            json!({"statusCode": 409, "message": {"conforms": false, "results": ["a"]}})
+        );
+        assert_eq!(
+            Api::V2.refusal("m", vec!["a".into()]).to_json(),
+            json!({"message": "m", "error": "Bad Request", "statusCode": 400, "errors": ["a"]})
+        );
+    }
 
     #[test]
     fn vcids() {

@@ -15,9 +15,9 @@
 //! (SHA-256 of the RFC 8785 form). Then the client's typed errors for the compliance service's
 //! documented answers: a tampered presentation, one without a registration number, one with a
 //! number from an untrusted notary (the self-issued one), a label level not offered, a bad
-//! registration number at the notary. Finally renewal: the provider restarted with a renewal
-//! window longer than the validity re-submits on its own, and the new credential supersedes
-//! the old one.
+//! registration number at the notary. Finally renewal with a short validity (30 s credentials,
+//! a 20 s window): the provider's scheduler re-submits before expiry, and the new credential
+//! supersedes the old one.
 
 #![allow(
     clippy::unwrap_used,
@@ -667,12 +667,24 @@ async fn clearing_house_round_trip_both_profiles() {
     let summary = client.renew_due(jiff::Timestamp::now()).await.unwrap();
     assert!(summary.renewed.is_empty() && summary.failed.is_empty());
 
-    // Renewal: restarted with a window longer than the validity, the scheduler re-submits on
-    // its own; the new credential supersedes the old one.
+    // Renewal with a short validity: the compliance service restarted to issue 30-second
+    // credentials, the provider restarted with a 20-second renewal window and a scheduler
+    // looking every second. The 90-day credential is not due; a fresh 30-second one is, 10
+    // seconds after its issuance, and the scheduler replaces it before it expires.
     drop(provider);
+    drop(compliance);
+    let mut text = std::fs::read_to_string(d.join("compliance.toml")).unwrap();
+    text.push_str("validity_secs = 30\n");
+    std::fs::write(d.join("compliance.toml"), text).unwrap();
+    let compliance = Server::start(
+        &d.join("compliance.toml"),
+        setup.compliance_port,
+        &d.join("compliance-short.log"),
+        "compliance",
+    );
     std::fs::write(
         &setup.provider_config,
-        setup.provider_toml("renewal_interval_secs = 1\nrenewal_window_days = 400"),
+        setup.provider_toml("renewal_interval_secs = 1\nrenewal_window_secs = 20"),
     )
     .unwrap();
     let provider = Server::start(
@@ -681,14 +693,36 @@ async fn clearing_house_round_trip_both_profiles() {
         &d.join("provider-renewal.log"),
         "provider",
     );
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let old = store.get_credential(&ids[0]).await.unwrap();
-        if let Some(new) = &old.superseded_by {
-            let renewed = store.get_credential(new).await.unwrap();
-            assert_eq!(renewed.issuer, setup.compliance_did);
-            assert!(renewed.types.iter().any(|t| t == "gx:LabelCredential"));
-            break;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let current = store
+        .current_in_slot(&slot("compliance", "loire"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.id, ids[0], "a 90-day credential is not due");
+    let out = gx_attest()
+        .args(["clearing", "submit", "--profile", "loire", "--config"])
+        .arg(&setup.provider_config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let short_id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let short = store.get_credential(&short_id).await.unwrap();
+    let until = short.valid_until.unwrap();
+    assert!(
+        until <= short.issued_at + jiff::SignedDuration::from_secs(31),
+        "{until}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let renewed = loop {
+        let short = store.get_credential(&short_id).await.unwrap();
+        if let Some(next) = &short.superseded_by {
+            break store.get_credential(next).await.unwrap();
         }
         assert!(
             Instant::now() < deadline,
@@ -696,7 +730,18 @@ async fn clearing_house_round_trip_both_profiles() {
             provider.log_text()
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    };
+    assert_eq!(renewed.issuer, setup.compliance_did);
+    assert!(renewed.types.iter().any(|t| t == "gx:LabelCredential"));
+    assert!(
+        renewed.issued_at < until,
+        "renewed at {} only, after the expiry {until}",
+        renewed.issued_at
+    );
+    assert!(
+        renewed.issued_at >= until - jiff::SignedDuration::from_secs(21),
+        "not before the window"
+    );
     drop(provider);
     store.close().await;
     drop(compliance);

@@ -97,6 +97,15 @@ pub struct Config {
     /// How often and how the partners are synced (`[partner_sync]`).
     #[serde(default)]
     pub partner_sync: gxa_partners::SyncOptions,
+    /// `provider` (default) or `compliance` (adds the clearing-house routes; issue 8).
+    #[serde(default)]
+    pub role: crate::clearing::Role,
+    /// `[compliance]`: settings of the compliance role.
+    #[serde(default)]
+    pub compliance: crate::clearing::ComplianceSection,
+    /// `[clearing]`: the provider's clearing-house client (notary, compliance, renewal).
+    #[serde(default)]
+    pub clearing: Option<crate::clearing::ClearingSection>,
 }
 
 /// Log output format.
@@ -330,6 +339,9 @@ impl Config {
             dev_tokens: Vec::new(),
             partners: Vec::new(),
             partner_sync: gxa_partners::SyncOptions::default(),
+            role: crate::clearing::Role::default(),
+            compliance: crate::clearing::ComplianceSection::default(),
+            clearing: None,
         }
     }
 
@@ -379,6 +391,7 @@ impl Config {
         if let Some(p) = &mut self.verify.extra_ca {
             fix(p);
         }
+        crate::clearing::resolve_relative_to(self, base);
     }
 
     /// Checks what the types cannot: URL shape, hash syntax, limits, unique ids.

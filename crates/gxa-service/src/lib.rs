@@ -23,6 +23,7 @@
 //! - Nothing is fetched from the network (JSON-LD contexts are pinned in `gxa-contexts`).
 
 pub mod auth;
+pub mod clearing;
 pub mod config;
 pub mod demo;
 pub mod error;

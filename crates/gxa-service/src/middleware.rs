@@ -66,6 +66,10 @@ pub(crate) async fn timeout(
 
 /// Largest framework error body copied into a problem's `detail`.
 const MAX_DETAIL: usize = 1024;
+/// Marks an error response whose body is another service's documented error format (the
+/// Gaia-X compliance and notary answers of the compliance role), which clients parse: kept as is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ServiceErrorBody;
 
 /// Rewrites error responses that are not problem documents yet (the framework's own: 405,
 /// extractor rejections, body-limit 413) into `application/problem+json`, keeping status and
@@ -80,7 +84,7 @@ pub(crate) async fn problem_fallback(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    if is_problem || response.extensions().get::<ServiceErrorBody>().is_some() {
         return response;
     }
     let (parts, body) = response.into_parts();

@@ -36,6 +36,10 @@ use crate::routes;
         routes::verify::verify,
         routes::partners::list,
         routes::partners::rejections,
+        crate::clearing::offer_v1,
+        crate::clearing::offer_v2,
+        crate::clearing::notary_v1,
+        crate::clearing::notary_v2,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&SecuritySchemes),
@@ -47,6 +51,7 @@ use crate::routes;
         (name = "badges", description = "SCS compliance badges"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "partners", description = "Partner exchange: partners' credentials pulled, verified and re-served; sync state and rejections"),
+        (name = "compliance", description = "Clearing house (role compliance only): Gaia-X compliance v1/v2 and the registration-number notary; error bodies in the Gaia-X services' own JSON shapes"),
         (name = "verify", description = "Verification of credentials and presentations (gxa-verify: proofs, did:web, x5u chains, status, shapes)"),
     ),
 )]

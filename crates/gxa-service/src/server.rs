@@ -268,7 +268,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         )
     });
     let partner_sync = state.partners().map(|s| s.spawn(shutdown_rx.clone()));
-    let app: Router = crate::routes::router(state.clone());
+    let app: Router =
+        crate::routes::router_with(crate::clearing::role_routes(&config)?, state.clone());
+    let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
 
     let tls_task = match &config.tls {
         Some(tls) => {
@@ -307,6 +309,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         let _ = task.await;
     }
     if let Some(task) = partner_sync {
+        let _ = task.await;
+    }
+    if let Some(task) = clearing {
         let _ = task.await;
     }
     state.store().close().await;

@@ -4,6 +4,7 @@
 //! `run(args) -> anyhow::Result<ExitCode>`, one variant in [`Command`], one arm in [`run`].
 
 mod canonicalize;
+mod clearing;
 mod contexts;
 mod flavor_name;
 mod inventory;
@@ -49,6 +50,8 @@ enum Command {
     Validate(validate::Args),
     /// Run the HTTP service (credentials, did:web, status lists, change feed, uploads).
     Serve(serve::Args),
+    /// Gaia-X clearing house: obtain the compliance credential (notary + compliance service).
+    Clearing(clearing::Args),
 }
 
 /// Runs the parsed command line.
@@ -63,6 +66,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inventory(args) => inventory::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Clearing(args) => clearing::run(args),
     }
 }
 

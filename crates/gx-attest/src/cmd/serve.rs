@@ -67,6 +67,10 @@ pub(crate) struct Args {
     /// Interval of the re-issuance job in seconds, 0 = off [default: 3600].
     #[arg(long, env = "GXA_REISSUE_INTERVAL_SECS")]
     reissue_interval_secs: Option<u64>,
+    /// What to run as: provider (default: issue and serve own credentials) or compliance (a
+    /// private clearing house: adds the Gaia-X compliance and notary routes; see `[compliance]`).
+    #[arg(long, env = "GXA_ROLE", value_parser = ["provider", "compliance"])]
+    role: Option<String>,
     /// The repository's examples directory (demo mode).
     #[arg(long, env = "GXA_EXAMPLES", default_value = "examples")]
     examples: PathBuf,
@@ -118,6 +122,9 @@ impl Args {
         }
         if let Some(n) = self.reissue_interval_secs {
             config.limits.reissue_interval_secs = n;
+        }
+        if let Some(role) = self.role.as_deref() {
+            config.role = role.parse()?;
         }
         for token in &self.dev_tokens {
             config.dev_tokens.push(gxa_service::parse_dev_token(token)?);

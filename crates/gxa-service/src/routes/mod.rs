@@ -42,6 +42,11 @@ pub const ROUTES: &[&str] = &[
     "/verify",
     "/partners",
     "/partners/{id}/rejections",
+    // Routed in the compliance role only (`serve --role compliance`, crate::clearing).
+    "/v1/api/credential-offers",
+    "/v2/api/credential-offers/{level}",
+    "/v1/registrationNumberVC",
+    "/v2/registration-numbers/{kind}/{value}",
 ];
 
 /// The complete router with all layers.

@@ -1,0 +1,748 @@
+//! Issue 8 acceptance, "Clearing-house client and compliance role tested against each other,
+//! both profiles": two real `gx-attest serve` processes over HTTPS on loopback (a test CA for
+//! TLS; each with its own key set, did:web identity and x5u chain, the chains' roots trusted by
+//! the other side):
+//!
+//! * a **compliance** process (`--role compliance`): did:web, x5u, the compliance v1/v2 and
+//!   notary v1/v2 routes;
+//! * a **provider** process with the example inventory issued and a `[clearing]` section
+//!   pointing at the compliance process.
+//!
+//! `gx-attest clearing submit` (reading the provider's configuration) obtains the notary's
+//! registration-number credential and the compliance credential in Loire and Tagus; both are
+//! fetched back from the provider's stable URLs, verified online by `gx-attest verify`, and
+//! their `gx:digestSRI` / `gx:integrity` values recomputed here from the credentials as served
+//! (SHA-256 of the RFC 8785 form). Then the client's typed errors for the compliance service's
+//! documented answers: a tampered presentation, one without a registration number, one with a
+//! number from an untrusted notary (the self-issued one), a label level not offered, a bad
+//! registration number at the notary. Finally renewal with a short validity (30 s credentials,
+//! a 20 s window): the provider's scheduler re-submits before expiry, and the new credential
+//! supersedes the old one.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests: a failed step must stop the test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use gxa_clearing::{ClearingError, Profile, ServiceAnswer};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+const PARTICIPANT: &str = "example-cloud";
+
+fn gx_attest() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gx-attest"))
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A test CA and a TLS certificate for `localhost` signed by it: `ca.pem`, `cert.pem`,
+/// `key.pem` in `dir`.
+fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+    std::fs::create_dir_all(dir).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name
+        .push(DnType::CommonName, "gx-attest clearing test TLS CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut leaf =
+        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
+    std::fs::write(&paths.0, ca_cert.pem()).unwrap();
+    std::fs::write(&paths.1, leaf_cert.pem()).unwrap();
+    std::fs::write(&paths.2, leaf_key.serialize_pem()).unwrap();
+    paths
+}
+
+/// The last certificate of a key set's x5u chain (its self-signed development CA).
+fn root_of_chain(keys: &Path) -> String {
+    let text = std::fs::read_to_string(keys.join("x509CertificateChain.pem")).unwrap();
+    let start = text.rfind("-----BEGIN CERTIFICATE-----").unwrap();
+    text[start..].to_owned()
+}
+
+/// A running `gx-attest serve`; killed when dropped.
+struct Server {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(config: &Path, https_port: u16, log: &Path, role: &str) -> Self {
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let child = gx_attest()
+            .args(["serve", "--role", role, "--config"])
+            .arg(config)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut server = Self {
+            child,
+            log: log.to_owned(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", https_port)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("{role} exited with {status}: {}", server.log_text());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{role} never listened: {}",
+                server.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Everything both processes need.
+struct Setup {
+    dir: tempfile::TempDir,
+    compliance_port: u16,
+    provider_port: u16,
+    compliance_did: String,
+    provider_did: String,
+    tls_ca: PathBuf,
+    anchors: PathBuf,
+    provider_config: PathBuf,
+}
+
+fn toml_path(p: &Path) -> String {
+    p.display().to_string().replace('\\', "/")
+}
+
+impl Setup {
+    fn provider_toml(&self, renewal: &str) -> String {
+        let d = self.dir.path();
+        let provider = d.join("provider");
+        format!(
+            r#"
+listen = "127.0.0.1:0"
+base_url = "https://localhost:{pp}"
+data_dir = "{data}"
+key_set = "{keys}"
+profiles = ["tagus", "loire"]
+provider = "{provider_toml}"
+
+[limits]
+reissue_interval_secs = 0
+
+[tls]
+listen = "127.0.0.1:{pp}"
+cert = "{cert}"
+key = "{key}"
+
+[verify]
+trust_anchors = "{anchors}"
+allow_hosts = ["localhost"]
+extra_ca = "{ca}"
+
+[clearing]
+participant = "{PARTICIPANT}"
+compliance_url = "https://localhost:{cp}"
+compliance_did = "{cdid}"
+notary_url = "https://localhost:{cp}/"
+registration_type = "vat-id"
+registration_number = "DE123456789"
+profiles = ["loire", "tagus"]
+extra_ca = "{ca}"
+attempts = 2
+backoff_ms = 100
+{renewal}
+"#,
+            pp = self.provider_port,
+            cp = self.compliance_port,
+            cdid = self.compliance_did,
+            data = toml_path(&provider.join("data")),
+            keys = toml_path(&provider.join("keys")),
+            provider_toml = toml_path(&provider.join("demo-provider.toml")),
+            cert = toml_path(&d.join("tls/cert.pem")),
+            key = toml_path(&d.join("tls/key.pem")),
+            anchors = toml_path(&self.anchors),
+            ca = toml_path(&self.tls_ca),
+        )
+    }
+}
+
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_owned();
+    let compliance_port = free_port();
+    let provider_port = free_port();
+    let compliance_did = format!("did:web:localhost%3A{compliance_port}");
+    let provider_did = format!("did:web:localhost%3A{provider_port}");
+    let (tls_ca, cert, key) = tls_files(&d.join("tls"));
+    for (name, did) in [("compliance", &compliance_did), ("provider", &provider_did)] {
+        std::fs::create_dir_all(d.join(name).join("data")).unwrap();
+        gxa_proof::generate_keyset(gxa_proof::Algorithm::EdDsa, did, &d.join(name).join("keys"))
+            .unwrap();
+    }
+    // Each side trusts both key sets' roots (its own, to verify what it issued itself).
+    let anchors = d.join("anchors.pem");
+    std::fs::write(
+        &anchors,
+        root_of_chain(&d.join("compliance/keys")) + &root_of_chain(&d.join("provider/keys")),
+    )
+    .unwrap();
+    let compliance_config = d.join("compliance.toml");
+    std::fs::write(
+        &compliance_config,
+        format!(
+            r#"
+listen = "127.0.0.1:0"
+base_url = "https://localhost:{cp}"
+data_dir = "{data}"
+key_set = "{keys}"
+role = "compliance"
+
+[limits]
+reissue_interval_secs = 0
+
+[tls]
+listen = "127.0.0.1:{cp}"
+cert = "{cert}"
+key = "{key}"
+
+[compliance]
+trust_anchors = "{anchors}"
+allow_hosts = ["localhost"]
+extra_ca = "{ca}"
+"#,
+            cp = compliance_port,
+            data = toml_path(&d.join("compliance/data")),
+            keys = toml_path(&d.join("compliance/keys")),
+            cert = toml_path(&cert),
+            key = toml_path(&key),
+            anchors = toml_path(&anchors),
+            ca = toml_path(&tls_ca),
+        ),
+    )
+    .unwrap();
+    gxa_service::demo::write_provider(
+        &examples(),
+        &d.join("provider"),
+        &provider_did,
+        &format!("https://localhost:{provider_port}"),
+    )
+    .unwrap();
+    let setup = Setup {
+        dir,
+        compliance_port,
+        provider_port,
+        compliance_did,
+        provider_did,
+        tls_ca,
+        anchors,
+        provider_config: d.join("provider.toml"),
+    };
+    std::fs::write(
+        &setup.provider_config,
+        setup.provider_toml("renewal_interval_secs = 0"),
+    )
+    .unwrap();
+    // The provider's inventory credentials (both profiles), issued before it starts serving.
+    let config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
+    let prepared = gxa_service::prepare(config).await.unwrap();
+    prepared
+        .state
+        .store()
+        .register_subject(PARTICIPANT)
+        .await
+        .unwrap();
+    let snapshot = gxa_service::demo::example_inventory(&examples()).unwrap();
+    let outcome = prepared
+        .state
+        .issuer()
+        .submit_inventory(PARTICIPANT, &snapshot)
+        .await
+        .unwrap();
+    assert!(!outcome.issued.is_empty());
+    prepared.state.store().close().await;
+    setup
+}
+
+/// GET over https through the guarded fetcher (the test CA trusted, localhost allowed).
+async fn fetch(setup: &Setup, url: &str, accept: &str) -> Vec<u8> {
+    use rustls_pki_types::pem::PemObject as _;
+    let roots = rustls_pki_types::CertificateDer::pem_file_iter(&setup.tls_ca)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let fetcher = gxa_fetch::Fetcher::new(gxa_fetch::FetchPolicy {
+        allowed_hosts: vec!["localhost".to_owned()],
+        extra_roots: roots,
+        cache_entries: 0,
+        ..gxa_fetch::FetchPolicy::default()
+    })
+    .unwrap();
+    fetcher
+        .get(url, accept)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .body
+        .to_vec()
+}
+
+fn jwt_payload(jwt: &str) -> Value {
+    let payload = jwt.trim().split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// `"sha256-" + hex(sha256(RFC 8785 JCS(value)))`, computed here independently of gxa-clearing.
+fn sha256_jcs(value: &Value) -> String {
+    let canonical = serde_json_canonicalizer::to_vec(value).unwrap();
+    format!("sha256-{}", hex::encode(Sha256::digest(canonical)))
+}
+
+/// `gx-attest verify --online` of a file, trusting the setup's anchors and TLS CA.
+fn verify_online(setup: &Setup, body: &[u8], name: &str) {
+    let file = setup.dir.path().join(name);
+    std::fs::write(&file, body).unwrap();
+    let out = gx_attest()
+        .args(["verify", "--online", "--allow-host", "localhost", "--ca"])
+        .arg(&setup.tls_ca)
+        .arg("--trust-anchors")
+        .arg(&setup.anchors)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "gx-attest verify {name}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn client(setup: &Setup) -> (gxa_clearing::client::ClearingClient, gxa_store::Store) {
+    let config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
+    let store = gxa_service::open_store(&config).await.unwrap();
+    let client = gxa_service::clearing::client(&config, store.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    (client, store)
+}
+
+fn slot(what: &str, profile: &str) -> String {
+    format!("clearing/{PARTICIPANT}/{what}/{profile}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clearing_house_round_trip_both_profiles() {
+    let setup = setup().await;
+    let d = setup.dir.path();
+    let compliance = Server::start(
+        &d.join("compliance.toml"),
+        setup.compliance_port,
+        &d.join("compliance.log"),
+        "compliance",
+    );
+    let provider = Server::start(
+        &setup.provider_config,
+        setup.provider_port,
+        &d.join("provider.log"),
+        "provider",
+    );
+
+    // One-shot round trip, both profiles.
+    let out = gx_attest()
+        .args(["clearing", "submit", "--config"])
+        .arg(&setup.provider_config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "clearing submit: {}\ncompliance log: {}\nprovider log: {}",
+        String::from_utf8_lossy(&out.stderr),
+        compliance.log_text(),
+        provider.log_text()
+    );
+    let ids: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let base = format!("https://localhost:{}/credentials/", setup.provider_port);
+    for id in &ids {
+        assert!(id.starts_with(&base), "{id} is not under our base URL");
+    }
+
+    // Loire: a gx:LabelCredential served at its id, signed by the compliance service.
+    let loire = String::from_utf8(fetch(&setup, &ids[0], "application/vc+jwt").await).unwrap();
+    verify_online(&setup, loire.as_bytes(), "label.jwt");
+    let label = jwt_payload(&loire);
+    assert_eq!(label["id"], ids[0].as_str());
+    assert_eq!(label["issuer"], setup.compliance_did.as_str());
+    assert_eq!(label["type"][1], "gx:LabelCredential");
+    let subject = &label["credentialSubject"];
+    assert_eq!(subject["gx:labelLevel"], "SC");
+    assert!(subject["gx:engineVersion"].is_string());
+    assert_eq!(subject["gx:rulesVersion"], "CD25.03");
+    let from: jiff::Timestamp = label["validFrom"].as_str().unwrap().parse().unwrap();
+    let until: jiff::Timestamp = label["validUntil"].as_str().unwrap().parse().unwrap();
+    assert!(until > from);
+    let entries = subject["gx:compliantCredentials"].as_array().unwrap();
+    let mut types = Vec::new();
+    for entry in entries {
+        let id = entry["id"].as_str().unwrap();
+        assert!(id.starts_with(&base), "{id}");
+        let jwt = String::from_utf8(fetch(&setup, id, "application/vc+jwt").await).unwrap();
+        let payload = jwt_payload(&jwt);
+        assert_eq!(
+            entry["gx:digestSRI"].as_str().unwrap(),
+            sha256_jcs(&payload),
+            "digestSRI of {id}"
+        );
+        if entry["type"] == "gx:VatID" {
+            assert_eq!(
+                payload["issuer"],
+                setup.compliance_did.as_str(),
+                "notarised"
+            );
+            assert_eq!(payload["credentialSubject"]["gx:vatID"], "DE123456789");
+            assert_eq!(payload["credentialSubject"]["gx:countryCode"], "DE");
+            assert_eq!(
+                payload["evidence"]["gx:evidenceURL"],
+                gxa_clearing::notary::LOCAL_CHECK_EVIDENCE
+            );
+        } else {
+            assert_eq!(payload["issuer"], setup.provider_did.as_str());
+        }
+        types.push(entry["type"].as_str().unwrap().to_owned());
+    }
+    for t in ["gx:LegalPerson", "gx:VatID", "gx:Issuer"] {
+        assert!(types.iter().any(|x| x == t), "{t} not in {types:?}");
+    }
+    assert!(
+        !types.iter().any(|x| x == "gx:LeiCode"),
+        "the self-issued numbers are not presented: {types:?}"
+    );
+
+    // Tagus: gx:compliance subjects with gx:integrity over each credential as sent.
+    let tagus = fetch(&setup, &ids[1], "application/vc+ld+json").await;
+    verify_online(&setup, &tagus, "compliance.json");
+    let tagus: Value = serde_json::from_slice(&tagus).unwrap();
+    assert_eq!(tagus["id"], ids[1].as_str());
+    assert_eq!(tagus["issuer"], setup.compliance_did.as_str());
+    assert_eq!(tagus["proof"]["type"], "JsonWebSignature2020");
+    let mut types = Vec::new();
+    for entry in tagus["credentialSubject"].as_array().unwrap() {
+        assert_eq!(entry["type"], "gx:compliance");
+        assert_eq!(entry["gx:integrityNormalization"], "RFC8785:JCS");
+        assert_eq!(entry["gx:version"], "22.10");
+        let id = entry["id"].as_str().unwrap();
+        let vc: Value =
+            serde_json::from_slice(&fetch(&setup, id, "application/vc+ld+json").await).unwrap();
+        assert!(vc["proof"].is_object(), "hashed with its proof");
+        assert_eq!(
+            entry["gx:integrity"].as_str().unwrap(),
+            sha256_jcs(&vc),
+            "{id}"
+        );
+        types.push(entry["gx:type"].as_str().unwrap().to_owned());
+    }
+    for t in [
+        "gx:LegalParticipant",
+        "gx:legalRegistrationNumber",
+        "gx:GaiaXTermsAndConditions",
+    ] {
+        assert!(types.iter().any(|x| x == t), "{t} not in {types:?}");
+    }
+
+    // The compliance service's documented refusals, surfaced as typed errors.
+    let (client, store) = client(&setup).await;
+    for profile in [Profile::Loire, Profile::Tagus] {
+        let registration = store
+            .current_in_slot(&slot("registration", profile.as_str()))
+            .await
+            .unwrap()
+            .unwrap();
+        let refused = |err: ClearingError| -> ServiceAnswer {
+            match err {
+                ClearingError::Rejected {
+                    service, answer, ..
+                } => {
+                    assert_eq!(service, "compliance");
+                    answer
+                }
+                other => panic!("{profile:?}: expected a refusal, got {other:?}"),
+            }
+        };
+        let expect_shape = |answer: &ServiceAnswer| match (profile, answer) {
+            (Profile::Loire, ServiceAnswer::V2 { status: 400, .. })
+            | (Profile::Tagus, ServiceAnswer::V1 { status: 409, .. }) => {}
+            other => panic!("{profile:?}: not the documented error shape: {other:?}"),
+        };
+
+        // No registration number.
+        let (vp, _) = client.presentation_with(profile, None).await.unwrap();
+        let answer = refused(
+            client
+                .submit_presentation(profile, &vp, "")
+                .await
+                .unwrap_err(),
+        );
+        expect_shape(&answer);
+        // Loire: the rule; Tagus: already the shapes (the participant's
+        // gx:legalRegistrationNumber points at a node that is not there), as GXDCH v1 checks
+        // SHACL before its business rules.
+        assert!(
+            answer.reasons().iter().any(|r| match profile {
+                Profile::Loire => r.contains("no registration number credential"),
+                Profile::Tagus =>
+                    r.contains("shapes fail") && r.contains("legalRegistrationNumber"),
+            }),
+            "{answer}"
+        );
+
+        // A registration number from an untrusted notary: the participant's own.
+        let own = store
+            .slots_of_subject(PARTICIPANT)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c)
+            .find(|c| {
+                c.profile == profile.as_str()
+                    && c.issuer == setup.provider_did
+                    && c.types
+                        .iter()
+                        .any(|t| t == "gx:VatID" || t == "gx:legalRegistrationNumber")
+            })
+            .unwrap();
+        let (vp, _) = client.presentation_with(profile, Some(&own)).await.unwrap();
+        let answer = refused(
+            client
+                .submit_presentation(profile, &vp, "")
+                .await
+                .unwrap_err(),
+        );
+        expect_shape(&answer);
+        assert!(
+            answer
+                .reasons()
+                .iter()
+                .any(|r| r.contains("which is not a trusted notary")),
+            "{answer}"
+        );
+
+        // A tampered presentation: one credential changed after signing.
+        let (vp, _) = client
+            .presentation_with(profile, Some(&registration))
+            .await
+            .unwrap();
+        let tampered = match profile {
+            Profile::Tagus => vp.replacen("Example Cloud GmbH", "Example Cloud AG", 1),
+            Profile::Loire => {
+                // Flip one character of the presentation's signature.
+                let at = vp.trim().len() - 5;
+                let mut bytes = vp.trim().as_bytes().to_vec();
+                bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+                String::from_utf8(bytes).unwrap()
+            }
+        };
+        assert_ne!(tampered, vp);
+        let answer = refused(
+            client
+                .submit_presentation(profile, &tampered, "")
+                .await
+                .unwrap_err(),
+        );
+        expect_shape(&answer);
+        assert!(
+            answer.reasons()[0].contains("does not verify")
+                || answer.reasons().iter().any(|r| r.contains("proof")),
+            "{answer}"
+        );
+    }
+
+    // A label level this compliance service does not offer: a problem, not a credential.
+    let out = Command::new("curl")
+        .args(["-sS", "-X", "POST", "--cacert"])
+        .arg(&setup.tls_ca)
+        .args([
+            "-H",
+            "Content-Type: application/vp+jwt",
+            "--data-binary",
+            "a.b.c",
+            "-w",
+            "\n%{http_code} %{content_type}",
+        ])
+        .arg(format!(
+            "https://localhost:{}/v2/api/credential-offers/label-level-1?vcid=https://x.example/1",
+            setup.compliance_port
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.ends_with("404 application/problem+json")
+            && text.contains("not offered by this compliance service"),
+        "{text}"
+    );
+
+    // A registration number the notary refuses (format), as the notary's typed answer.
+    let mut config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
+    if let Some(c) = config.clearing.as_mut() {
+        c.registration_number = "DE12345678".to_owned();
+        c.renewal_window_days = 400;
+    }
+    let bad = gxa_service::clearing::client(&config, store.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    match bad.registration(Profile::Loire).await.unwrap_err() {
+        ClearingError::Rejected {
+            service, answer, ..
+        } => {
+            assert_eq!(service, "notary");
+            assert_eq!(answer.status(), 400);
+            assert!(
+                answer.reasons()[0].contains("does not have the form of a DE VAT number"),
+                "{answer}"
+            );
+        }
+        other => panic!("expected the notary's refusal, got {other:?}"),
+    }
+
+    // Nothing is due right after the submission (window 14 days, validity 90 days).
+    let summary = client.renew_due(jiff::Timestamp::now()).await.unwrap();
+    assert!(summary.renewed.is_empty() && summary.failed.is_empty());
+
+    // Renewal with a short validity: the compliance service restarted to issue 30-second
+    // credentials, the provider restarted with a 20-second renewal window and a scheduler
+    // looking every second. The 90-day credential is not due; a fresh 30-second one is, 10
+    // seconds after its issuance, and the scheduler replaces it before it expires.
+    drop(provider);
+    drop(compliance);
+    let mut text = std::fs::read_to_string(d.join("compliance.toml")).unwrap();
+    text.push_str("validity_secs = 30\n");
+    std::fs::write(d.join("compliance.toml"), text).unwrap();
+    let compliance = Server::start(
+        &d.join("compliance.toml"),
+        setup.compliance_port,
+        &d.join("compliance-short.log"),
+        "compliance",
+    );
+    std::fs::write(
+        &setup.provider_config,
+        setup.provider_toml("renewal_interval_secs = 1\nrenewal_window_secs = 20"),
+    )
+    .unwrap();
+    let provider = Server::start(
+        &setup.provider_config,
+        setup.provider_port,
+        &d.join("provider-renewal.log"),
+        "provider",
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let current = store
+        .current_in_slot(&slot("compliance", "loire"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.id, ids[0], "a 90-day credential is not due");
+    let out = gx_attest()
+        .args(["clearing", "submit", "--profile", "loire", "--config"])
+        .arg(&setup.provider_config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let short_id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let short = store.get_credential(&short_id).await.unwrap();
+    let until = short.valid_until.unwrap();
+    assert!(
+        until <= short.issued_at + jiff::SignedDuration::from_secs(31),
+        "{until}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let renewed = loop {
+        let short = store.get_credential(&short_id).await.unwrap();
+        if let Some(next) = &short.superseded_by {
+            break store.get_credential(next).await.unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no renewal: {}",
+            provider.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(renewed.issuer, setup.compliance_did);
+    assert!(renewed.types.iter().any(|t| t == "gx:LabelCredential"));
+    assert!(
+        renewed.issued_at < until,
+        "renewed at {} only, after the expiry {until}",
+        renewed.issued_at
+    );
+    assert!(
+        renewed.issued_at >= until - jiff::SignedDuration::from_secs(21),
+        "not before the window"
+    );
+    drop(provider);
+    store.close().await;
+    drop(compliance);
+}

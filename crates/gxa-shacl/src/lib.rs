@@ -140,6 +140,37 @@ pub struct Report {
     pub conforms: bool,
     /// Every result, sorted.
     pub violations: Vec<Violation>,
+    /// With [`Validator::validate_standalone`]: results about nodes that other credentials
+    /// describe (undecidable without them); empty otherwise.
+    pub external: Vec<Violation>,
+}
+
+/// Value-node constraints whose outcome depends on what the value node's own description says.
+const VALUE_NODE_COMPONENTS: [&str; 6] = [
+    "OrConstraintComponent",
+    "AndConstraintComponent",
+    "XoneConstraintComponent",
+    "NotConstraintComponent",
+    "ClassConstraintComponent",
+    "NodeConstraintComponent",
+];
+
+/// Whether a result concerns a node the validated documents do not describe: its focus node,
+/// or (for a value-node constraint) its value.
+fn concerns_undescribed(v: &Violation, described: &BTreeSet<String>) -> bool {
+    let bare = |t: &str| t.trim_start_matches('<').trim_end_matches('>').to_owned();
+    let is_iri = |t: &str| {
+        let t = bare(t);
+        t.contains(':') && !t.starts_with("_:") && !t.starts_with('"')
+    };
+    let outside = |t: &str| is_iri(t) && !described.contains(&bare(t));
+    if outside(&v.focus_node) {
+        return true;
+    }
+    let value_node = VALUE_NODE_COMPONENTS
+        .iter()
+        .any(|c| v.component.ends_with(c));
+    value_node && v.value.as_deref().is_some_and(outside)
 }
 
 /// RDFS schema facts from the ontology, closed transitively.
@@ -275,6 +306,25 @@ impl Validator {
 
     /// Validates `documents` together (see the crate documentation for the pipeline).
     pub fn validate(&self, documents: &[Value]) -> Result<Report, ShaclError> {
+        self.validate_with(documents, false)
+    }
+
+    /// Validates documents that may link to nodes other credentials describe, without those
+    /// credentials (one credential received alone, e.g. from a partner's change feed).
+    ///
+    /// Gaia-X self-descriptions are written to be validated together (the compliance service
+    /// validates a whole presentation): a data centre lists its availability zones, an
+    /// offering names its provider, and the ontology's `rdfs:range` types those linked nodes.
+    /// Alone, a constraint on such a node (its focus node is described by no given document),
+    /// or a value-node constraint (`sh:or`, `sh:class`, `sh:node`, …) whose value is such a
+    /// node, cannot be decided. Those results go to [`Report::external`] instead of
+    /// [`Report::violations`] and do not count against `conforms`; everything the documents
+    /// themselves state is validated as with [`Validator::validate`].
+    pub fn validate_standalone(&self, documents: &[Value]) -> Result<Report, ShaclError> {
+        self.validate_with(documents, true)
+    }
+
+    fn validate_with(&self, documents: &[Value], standalone: bool) -> Result<Report, ShaclError> {
         let mut triples: BTreeSet<Triple> = BTreeSet::new();
         for (index, doc) in documents.iter().enumerate() {
             let dataset = Processor::pinned()
@@ -282,6 +332,14 @@ impl Validator {
                 .map_err(|source| ShaclError::JsonLd { index, source })?;
             subject_triples(&dataset, index, &mut triples);
         }
+        // The IRIs the documents describe (subjects of their own triples, before inference).
+        let described: BTreeSet<String> = triples
+            .iter()
+            .filter_map(|(subject, _, _)| match subject {
+                Term::Iri(i) => Some(i.to_string()),
+                _ => None,
+            })
+            .collect();
         self.materialise(&mut triples);
         let mut data = Dataset::with_capacity(triples.len());
         for (s, p, o) in triples {
@@ -327,9 +385,23 @@ impl Validator {
             .collect();
         violations.sort();
         violations.dedup();
+        let mut external = Vec::new();
+        if standalone {
+            let (outside, inside): (Vec<Violation>, Vec<Violation>) = violations
+                .into_iter()
+                .partition(|v| concerns_undescribed(v, &described));
+            violations = inside;
+            external = outside;
+        }
+        let conforms = if standalone {
+            !violations.iter().any(|v| v.severity == "Violation")
+        } else {
+            report.conforms()
+        };
         Ok(Report {
-            conforms: report.conforms(),
+            conforms,
             violations,
+            external,
         })
     }
 

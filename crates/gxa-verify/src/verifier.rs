@@ -610,6 +610,10 @@ impl Verifier {
             );
         }
         let inner = Arc::clone(&self.inner);
+        // A presentation is validated as a whole (its credentials link to each other); a
+        // credential alone may link to nodes other credentials describe, which it cannot be
+        // held to (gxa-shacl `validate_standalone`; named in the reason below).
+        let standalone = !node.is_presentation();
         let result = tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
             for set in sets {
@@ -617,9 +621,12 @@ impl Verifier {
                     .validator(set)
                     .as_ref()
                     .map_err(|e| format!("{} shapes: {e}", set.name()))?;
-                let report = validator
-                    .validate(&docs)
-                    .map_err(|e| format!("{} shapes: {e}", set.name()))?;
+                let report = if standalone {
+                    validator.validate_standalone(&docs)
+                } else {
+                    validator.validate(&docs)
+                }
+                .map_err(|e| format!("{} shapes: {e}", set.name()))?;
                 out.push((set, report));
             }
             Ok::<_, String>(out)
@@ -633,7 +640,31 @@ impl Verifier {
         let mut passes = Vec::new();
         for (set, report) in reports {
             if report.conforms {
-                passes.push(format!("conforms to the {} shapes", set.name()));
+                let mut linked: Vec<String> = report
+                    .external
+                    .iter()
+                    .map(|v| {
+                        let focus = v.focus_node.trim_matches(['<', '>']);
+                        match &v.value {
+                            Some(value) if !focus.is_empty() => {
+                                format!("{focus} → {}", value.trim_matches(['<', '>']))
+                            }
+                            _ => focus.to_owned(),
+                        }
+                    })
+                    .collect();
+                linked.dedup();
+                if linked.is_empty() {
+                    passes.push(format!("conforms to the {} shapes", set.name()));
+                } else {
+                    passes.push(format!(
+                        "conforms to the {} shapes; {} constraint(s) on linked nodes that \
+                         other credentials describe not checked alone ({})",
+                        set.name(),
+                        report.external.len(),
+                        linked.join(", ")
+                    ));
+                }
                 continue;
             }
             let violations: Vec<String> = report

@@ -995,6 +995,12 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
                 .is_empty()
         );
     }
+    // The rejection is counted in the metrics.
+    let metrics = request(b.http, "GET", "/metrics", &[], b"").unwrap().text();
+    assert!(
+        metrics.contains(r#"gxa_partner_entries_total{partner="a-mirror",outcome="rejected"} 1"#),
+        "{metrics}"
+    );
     let unknown = request(b.http, "GET", "/partners/nobody/rejections", &[], b"").unwrap();
     assert_eq!(unknown.status, 404);
 

@@ -13,7 +13,8 @@
 //! 2. C starts, takes the upload, and is killed (SIGKILL) while it is syncing; it is restarted
 //!    and resumes from its cursors: in the end every instance holds each partner's credentials
 //!    exactly once (listing and change feed), verified, with provenance, and its change feed has
-//!    no gap.
+//!    no gap. C also follows B a second time ("b-strict") under a trust policy B's credentials
+//!    do not meet: each is refused there as `policy`, with the reason.
 //! 3. (a) The mirror comes up serving a copy of A's feed in which one JSON-LD credential was
 //!    altered: B and C reject it (`/partners/a-mirror/rejections`, reason: the proof) and keep
 //!    the genuine one, and their sync of the rest goes on.
@@ -667,7 +668,9 @@ fn postgres_database(runtime: &tokio::runtime::Runtime) -> Option<PgDatabase> {
     let admin = match std::env::var("GXA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => url,
         _ => {
-            eprintln!(
+            // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n********\nSKIPPED: PostgreSQL part of the federation test needs \
                  GXA_TEST_POSTGRES_URL; all three instances run on SQLite\n********\n"
             );
@@ -807,6 +810,16 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
         &hosts,
     );
     write_config(&c, &[entry(&a), entry(&b), mirror_entry], None, &hosts);
+    // C also follows B under a trust policy B's credentials do not meet (another partner entry
+    // for the same DID): each of them is refused there as `policy`, while "b" stores them.
+    let mut text = std::fs::read_to_string(c.config()).unwrap();
+    text.push_str(&format!(
+        "\n[[partners]]\nid = \"b-strict\"\nbase_url = {:?}\ndid = {:?}\n\
+         policy = {{ types = [\"gx:LegalParticipant\"], subjects = [\"example-*\"] }}\n",
+        b.base_url(),
+        b.did()
+    ));
+    std::fs::write(c.config(), text).unwrap();
 
     // 1. A and B issue and exchange; the mirror is down and does not hold B up.
     let server_a = Server::start(&a);
@@ -931,6 +944,28 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
         }
         runtime.block_on(store.close());
     }
+
+    // The trust policy: C refused each of B's credentials under "b-strict" (types), with the
+    // reason, and holds them all through "b".
+    let own_b = own(b.http, &b.did());
+    wait_for(
+        "C's strict partner entry to be synced",
+        Duration::from_secs(30),
+        || partner(c.http, "b-strict")["rejected"] == own_b.len() as u64,
+        &[&server_c],
+    );
+    let page = get_json(c.http, "/partners/b-strict/rejections");
+    for rejection in page["rejections"].as_array().unwrap() {
+        assert_eq!(rejection["kind"], "policy", "{rejection}");
+        assert!(own_b.contains_key(rejection["credential_id"].as_str().unwrap()));
+        let reasons = rejection["reasons"].to_string();
+        assert!(reasons.contains("gx:LegalParticipant"), "{reasons}");
+        assert!(
+            !reasons.contains("subject"),
+            "the subject is allowed: {reasons}"
+        );
+    }
+    assert_eq!(partner(c.http, "b-strict")["stored"], 0);
 
     // 3. (a) The mirror serves A's feed with one JSON-LD credential altered.
     let feed_a = feed(a.http);

@@ -706,17 +706,28 @@ fn postgres_database(runtime: &tokio::runtime::Runtime) -> Option<PgDatabase> {
     Some(PgDatabase { admin, name, url })
 }
 
-fn drop_postgres(runtime: &tokio::runtime::Runtime, db: &PgDatabase) {
-    use sqlx::Connection as _;
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(&db.admin).await.unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            db.name
-        )))
-        .execute(&mut conn)
-        .await;
-    });
+impl Drop for PgDatabase {
+    /// Drops the database also when the test failed (after the servers were killed).
+    fn drop(&mut self) {
+        use sqlx::Connection as _;
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
 }
 
 /// Opens an instance's store (SQLite file or PostgreSQL) to read provenance.
@@ -1089,7 +1100,5 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
     );
     println!("done after {:?}", started.elapsed());
     drop((server_a, server_b, server_c));
-    if let Some(db) = &pg {
-        drop_postgres(&runtime, db);
-    }
+    drop(pg);
 }

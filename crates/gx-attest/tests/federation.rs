@@ -13,7 +13,8 @@
 //! 2. C starts, takes the upload, and is killed (SIGKILL) while it is syncing; it is restarted
 //!    and resumes from its cursors: in the end every instance holds each partner's credentials
 //!    exactly once (listing and change feed), verified, with provenance, and its change feed has
-//!    no gap.
+//!    no gap. C also follows B a second time ("b-strict") under a trust policy B's credentials
+//!    do not meet: each is refused there as `policy`, with the reason.
 //! 3. (a) The mirror comes up serving a copy of A's feed in which one JSON-LD credential was
 //!    altered: B and C reject it (`/partners/a-mirror/rejections`, reason: the proof) and keep
 //!    the genuine one, and their sync of the rest goes on.
@@ -667,7 +668,9 @@ fn postgres_database(runtime: &tokio::runtime::Runtime) -> Option<PgDatabase> {
     let admin = match std::env::var("GXA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => url,
         _ => {
-            eprintln!(
+            // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n********\nSKIPPED: PostgreSQL part of the federation test needs \
                  GXA_TEST_POSTGRES_URL; all three instances run on SQLite\n********\n"
             );
@@ -703,17 +706,28 @@ fn postgres_database(runtime: &tokio::runtime::Runtime) -> Option<PgDatabase> {
     Some(PgDatabase { admin, name, url })
 }
 
-fn drop_postgres(runtime: &tokio::runtime::Runtime, db: &PgDatabase) {
-    use sqlx::Connection as _;
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(&db.admin).await.unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            db.name
-        )))
-        .execute(&mut conn)
-        .await;
-    });
+impl Drop for PgDatabase {
+    /// Drops the database also when the test failed (after the servers were killed).
+    fn drop(&mut self) {
+        use sqlx::Connection as _;
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
 }
 
 /// Opens an instance's store (SQLite file or PostgreSQL) to read provenance.
@@ -807,6 +821,16 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
         &hosts,
     );
     write_config(&c, &[entry(&a), entry(&b), mirror_entry], None, &hosts);
+    // C also follows B under a trust policy B's credentials do not meet (another partner entry
+    // for the same DID): each of them is refused there as `policy`, while "b" stores them.
+    let mut text = std::fs::read_to_string(c.config()).unwrap();
+    text.push_str(&format!(
+        "\n[[partners]]\nid = \"b-strict\"\nbase_url = {:?}\ndid = {:?}\n\
+         policy = {{ types = [\"gx:LegalParticipant\"], subjects = [\"example-*\"] }}\n",
+        b.base_url(),
+        b.did()
+    ));
+    std::fs::write(c.config(), text).unwrap();
 
     // 1. A and B issue and exchange; the mirror is down and does not hold B up.
     let server_a = Server::start(&a);
@@ -932,6 +956,28 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
         runtime.block_on(store.close());
     }
 
+    // The trust policy: C refused each of B's credentials under "b-strict" (types), with the
+    // reason, and holds them all through "b".
+    let own_b = own(b.http, &b.did());
+    wait_for(
+        "C's strict partner entry to be synced",
+        Duration::from_secs(30),
+        || partner(c.http, "b-strict")["rejected"] == own_b.len() as u64,
+        &[&server_c],
+    );
+    let page = get_json(c.http, "/partners/b-strict/rejections");
+    for rejection in page["rejections"].as_array().unwrap() {
+        assert_eq!(rejection["kind"], "policy", "{rejection}");
+        assert!(own_b.contains_key(rejection["credential_id"].as_str().unwrap()));
+        let reasons = rejection["reasons"].to_string();
+        assert!(reasons.contains("gx:LegalParticipant"), "{reasons}");
+        assert!(
+            !reasons.contains("subject"),
+            "the subject is allowed: {reasons}"
+        );
+    }
+    assert_eq!(partner(c.http, "b-strict")["stored"], 0);
+
     // 3. (a) The mirror serves A's feed with one JSON-LD credential altered.
     let feed_a = feed(a.http);
     let mut snapshot = Snapshot::default();
@@ -995,6 +1041,12 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
                 .is_empty()
         );
     }
+    // The rejection is counted in the metrics.
+    let metrics = request(b.http, "GET", "/metrics", &[], b"").unwrap().text();
+    assert!(
+        metrics.contains(r#"gxa_partner_entries_total{partner="a-mirror",outcome="rejected"} 1"#),
+        "{metrics}"
+    );
     let unknown = request(b.http, "GET", "/partners/nobody/rejections", &[], b"").unwrap();
     assert_eq!(unknown.status, 404);
 
@@ -1048,7 +1100,5 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
     );
     println!("done after {:?}", started.elapsed());
     drop((server_a, server_b, server_c));
-    if let Some(db) = &pg {
-        drop_postgres(&runtime, db);
-    }
+    drop(pg);
 }

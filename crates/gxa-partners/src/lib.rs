@@ -44,7 +44,8 @@ mod syncer;
 
 pub use config::{PartnerConfig, SyncOptions, TrustPolicy};
 pub use syncer::{
-    PARTNER_PROFILE, PartnerStats, RoundOutcome, RoundSummary, Syncer, credential_url, lease_name,
+    Observer, PARTNER_PROFILE, PartnerStats, RoundOutcome, RoundSummary, Syncer, credential_url,
+    lease_name,
 };
 
 /// Why the partner sync could not be set up or run.

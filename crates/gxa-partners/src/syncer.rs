@@ -1,8 +1,8 @@
 //! [`Syncer`]: one task per partner pulling its change feed into the store.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use gxa_fetch::Fetcher;
 use gxa_store::{NewCredential, PartnerReceipt, ReceiptOutcome, RejectionKind, Store, StoreError};
@@ -37,7 +37,13 @@ struct Inner {
     /// This process's lease holder name.
     holder: String,
     stats: BTreeMap<String, Counters>,
+    /// Told of every entry outcome and failed round (e.g. to count them in Prometheus metrics).
+    observer: OnceLock<Observer>,
 }
+
+/// A callback `(partner id, outcome)`; outcomes: `stored`, `already_stored`, `rejected`,
+/// `revoked`, `skipped`, `round_failed`.
+pub type Observer = Arc<dyn Fn(&str, &'static str) + Send + Sync>;
 
 #[derive(Default)]
 struct Counters {
@@ -155,6 +161,18 @@ enum EntryOutcome {
     Skipped,
 }
 
+impl EntryOutcome {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Stored => "stored",
+            Self::AlreadyStored => "already_stored",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
 impl Syncer {
     /// A syncer for `partners`, storing into `store`, verifying with `verifier` (which should
     /// be online: did:web, `x5u` chains to the trust anchors, status lists), fetching feeds and
@@ -192,8 +210,21 @@ impl Syncer {
                 options,
                 holder: format!("partners-{}", uuid::Uuid::new_v4()),
                 stats,
+                observer: OnceLock::new(),
             }),
         })
+    }
+
+    /// Sets the observer told of every entry outcome and failed round (once; later calls are
+    /// ignored and return `false`).
+    pub fn set_observer(&self, observer: Observer) -> bool {
+        self.inner.observer.set(observer).is_ok()
+    }
+
+    fn observe(&self, partner: &str, outcome: &'static str) {
+        if let Some(observer) = self.inner.observer.get() {
+            observer(partner, outcome);
+        }
     }
 
     /// The configured partners, in configuration order.
@@ -316,6 +347,7 @@ impl Syncer {
                 if let Some(c) = self.inner.stats.get(id) {
                     c.failed_rounds.fetch_add(1, Ordering::Relaxed);
                 }
+                self.observe(id, "round_failed");
                 store.record_partner_round(id, Some(&error)).await?;
                 Ok(RoundOutcome::Stopped { summary, error })
             }
@@ -354,6 +386,7 @@ impl Syncer {
                         f(c).fetch_add(1, Ordering::Relaxed);
                     }
                 };
+                self.observe(&partner.id, outcome.name());
                 match outcome {
                     EntryOutcome::Stored => {
                         summary.stored += 1;

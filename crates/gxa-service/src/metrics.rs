@@ -37,6 +37,12 @@ pub(crate) struct IssuanceLabels {
 
 /// Labels of the issuance-time histogram.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct PartnerLabels {
+    pub(crate) partner: String,
+    pub(crate) outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct OperationLabels {
     /// `upload`, `inventory`, `revoke`, `presentation`, `status_list`.
     pub(crate) operation: String,
@@ -50,6 +56,7 @@ pub struct Metrics {
     pub(crate) latency: Family<RouteLabels, Histogram>,
     pub(crate) issued: Family<IssuanceLabels, Counter>,
     pub(crate) signing: Family<OperationLabels, Histogram>,
+    pub(crate) partners: Family<PartnerLabels, Counter>,
 }
 
 fn latency_buckets() -> Histogram {
@@ -94,8 +101,16 @@ impl Metrics {
             "Time to verify, evaluate, sign and store, by operation (signing dominates)",
             signing.clone(),
         );
+        let partners = Family::<PartnerLabels, Counter>::default();
+        registry.register(
+            "partner_entries",
+            "Partner change feed entries handled (stored, already_stored, rejected, revoked, \
+             skipped) and failed sync rounds (round_failed), by configured partner",
+            partners.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
+            partners,
             requests,
             latency,
             issued,
@@ -115,6 +130,16 @@ impl Metrics {
     }
 
     /// Records one finished request.
+    /// Counts one partner sync outcome (labels bounded: configured partners, fixed outcomes).
+    pub fn count_partner(&self, partner: &str, outcome: &str) {
+        self.partners
+            .get_or_create(&PartnerLabels {
+                partner: partner.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
     pub(crate) fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
             .get_or_create(&RequestLabels {

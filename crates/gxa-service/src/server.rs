@@ -218,6 +218,11 @@ fn with_partner_sync(
         config.partner_sync.clone(),
     )
     .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    // The state without the syncer: no reference cycle through the observer.
+    let metrics_state = state.clone();
+    syncer.set_observer(Arc::new(move |partner: &str, outcome: &'static str| {
+        metrics_state.metrics().count_partner(partner, outcome);
+    }));
     Ok(state.with_partners(syncer))
 }
 

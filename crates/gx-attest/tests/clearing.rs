@@ -663,6 +663,30 @@ async fn clearing_house_round_trip_both_profiles() {
         other => panic!("expected the notary's refusal, got {other:?}"),
     }
 
+    // The CLI surfaces a refusal as exit 2 with the service's answer.
+    let bad_config = d.join("provider-bad-number.toml");
+    std::fs::write(
+        &bad_config,
+        setup
+            .provider_toml("renewal_interval_secs = 0\nrenewal_window_days = 400")
+            .replace("\"DE123456789\"", "\"DE12345678\""),
+    )
+    .unwrap();
+    let out = gx_attest()
+        .args(["clearing", "submit", "--profile", "loire", "--config"])
+        .arg(&bad_config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("the notary service at https://localhost:")
+            && stderr.contains("HTTP 400")
+            && stderr.contains("does not have the form of a DE VAT number"),
+        "{stderr}"
+    );
+
     // Nothing is due right after the submission (window 14 days, validity 90 days).
     let summary = client.renew_due(jiff::Timestamp::now()).await.unwrap();
     assert!(summary.renewed.is_empty() && summary.failed.is_empty());

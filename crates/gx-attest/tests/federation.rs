@@ -20,6 +20,9 @@
 //!    the genuine one, and their sync of the rest goes on.
 //! 4. (c) A revokes a credential: B and C record the revocation (`revoked` in their `/changes`,
 //!    `revoked_at` in their listing).
+//! 5. A takes an inventory snapshot (Gaia-X self-descriptions linking to each other): B and C
+//!    store them all, each verified alone, with no rejection; a changed flavor makes A re-issue
+//!    one, and B and C record the re-issuance (`reissued` with `previous`, `superseded_by`).
 //!
 //! Runs on SQLite; when `GXA_TEST_POSTGRES_URL` is set, B runs on PostgreSQL (its own database).
 
@@ -505,6 +508,47 @@ fn holds_all(holder: u16, issuer_port: u16, did: &str) -> bool {
         .map(|(id, item)| (id, item["sha256"].as_str().unwrap().to_owned()))
         .collect();
     !expected.is_empty() && got == expected
+}
+
+/// The example cloud's inventory as one `POST /inventory` body.
+fn inventory_snapshot() -> Value {
+    let dir = examples().join("inventory");
+    let json_file = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let mut hosts: Vec<PathBuf> = std::fs::read_dir(dir.join("hosts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    hosts.sort();
+    let hosts: Vec<Value> = hosts
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect();
+    json!({
+        "openstack": json_file("openstack.json"),
+        "flavor_yaml": std::fs::read_to_string(dir.join("flavors.yaml")).unwrap(),
+        "hosts": hosts,
+        "netbox": json_file("netbox.json"),
+    })
+}
+
+/// `POST /inventory` as the subject; the answer (issued, unchanged, withdrawn).
+fn post_inventory(port: u16, snapshot: &Value) -> Value {
+    let auth = format!("Bearer {TOKEN}");
+    let reply = request(
+        port,
+        "POST",
+        "/inventory",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        snapshot.to_string().as_bytes(),
+    )
+    .unwrap();
+    assert!(matches!(reply.status, 200 | 201), "{}", reply.text());
+    reply.json()
 }
 
 // ---- the mirror: a partner that serves a tampered copy of A's feed ----
@@ -1098,6 +1142,64 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
             .count(),
         1
     );
+    // 5. A takes an inventory snapshot: Gaia-X self-descriptions that link to each other (an
+    // offering to its provider, a data centre to its zones), each verified alone at B and C
+    // (its own statements against the shapes; the links named, not failed). Then a flavor
+    // changes and A re-issues one of them: the re-issuance propagates as such.
+    let rejections_before: Vec<usize> = [&b, &c]
+        .iter()
+        .map(|h| partner(h.http, "a")["rejected"].as_u64().unwrap_or(0) as usize)
+        .collect();
+    let snapshot = inventory_snapshot();
+    let reply = post_inventory(a.http, &snapshot);
+    let first = reply["issued"].as_array().unwrap().len();
+    assert!(first > 10, "{reply}");
+    for holder in [&b, &c] {
+        wait_for(
+            "A's inventory credentials to be exchanged",
+            Duration::from_secs(90),
+            || holds_all(holder.http, a.http, &a.did()),
+            &[&server_a, &server_b, &server_c],
+        );
+    }
+    for (holder, before) in [&b, &c].iter().zip(&rejections_before) {
+        let rejected = partner(holder.http, "a")["rejected"].as_u64().unwrap_or(0) as usize;
+        assert_eq!(
+            rejected,
+            *before,
+            "{}",
+            get_json(holder.http, "/partners/a/rejections")
+        );
+    }
+    let mut changed = snapshot.clone();
+    changed["openstack"]["flavors"][0]["RAM"] = json!(8192);
+    let reply = post_inventory(a.http, &changed);
+    let reissued = reply["issued"].as_array().unwrap();
+    assert_eq!(reissued.len(), 1, "{reply}");
+    let new_id = reissued[0]["id"].as_str().unwrap().to_owned();
+    let old_id = reissued[0]["replaces"].as_str().unwrap().to_owned();
+    for holder in [&b, &c] {
+        wait_for(
+            "the re-issuance to propagate",
+            Duration::from_secs(60),
+            || {
+                feed(holder.http).iter().any(|e| {
+                    e["kind"] == "reissued"
+                        && e["credential_id"] == new_id.as_str()
+                        && e["previous"] == old_id.as_str()
+                })
+            },
+            &[&server_a, &server_b, &server_c],
+        );
+        let listing = listed(holder.http, &a.did());
+        assert_eq!(
+            listing[&old_id]["superseded_by"].as_str(),
+            Some(new_id.as_str()),
+            "{}",
+            listing[&old_id]
+        );
+    }
+
     println!("done after {:?}", started.elapsed());
     drop((server_a, server_b, server_c));
     drop(pg);

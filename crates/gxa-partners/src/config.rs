@@ -30,7 +30,7 @@ pub struct PartnerConfig {
 #[serde(deny_unknown_fields)]
 pub struct TrustPolicy {
     /// Credential types accepted from this partner: a credential is accepted when at least one
-    /// of its types (its own `type` and its subjects' `type`, e.g. `scs:Attestation`,
+    /// of its types (its own `type` and its subjects' `type`, e.g. `ScsComplianceAttestation`,
     /// `gx:LegalParticipant`) is listed. Empty: any type.
     #[serde(default)]
     pub types: Vec<String>,

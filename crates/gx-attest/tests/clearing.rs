@@ -26,6 +26,9 @@
     reason = "tests: a failed step must stop the test"
 )]
 
+mod support;
+use support::{examples, free_port, root_of_chain, tls_files};
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -39,57 +42,6 @@ const PARTICIPANT: &str = "example-cloud";
 
 fn gx_attest() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gx-attest"))
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A test CA and a TLS certificate for `localhost` signed by it: `ca.pem`, `cert.pem`,
-/// `key.pem` in `dir`.
-fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    };
-    std::fs::create_dir_all(dir).unwrap();
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name
-        .push(DnType::CommonName, "gx-attest clearing test TLS CA");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let paths = (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    );
-    std::fs::write(&paths.0, ca_cert.pem()).unwrap();
-    std::fs::write(&paths.1, leaf_cert.pem()).unwrap();
-    std::fs::write(&paths.2, leaf_key.serialize_pem()).unwrap();
-    paths
-}
-
-/// The last certificate of a key set's x5u chain (its self-signed development CA).
-fn root_of_chain(keys: &Path) -> String {
-    let text = std::fs::read_to_string(keys.join("x509CertificateChain.pem")).unwrap();
-    let start = text.rfind("-----BEGIN CERTIFICATE-----").unwrap();
-    text[start..].to_owned()
 }
 
 /// A running `gx-attest serve`; killed when dropped.
@@ -220,7 +172,7 @@ async fn setup() -> Setup {
     let provider_port = free_port();
     let compliance_did = format!("did:web:localhost%3A{compliance_port}");
     let provider_did = format!("did:web:localhost%3A{provider_port}");
-    let (tls_ca, cert, key) = tls_files(&d.join("tls"));
+    let (tls_ca, cert, key) = tls_files(&d.join("tls"), "gx-attest clearing test TLS CA");
     for (name, did) in [("compliance", &compliance_did), ("provider", &provider_did)] {
         std::fs::create_dir_all(d.join(name).join("data")).unwrap();
         gxa_proof::generate_keyset(gxa_proof::Algorithm::EdDsa, did, &d.join(name).join("keys"))
@@ -230,7 +182,8 @@ async fn setup() -> Setup {
     let anchors = d.join("anchors.pem");
     std::fs::write(
         &anchors,
-        root_of_chain(&d.join("compliance/keys")) + &root_of_chain(&d.join("provider/keys")),
+        root_of_chain(&d.join("compliance/keys/x509CertificateChain.pem"))
+            + &root_of_chain(&d.join("provider/keys/x509CertificateChain.pem")),
     )
     .unwrap();
     let compliance_config = d.join("compliance.toml");

@@ -33,6 +33,9 @@
     reason = "tests: a failed step must stop the test"
 )]
 
+mod support;
+use support::{examples, free_port, repo, request, root_of_chain, tls_files};
+
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -46,113 +49,7 @@ use serde_json::{Value, json};
 const SUBJECT: &str = "example-cloud";
 const TOKEN: &str = "federation-test-token-0123456789";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn examples() -> PathBuf {
-    repo().join("examples")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 // ---- a plain HTTP/1.1 client (the instances' plain listeners) ----
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-}
-
-fn request(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> std::io::Result<Reply> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
-    if !headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
-    {
-        head.push_str("Accept: */*\r\n");
-    }
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if method == "POST" {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("Connection: close\r\n\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> std::io::Result<Reply> {
-    let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_owned());
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of headers"))?;
-    let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("head"))?;
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("status line"))?;
-    let chunked = lines.any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.starts_with("transfer-encoding:") && l.contains("chunked")
-    });
-    let rest = &raw[split + 4..];
-    let body = if chunked {
-        let mut body = Vec::new();
-        let mut at = 0;
-        loop {
-            let end = rest[at..]
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .ok_or_else(|| bad("chunk"))?;
-            let size = std::str::from_utf8(&rest[at..at + end]).map_err(|_| bad("chunk"))?;
-            let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
-                .map_err(|_| bad("chunk size"))?;
-            at += end + 2;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(rest.get(at..at + size).ok_or_else(|| bad("short"))?);
-            at += size + 2;
-        }
-        body
-    } else {
-        rest.to_vec()
-    };
-    Ok(Reply { status, body })
-}
 
 fn get_json(port: u16, path: &str) -> Value {
     let reply = request(port, "GET", path, &[], b"").unwrap();
@@ -193,45 +90,6 @@ fn decode(s: &str) -> String {
 }
 
 // ---- TLS material ----
-
-/// A test CA and a TLS certificate for `localhost` signed by it: `(ca.pem, cert.pem, key.pem)`.
-fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    };
-    std::fs::create_dir_all(dir).unwrap();
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name
-        .push(DnType::CommonName, "gx-attest federation test TLS CA");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let paths = (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    );
-    std::fs::write(&paths.0, ca_cert.pem()).unwrap();
-    std::fs::write(&paths.1, leaf_cert.pem()).unwrap();
-    std::fs::write(&paths.2, leaf_key.serialize_pem()).unwrap();
-    paths
-}
-
-/// The last certificate of a PEM chain (a key set's self-signed CA).
-fn root_of_chain(chain: &Path) -> String {
-    let text = std::fs::read_to_string(chain).unwrap();
-    let start = text.rfind("-----BEGIN CERTIFICATE-----").unwrap();
-    assert!(text[..start].contains("BEGIN CERTIFICATE"), "leaf and CA");
-    text[start..].to_owned()
-}
 
 // ---- the instances ----
 
@@ -810,7 +668,7 @@ fn three_instances_exchange_reject_tampering_resume_after_kill_and_propagate_rev
         .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let (tls_ca, cert, key) = tls_files(&root.join("tls"));
+    let (tls_ca, cert, key) = tls_files(&root.join("tls"), "gx-attest federation test TLS CA");
     let _ = tls_ca;
     let mirror_listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let mirror_port = mirror_listener.local_addr().unwrap().port();

@@ -35,17 +35,27 @@ pub(crate) struct IssuanceLabels {
     pub(crate) profile: String,
 }
 
-/// Labels of the issuance-time histogram.
+/// Labels of the partner sync counter.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct PartnerLabels {
     pub(crate) partner: String,
     pub(crate) outcome: String,
 }
 
+/// Labels of the issuance-time histogram.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct OperationLabels {
     /// `upload`, `inventory`, `revoke`, `presentation`, `status_list`.
     pub(crate) operation: String,
+}
+
+/// Labels of the verification counter (bounded: three verdicts, seven checks).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct VerificationLabels {
+    /// `valid`, `invalid`, `could_not_check`.
+    pub(crate) verdict: String,
+    /// The first check that failed or could not be done (`syntax` … `shapes`); empty if none.
+    pub(crate) check: String,
 }
 
 /// The service's metrics and their registry.
@@ -57,6 +67,8 @@ pub struct Metrics {
     pub(crate) issued: Family<IssuanceLabels, Counter>,
     pub(crate) signing: Family<OperationLabels, Histogram>,
     pub(crate) partners: Family<PartnerLabels, Counter>,
+    pub(crate) verifications: Family<VerificationLabels, Counter>,
+    pub(crate) verification_time: Histogram,
 }
 
 fn latency_buckets() -> Histogram {
@@ -108,9 +120,23 @@ impl Metrics {
              skipped) and failed sync rounds (round_failed), by configured partner",
             partners.clone(),
         );
+        let verifications = Family::<VerificationLabels, Counter>::default();
+        registry.register(
+            "verifications",
+            "POST /verify reports by verdict and the first check that failed or could not be done",
+            verifications.clone(),
+        );
+        let verification_time = latency_buckets();
+        registry.register(
+            "verification_duration_seconds",
+            "Time to verify one input (fetches, proofs, chains, status lists, shapes)",
+            verification_time.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             partners,
+            verifications,
+            verification_time,
             requests,
             latency,
             issued,
@@ -129,7 +155,6 @@ impl Metrics {
         Ok(out)
     }
 
-    /// Records one finished request.
     /// Counts one partner sync outcome (labels bounded: configured partners, fixed outcomes).
     pub fn count_partner(&self, partner: &str, outcome: &str) {
         self.partners
@@ -140,6 +165,7 @@ impl Metrics {
             .inc();
     }
 
+    /// Records one finished request.
     pub(crate) fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
             .get_or_create(&RequestLabels {
@@ -163,6 +189,18 @@ impl Metrics {
                 profile: profile.to_owned(),
             })
             .inc_by(n);
+    }
+
+    /// Records one verification: its verdict, the first check that did not pass (failed or
+    /// could not be done), and how long it took.
+    pub(crate) fn observe_verification(&self, verdict: &str, check: &str, seconds: f64) {
+        self.verifications
+            .get_or_create(&VerificationLabels {
+                verdict: verdict.to_owned(),
+                check: check.to_owned(),
+            })
+            .inc();
+        self.verification_time.observe(seconds);
     }
 
     /// Records how long an issuing operation took.

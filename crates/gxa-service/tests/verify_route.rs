@@ -164,6 +164,21 @@ async fn issued_credentials_verify_and_tampered_ones_are_invalid() {
             assert_eq!(report["verdict"], "invalid", "{report:#}");
             assert_eq!(check(&report, "validity")["outcome"], "fail", "{report:#}");
         }
+        // Each verification is counted by verdict and first failing check, and timed.
+        let request = Request::builder()
+            .uri("/metrics")
+            .body(Body::empty())
+            .unwrap();
+        let metrics = send(&router, request).await.text();
+        let n = issued.len();
+        for line in [
+            format!(r#"gxa_verifications_total{{verdict="valid",check=""}} {n}"#),
+            format!(r#"gxa_verifications_total{{verdict="invalid",check="proof"}} {n}"#),
+            format!(r#"gxa_verifications_total{{verdict="invalid",check="validity"}} {n}"#),
+            format!("gxa_verification_duration_seconds_count {}", 3 * n),
+        ] {
+            assert!(metrics.contains(&line), "{name}: no {line:?} in\n{metrics}");
+        }
         service.finish().await;
     }
 }

@@ -23,6 +23,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use gxa_verify::Outcome;
 use serde::Deserialize;
 
 use crate::error::{ApiError, Problem};
@@ -138,7 +139,18 @@ pub(crate) async fn verify(
     } else {
         verifier.clone()
     };
+    let started = std::time::Instant::now();
     let report = verifier.verify(text, at).await;
+    let first_problem = report
+        .checks
+        .iter()
+        .find(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error))
+        .map_or("", |c| c.check.name());
+    state.metrics().observe_verification(
+        report.verdict.name(),
+        first_problem,
+        started.elapsed().as_secs_f64(),
+    );
     tracing::info!(
         verdict = report.verdict.name(),
         kind = report.kind.as_deref().unwrap_or("-"),

@@ -38,8 +38,8 @@ pub use bits::{MIN_STATUS_LIST_BITS, bit_is_set};
 pub use error::StoreError;
 pub use model::{
     ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, CredentialFormat, Lease, ListCursor,
-    NewCredential, NewUpload, Page, Revocation, Sha256Digest, StatusList, StatusPurpose,
-    StoredCredential, Subject, Upload,
+    ListedCredential, NewCredential, NewUpload, Page, Revocation, Sha256Digest, StatusList,
+    StatusPurpose, StoredCredential, Subject, Upload,
 };
 pub use partner::{
     PartnerProvenance, PartnerReceipt, PartnerRejection, PartnerState, ReceiptOutcome,

@@ -18,13 +18,36 @@ const MAX_PAGE: u32 = 1000;
 /// The largest status list accepted (2^26 bits = 8 MiB).
 const MAX_STATUS_LIST_BITS: u64 = 1 << 26;
 
+/// The columns `listed_from_row` reads.
+macro_rules! listed_columns {
+    () => {
+        "c.pk, c.id, c.types, c.subject, c.issuer, c.profile, c.format, c.body_sha256, \
+         c.issued_at, c.valid_from, c.valid_until, c.status_list_id, c.status_index, \
+         c.superseded_by, r.revoked_at "
+    };
+}
+
 /// The start of a credential query: every column `credential_from_row` reads.
 macro_rules! credential_select {
     () => {
-        "SELECT c.pk, c.id, c.types, c.subject, c.issuer, c.profile, c.format, c.body, \
-         c.body_sha256, c.canonical_hash, c.issued_at, c.valid_from, c.valid_until, \
-         c.status_list_id, c.status_index, c.evidence_sha256, c.superseded_by, r.revoked_at \
-         FROM credentials c LEFT JOIN revocations r ON r.credential_id = c.id "
+        concat!(
+            "SELECT ",
+            listed_columns!(),
+            ", b.body, c.canonical_hash, c.evidence_sha256 \
+             FROM credentials c JOIN credential_bodies b ON b.credential_pk = c.pk \
+             LEFT JOIN revocations r ON r.credential_id = c.id "
+        )
+    };
+}
+
+/// The start of a listing query: no bodies (see [`crate::ListedCredential`]).
+macro_rules! listed_select {
+    () => {
+        concat!(
+            "SELECT ",
+            listed_columns!(),
+            "FROM credentials c LEFT JOIN revocations r ON r.credential_id = c.id "
+        )
     };
 }
 
@@ -98,21 +121,7 @@ impl Backend {
             Some((None, None)) => {}
         }
         insert_credential_row(&mut tx, new).await?;
-        sqlx::query(
-            "UPDATE credentials SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL",
-        )
-        .bind(&new.id)
-        .bind(old_id)
-        .execute(&mut *tx)
-        .await?;
-        let entry = append_change(
-            &mut tx,
-            crate::ChangeKind::Reissued,
-            &new.id,
-            Some(old_id),
-            now,
-        )
-        .await?;
+        let entry = supersede(&mut tx, old_id, &new.id, now).await?;
         tx.commit().await?;
         Ok(entry)
     }
@@ -201,12 +210,12 @@ impl Backend {
         filter: &crate::CredentialFilter,
         after: Option<crate::ListCursor>,
         limit: u32,
-    ) -> Result<crate::Page<crate::StoredCredential>, StoreError> {
+    ) -> Result<crate::Page<crate::ListedCredential>, StoreError> {
         use std::fmt::Write as _;
 
         let limit = limit.clamp(1, MAX_PAGE);
         // Built from fixed fragments only; every value is bound.
-        let mut sql = String::from(concat!(credential_select!(), "WHERE c.pk > $1"));
+        let mut sql = String::from(concat!(listed_select!(), "WHERE c.pk > $1"));
         let mut n = 1;
         if filter.subject.is_some() {
             n += 1;
@@ -227,29 +236,55 @@ impl Backend {
         n += 1;
         let _ = write!(sql, " ORDER BY c.pk LIMIT ${n}");
 
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.map_or(0, |c| c.0));
-        if let Some(subject) = &filter.subject {
-            query = query.bind(subject);
+        // Every value is bound, in the order of the placeholders above.
+        macro_rules! bind_all {
+            ($query:expr) => {{
+                let mut query = $query.bind(after.map_or(0, |c| c.0));
+                if let Some(subject) = &filter.subject {
+                    query = query.bind(subject);
+                }
+                if let Some(issuer) = &filter.issuer {
+                    query = query.bind(issuer);
+                }
+                if let Some(credential_type) = &filter.credential_type {
+                    query = query.bind(credential_type);
+                }
+                query.bind(i64::from(limit) + 1)
+            }};
         }
-        if let Some(issuer) = &filter.issuer {
-            query = query.bind(issuer);
-        }
-        if let Some(credential_type) = &filter.credential_type {
-            query = query.bind(credential_type);
-        }
-        let rows = query
-            .bind(i64::from(limit) + 1)
-            .fetch_all(self.reader())
-            .await?;
-
-        let mut items = Vec::with_capacity(rows.len());
-        let mut last_pk = 0;
-        for row in rows.iter().take(limit as usize) {
-            last_pk = sqlx::Row::try_get(row, "pk")?;
-            items.push(credential_from_row(row)?);
-        }
-        let next = (rows.len() > limit as usize).then_some(crate::ListCursor(last_pk));
-        Ok(crate::Page { items, next })
+        let mut rows: Vec<(i64, crate::ListedCredential)> = match PAGE_AS_JSON {
+            Some((start, end)) => {
+                let sql = format!("{start}{sql}{end}");
+                let page: String =
+                    bind_all!(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)))
+                        .fetch_one(self.reader())
+                        .await?;
+                let rows: Vec<ListedJson> = serde_json::from_str(&page)
+                    .map_err(|err| StoreError::Corrupt(format!("listing page: {err}")))?;
+                let mut rows = rows
+                    .into_iter()
+                    .map(|row| Ok((row.0, listed_from_json(row)?)))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                // An aggregate's order is not promised: the cursor's order is restored.
+                rows.sort_unstable_by_key(|(pk, _)| *pk);
+                rows
+            }
+            None => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)))
+                .fetch_all(self.reader())
+                .await?
+                .iter()
+                .map(|row| Ok((sqlx::Row::try_get(row, "pk")?, listed_from_row(row)?)))
+                .collect::<Result<_, StoreError>>()?,
+        };
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = more
+            .then(|| rows.last().map(|(pk, _)| crate::ListCursor(*pk)))
+            .flatten();
+        Ok(crate::Page {
+            items: rows.into_iter().map(|(_, listed)| listed).collect(),
+            next,
+        })
     }
 
     pub(crate) async fn changes(
@@ -726,22 +761,7 @@ impl Backend {
                     // is a new issuance, not a replacement.
                     append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?
                 } else {
-                    sqlx::query(
-                        "UPDATE credentials SET superseded_by = $1 \
-                         WHERE id = $2 AND superseded_by IS NULL",
-                    )
-                    .bind(&new.id)
-                    .bind(old_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    append_change(
-                        &mut tx,
-                        crate::ChangeKind::Reissued,
-                        &new.id,
-                        Some(old_id),
-                        now,
-                    )
-                    .await?
+                    supersede(&mut tx, old_id, &new.id, now).await?
                 }
             }
         };
@@ -781,10 +801,10 @@ impl Backend {
         let rows = sqlx::query(concat!(
             "SELECT s.slot AS slot_name, ",
             // The column list of `credential_select!` without its leading `SELECT `.
-            "c.pk, c.id, c.types, c.subject, c.issuer, c.profile, c.format, c.body, \
-             c.body_sha256, c.canonical_hash, c.issued_at, c.valid_from, c.valid_until, \
-             c.status_list_id, c.status_index, c.evidence_sha256, c.superseded_by, r.revoked_at \
-             FROM credentials c LEFT JOIN revocations r ON r.credential_id = c.id \
+            listed_columns!(),
+            ", b.body, c.canonical_hash, c.evidence_sha256 \
+             FROM credentials c JOIN credential_bodies b ON b.credential_pk = c.pk \
+             LEFT JOIN revocations r ON r.credential_id = c.id \
              JOIN credential_slots s ON s.credential_id = c.id \
              WHERE s.subject = $1 ORDER BY s.slot"
         ))
@@ -861,10 +881,10 @@ async fn insert_credential_row(
     let types = serde_json::to_string(&new.types)
         .map_err(|err| StoreError::InvalidInput(format!("credential types: {err}")))?;
     let res: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO credentials (id, types, subject, issuer, profile, format, body, body_sha256, \
+        "INSERT INTO credentials (id, types, subject, issuer, profile, format, body_sha256, \
          canonical_hash, issued_at, valid_from, valid_until, status_list_id, status_index, \
          evidence_sha256) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING pk",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING pk",
     )
     .bind(&new.id)
     .bind(types)
@@ -872,7 +892,6 @@ async fn insert_credential_row(
     .bind(&new.issuer)
     .bind(&new.profile)
     .bind(new.format.as_str())
-    .bind(new.body.as_slice())
     .bind(crate::Sha256Digest::of(&new.body).as_bytes().as_slice())
     .bind(new.canonical_hash.as_deref())
     .bind(new.issued_at.as_microsecond())
@@ -894,6 +913,12 @@ async fn insert_credential_row(
         }
         Err(err) => return Err(err.into()),
     };
+    // Bodies live apart from the listed columns (migration 0004).
+    sqlx::query("INSERT INTO credential_bodies (credential_pk, body) VALUES ($1, $2)")
+        .bind(pk)
+        .bind(new.body.as_slice())
+        .execute(&mut **tx)
+        .await?;
     let mut seen = std::collections::HashSet::new();
     for credential_type in &new.types {
         if seen.insert(credential_type.as_str()) {
@@ -905,6 +930,22 @@ async fn insert_credential_row(
         }
     }
     Ok(())
+}
+
+/// Marks `old_id` as superseded by `new_id` (set once: the trigger refuses a second time) and
+/// appends the `reissued` entry; the caller holds the write lock and has inserted `new_id`.
+async fn supersede(
+    tx: &mut Transaction<'static, Db>,
+    old_id: &str,
+    new_id: &str,
+    at: jiff::Timestamp,
+) -> Result<crate::ChangeEntry, StoreError> {
+    sqlx::query("UPDATE credentials SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL")
+        .bind(new_id)
+        .bind(old_id)
+        .execute(&mut **tx)
+        .await?;
+    append_change(tx, crate::ChangeKind::Reissued, new_id, Some(old_id), at).await
 }
 
 /// Appends the next change log entry; the caller holds the write lock (`begin_write`).
@@ -959,44 +1000,146 @@ fn validate_credential(new: &crate::NewCredential) -> Result<(), StoreError> {
     )))
 }
 
-fn credential_from_row(row: &DbRow) -> Result<crate::StoredCredential, StoreError> {
+/// One row of a listing page as `PAGE_AS_JSON` writes it: pk, id, types, subject, issuer,
+/// profile, format, body_sha256 (hex), issued_at, valid_from, valid_until, status_list_id,
+/// status_index, superseded_by, revoked_at.
+type ListedJson = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn listed_from_json(row: ListedJson) -> Result<crate::ListedCredential, StoreError> {
+    let (
+        _,
+        id,
+        types,
+        subject,
+        issuer,
+        profile,
+        format,
+        body_sha256,
+        issued_at,
+        valid_from,
+        valid_until,
+        status_list,
+        status_index,
+        superseded_by,
+        revoked_at,
+    ) = row;
+    Ok(crate::ListedCredential {
+        id,
+        types: credential_types(&types)?,
+        subject,
+        issuer,
+        profile,
+        format: crate::CredentialFormat::parse(&format)?,
+        body_sha256: body_sha256
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("body digest {body_sha256:?}")))?,
+        issued_at: timestamp(issued_at)?,
+        valid_from: timestamp(valid_from)?,
+        valid_until: valid_until.map(timestamp).transpose()?,
+        status: status_entry(status_list, status_index)?,
+        superseded_by,
+        revoked_at: revoked_at.map(timestamp).transpose()?,
+    })
+}
+
+fn credential_types(json: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|err| StoreError::Corrupt(format!("credential types: {err}")))
+}
+
+fn status_entry(
+    list: Option<String>,
+    index: Option<i64>,
+) -> Result<Option<(String, u64)>, StoreError> {
+    match (list, index) {
+        (Some(list), Some(index)) => Ok(Some((list, to_u64(index)?))),
+        (None, None) => Ok(None),
+        _ => Err(StoreError::Corrupt("half a status entry".to_owned())),
+    }
+}
+
+fn listed_from_row(row: &DbRow) -> Result<crate::ListedCredential, StoreError> {
     use sqlx::Row as _;
 
     let types: String = row.try_get("types")?;
-    let types: Vec<String> = serde_json::from_str(&types)
-        .map_err(|err| StoreError::Corrupt(format!("credential types: {err}")))?;
+    let types = credential_types(&types)?;
     let format: String = row.try_get("format")?;
-    let status_list: Option<String> = row.try_get("status_list_id")?;
-    let status_index: Option<i64> = row.try_get("status_index")?;
-    let status = match (status_list, status_index) {
-        (Some(list), Some(index)) => Some((list, to_u64(index)?)),
-        (None, None) => None,
-        _ => return Err(StoreError::Corrupt("half a status entry".to_owned())),
-    };
+    let status = status_entry(row.try_get("status_list_id")?, row.try_get("status_index")?)?;
     let body_sha256: Vec<u8> = row.try_get("body_sha256")?;
-    let evidence: Option<Vec<u8>> = row.try_get("evidence_sha256")?;
     let valid_until: Option<i64> = row.try_get("valid_until")?;
     let revoked_at: Option<i64> = row.try_get("revoked_at")?;
-    Ok(crate::StoredCredential {
+    Ok(crate::ListedCredential {
         id: row.try_get("id")?,
         types,
         subject: row.try_get("subject")?,
         issuer: row.try_get("issuer")?,
         profile: row.try_get("profile")?,
         format: crate::CredentialFormat::parse(&format)?,
-        body: row.try_get("body")?,
         body_sha256: crate::Sha256Digest::from_slice(&body_sha256)?,
-        canonical_hash: row.try_get("canonical_hash")?,
         issued_at: timestamp(row.try_get("issued_at")?)?,
         valid_from: timestamp(row.try_get("valid_from")?)?,
         valid_until: valid_until.map(timestamp).transpose()?,
+        status,
+        superseded_by: row.try_get("superseded_by")?,
+        revoked_at: revoked_at.map(timestamp).transpose()?,
+    })
+}
+
+fn credential_from_row(row: &DbRow) -> Result<crate::StoredCredential, StoreError> {
+    use sqlx::Row as _;
+
+    let crate::ListedCredential {
+        id,
+        types,
+        subject,
+        issuer,
+        profile,
+        format,
+        body_sha256,
+        issued_at,
+        valid_from,
+        valid_until,
+        status,
+        superseded_by,
+        revoked_at,
+    } = listed_from_row(row)?;
+    let evidence: Option<Vec<u8>> = row.try_get("evidence_sha256")?;
+    Ok(crate::StoredCredential {
+        id,
+        types,
+        subject,
+        issuer,
+        profile,
+        format,
+        body: row.try_get("body")?,
+        body_sha256,
+        canonical_hash: row.try_get("canonical_hash")?,
+        issued_at,
+        valid_from,
+        valid_until,
         status,
         evidence: evidence
             .as_deref()
             .map(crate::Sha256Digest::from_slice)
             .transpose()?,
-        superseded_by: row.try_get("superseded_by")?,
-        revoked_at: revoked_at.map(timestamp).transpose()?,
+        superseded_by,
+        revoked_at,
     })
 }
 

@@ -66,24 +66,7 @@ impl Backend {
                     None => None,
                 };
                 let entry = match replaceable {
-                    Some(previous) => {
-                        sqlx::query(
-                            "UPDATE credentials SET superseded_by = $1 \
-                             WHERE id = $2 AND superseded_by IS NULL",
-                        )
-                        .bind(&new.id)
-                        .bind(previous)
-                        .execute(&mut *tx)
-                        .await?;
-                        append_change(
-                            &mut tx,
-                            crate::ChangeKind::Reissued,
-                            &new.id,
-                            Some(previous),
-                            now,
-                        )
-                        .await?
-                    }
+                    Some(previous) => supersede(&mut tx, previous, &new.id, now).await?,
                     None => {
                         append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now)
                             .await?

@@ -8,10 +8,10 @@ use jiff::Timestamp;
 use crate::postgres::PostgresBackend;
 use crate::sqlite::SqliteBackend;
 use crate::{
-    ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor, NewCredential, NewUpload, Page,
-    PartnerProvenance, PartnerReceipt, PartnerRejection, PartnerState, ReceiptOutcome,
-    RejectionKind, Revocation, Sha256Digest, StatusList, StatusPurpose, StoreError,
-    StoredCredential, Subject, Upload,
+    ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor, ListedCredential,
+    NewCredential, NewUpload, Page, PartnerProvenance, PartnerReceipt, PartnerRejection,
+    PartnerState, ReceiptOutcome, RejectionKind, Revocation, Sha256Digest, StatusList,
+    StatusPurpose, StoreError, StoredCredential, Subject, Upload,
 };
 
 /// The file name of the SQLite database in a data directory.
@@ -168,7 +168,7 @@ impl Store {
         filter: &CredentialFilter,
         cursor: Option<ListCursor>,
         limit: u32,
-    ) -> Result<Page<StoredCredential>, StoreError> {
+    ) -> Result<Page<ListedCredential>, StoreError> {
         dispatch!(self.list_credentials(filter, cursor, limit))
     }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::{credential, now, test_dbs};
 use gxa_store::{
-    ChangeCursor, ChangeKind, CredentialFilter, ListCursor, MIN_STATUS_LIST_BITS, NewUpload,
-    Sha256Digest, StatusPurpose, Store, StoreError, bit_is_set,
+    ChangeCursor, ChangeKind, CredentialFilter, ListCursor, ListedCredential, MIN_STATUS_LIST_BITS,
+    NewUpload, Sha256Digest, StatusPurpose, Store, StoreError, bit_is_set,
 };
 use sqlx::Connection as _;
 
@@ -84,7 +84,9 @@ async fn database_refuses_updates_and_deletes_of_credentials_and_log() {
             .await
             .unwrap();
         let statements = [
-            "UPDATE credentials SET body = body || body",
+            "UPDATE credential_bodies SET body = body || body",
+            "DELETE FROM credential_bodies",
+            "UPDATE credentials SET body_sha256 = body_sha256",
             "UPDATE credentials SET subject = 'other'",
             "DELETE FROM credentials",
             "UPDATE change_log SET kind = 'revoked'",
@@ -133,6 +135,17 @@ async fn change_log_is_gapless_ordered_and_resumable() {
             .unwrap();
         assert_eq!(reissued.previous.as_deref(), Some("urn:c:0"));
         store.revoke_credential("urn:c:3").await.unwrap();
+        // The listing shows the status entries, the supersession and the revocation.
+        let listed = store
+            .list_credentials(&CredentialFilter::default(), None, 100)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(listed.len(), 6);
+        assert_listed_as_stored(store, &listed, db.name).await;
+        assert_eq!(listed[0].superseded_by.as_deref(), Some("urn:c:0b"));
+        assert!(listed[3].revoked_at.is_some() && listed[3].status.is_some());
+        assert!(listed.iter().filter(|c| c.revoked_at.is_some()).count() == 1);
 
         let all = store.changes(ChangeCursor(0), 100).await.unwrap();
         let seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
@@ -541,6 +554,7 @@ async fn listing_pages_are_stable_filtered_and_cursors_checked() {
         loop {
             let page = store.list_credentials(&all, cursor, 10).await.unwrap();
             pages += 1;
+            assert_listed_as_stored(store, &page.items, db.name).await;
             seen.extend(page.items.into_iter().map(|c| c.id));
             if pages == 1 {
                 store
@@ -1002,5 +1016,32 @@ async fn mixed_concurrent_writes_keep_the_log_consistent() {
             replica.close().await;
         }
         db.finish().await;
+    }
+}
+
+/// A listed credential is the stored one without its bytes and evidence.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed read fails the test"
+)]
+async fn assert_listed_as_stored(store: &Store, listed: &[ListedCredential], backend: &str) {
+    for listed in listed {
+        let stored = store.get_credential(&listed.id).await.unwrap();
+        let expected = ListedCredential {
+            id: stored.id,
+            types: stored.types,
+            subject: stored.subject,
+            issuer: stored.issuer,
+            profile: stored.profile,
+            format: stored.format,
+            body_sha256: stored.body_sha256,
+            issued_at: stored.issued_at,
+            valid_from: stored.valid_from,
+            valid_until: stored.valid_until,
+            status: stored.status,
+            superseded_by: stored.superseded_by,
+            revoked_at: stored.revoked_at,
+        };
+        assert_eq!(listed, &expected, "{backend}");
     }
 }

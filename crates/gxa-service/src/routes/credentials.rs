@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, StoredCredential};
+use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, ListedCredential};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Authenticated;
@@ -79,8 +79,8 @@ pub(crate) struct CredentialSummary {
     revoked_at: Option<String>,
 }
 
-impl From<&StoredCredential> for CredentialSummary {
-    fn from(c: &StoredCredential) -> Self {
+impl From<&ListedCredential> for CredentialSummary {
+    fn from(c: &ListedCredential) -> Self {
         Self {
             id: c.id.clone(),
             types: c.types.clone(),

@@ -19,7 +19,7 @@ const OPTIONS: StoreOptions = StoreOptions { max_connections: 4 };
 use jiff::Timestamp;
 use sqlx::Connection as _;
 
-/// One backend's database for one test.
+/// One backend's database for one test, with an open store.
 pub(crate) struct TestDb {
     /// `sqlite` or `postgres`.
     pub(crate) name: &'static str,
@@ -27,8 +27,7 @@ pub(crate) struct TestDb {
     pub(crate) url: String,
     /// The store.
     pub(crate) store: Store,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
+    database: EmptyDb,
 }
 
 impl TestDb {
@@ -38,15 +37,33 @@ impl TestDb {
     }
 
     /// Closes the store and drops the PostgreSQL database.
-    pub(crate) async fn finish(mut self) {
+    pub(crate) async fn finish(self) {
         self.store.close().await;
+        self.database.finish().await;
+    }
+}
+
+/// One backend's database for one test, created but never opened (no tables): for tests of
+/// migrations.
+pub(crate) struct EmptyDb {
+    /// `sqlite` or `postgres`.
+    pub(crate) name: &'static str,
+    /// Its URL.
+    pub(crate) url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl EmptyDb {
+    /// Drops the PostgreSQL database.
+    pub(crate) async fn finish(mut self) {
         if let Some((admin_url, database)) = self.postgres.take() {
             drop_database(&admin_url, &database).await;
         }
     }
 }
 
-impl Drop for TestDb {
+impl Drop for EmptyDb {
     /// A test that failed before `finish` still drops its PostgreSQL database.
     fn drop(&mut self) {
         if let Some((admin_url, database)) = self.postgres.take() {
@@ -89,7 +106,22 @@ fn unique_name() -> String {
 
 /// `[sqlite, postgres]` stores, freshly migrated and empty.
 pub(crate) async fn test_dbs() -> Vec<TestDb> {
-    let mut dbs = vec![sqlite().await];
+    let mut dbs = Vec::new();
+    for database in empty_dbs().await {
+        let store = Store::open_with(&database.url, &OPTIONS).await.unwrap();
+        dbs.push(TestDb {
+            name: database.name,
+            url: database.url.clone(),
+            store,
+            database,
+        });
+    }
+    dbs
+}
+
+/// `[sqlite, postgres]` databases without tables.
+pub(crate) async fn empty_dbs() -> Vec<EmptyDb> {
+    let mut dbs = vec![sqlite()];
     match std::env::var("GXA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => dbs.push(postgres(&url).await),
         _ if std::env::var_os("CI").is_some() => {
@@ -112,20 +144,18 @@ pub(crate) async fn test_dbs() -> Vec<TestDb> {
     dbs
 }
 
-async fn sqlite() -> TestDb {
+fn sqlite() -> EmptyDb {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.sqlite3").display());
-    let store = Store::open_with(&url, &OPTIONS).await.unwrap();
-    TestDb {
+    EmptyDb {
         name: "sqlite",
         url,
-        store,
         _dir: Some(dir),
         postgres: None,
     }
 }
 
-async fn postgres(admin_url: &str) -> TestDb {
+async fn postgres(admin_url: &str) -> EmptyDb {
     let database = unique_name();
     let mut admin = sqlx::PgConnection::connect(admin_url)
         .await
@@ -135,12 +165,9 @@ async fn postgres(admin_url: &str) -> TestDb {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    let url = with_database(admin_url, &database);
-    let store = Store::open_with(&url, &OPTIONS).await.unwrap();
-    TestDb {
+    EmptyDb {
         name: "postgres",
-        url,
-        store,
+        url: with_database(admin_url, &database),
         _dir: None,
         postgres: Some((admin_url.to_owned(), database)),
     }

@@ -23,7 +23,7 @@
 //!    hash (`gx:integrity` / `gx:digestSRI`, recomputed here); it is then stored in the slot
 //!    `clearing/{participant}/compliance/{profile}`: served at its id, a URL under our base
 //!    URL, with the compliance service's DID as issuer.
-//! 4. **Renewal** ([`ClearingClient::renew_due`], [`ClearingClient::spawn_scheduler`]): a
+//! 4. **Renewal** ([`ClearingClient::renew_due`], run periodically by the service): a
 //!    profile whose compliance credential is missing, revoked, or ends within the renewal
 //!    window is submitted again, by one replica at a time (store lease [`CLEARING_LEASE`]).
 //!
@@ -1004,45 +1004,6 @@ impl ClearingClient {
             tracing::warn!(error = %e, "could not release the clearing lease; it expires by itself");
         }
         Ok(summary)
-    }
-
-    /// Runs [`ClearingClient::renew_due`] now and then every `every` until `shutdown` becomes
-    /// `true` (or its sender is dropped). Failures are logged; the next tick tries again.
-    pub fn spawn_scheduler(
-        &self,
-        every: Duration,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let client = self.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every.max(Duration::from_millis(10)));
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                if *shutdown.borrow() {
-                    break;
-                }
-                tokio::select! {
-                    _ = ticks.tick() => {
-                        match client.renew_due(Timestamp::now()).await {
-                            Ok(summary) => {
-                                for s in &summary.renewed {
-                                    tracing::info!(credential = %s.credential_id, profile = s.profile.as_str(), "compliance credential renewed");
-                                }
-                                for (profile, error) in &summary.failed {
-                                    tracing::warn!(profile = profile.as_str(), %error, "compliance renewal failed");
-                                }
-                            }
-                            Err(e) => tracing::warn!(error = %e, "compliance renewal run failed"),
-                        }
-                    }
-                    changed = shutdown.changed() => {
-                        if changed.is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        })
     }
 }
 

@@ -1,4 +1,4 @@
-//! Scheduled re-issuance ([`Issuer::reissue_expiring`], [`Issuer::spawn_scheduler`]).
+//! Scheduled re-issuance ([`Issuer::reissue_expiring`]; the service runs it periodically).
 //!
 //! One replica at a time: the work runs only while this issuer holds the store lease
 //! `reissue` (leases use the database clock, so replicas agree on expiry).
@@ -111,42 +111,6 @@ impl Issuer {
         Ok(ReissueSummary {
             reissued,
             skipped_lease_held: false,
-        })
-    }
-
-    /// Runs [`Issuer::reissue_expiring`] now and then every `every` until `shutdown` becomes
-    /// `true` (or its sender is dropped). Errors are logged, never fatal: the next tick tries
-    /// again.
-    pub fn spawn_scheduler(
-        &self,
-        every: Duration,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let issuer = self.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every.max(Duration::from_millis(10)));
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                if *shutdown.borrow() {
-                    break;
-                }
-                tokio::select! {
-                    _ = ticks.tick() => {
-                        match issuer.reissue_expiring(Timestamp::now()).await {
-                            Ok(summary) if !summary.reissued.is_empty() => {
-                                tracing::info!(count = summary.reissued.len(), "re-issued expiring credentials");
-                            }
-                            Ok(_) => {}
-                            Err(e) => tracing::warn!(error = %e, "scheduled re-issuance failed"),
-                        }
-                    }
-                    changed = shutdown.changed() => {
-                        if changed.is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
         })
     }
 }

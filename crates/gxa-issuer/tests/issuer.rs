@@ -575,22 +575,6 @@ async fn scheduled_reissue_respects_the_lease_and_reissues_expiring() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn scheduler_runs_and_stops() {
-    for db in test_dbs().await {
-        let issuer = issuer(&db.store).await;
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let handle = issuer.spawn_scheduler(Duration::from_millis(20), stopped);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        stop.send(true).unwrap();
-        tokio::time::timeout(Duration::from_secs(5), handle)
-            .await
-            .unwrap()
-            .unwrap();
-        db.finish().await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_issue_once_for_the_same_upload_and_lose_nothing_for_different_ones() {
     for db in test_dbs().await {
         register_cloud(&db.store, CLOUD).await;

@@ -336,9 +336,25 @@ pub(crate) async fn spawn_renewal(
         return Ok(None);
     };
     tracing::info!(compliance = %section.compliance_url, every_secs = section.renewal_interval_secs, "clearing-house renewal scheduler");
-    Ok(Some(client.spawn_scheduler(
+    Ok(Some(crate::schedule::spawn_periodic(
         Duration::from_secs(section.renewal_interval_secs),
         shutdown,
+        move || {
+            let client = client.clone();
+            async move {
+                match client.renew_due(jiff::Timestamp::now()).await {
+                    Ok(summary) => {
+                        for s in &summary.renewed {
+                            tracing::info!(credential = %s.credential_id, profile = s.profile.as_str(), "compliance credential renewed");
+                        }
+                        for (profile, error) in &summary.failed {
+                            tracing::warn!(profile = profile.as_str(), %error, "compliance renewal failed");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "compliance renewal run failed"),
+                }
+            }
+        },
     )))
 }
 

@@ -33,6 +33,7 @@ pub mod negotiate;
 pub mod openapi;
 pub mod render;
 mod routes;
+mod schedule;
 mod server;
 pub mod state;
 mod tls;

@@ -267,9 +267,25 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
     let Prepared { state, config } = prepared;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let scheduler = (config.limits.reissue_interval_secs > 0).then(|| {
-        state.issuer().spawn_scheduler(
+        let issuer = state.issuer().clone();
+        crate::schedule::spawn_periodic(
             Duration::from_secs(config.limits.reissue_interval_secs),
             shutdown_rx.clone(),
+            move || {
+                let issuer = issuer.clone();
+                async move {
+                    match issuer.reissue_expiring(jiff::Timestamp::now()).await {
+                        Ok(summary) if !summary.reissued.is_empty() => {
+                            tracing::info!(
+                                count = summary.reissued.len(),
+                                "re-issued expiring credentials"
+                            );
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "scheduled re-issuance failed"),
+                    }
+                }
+            },
         )
     });
     let partner_sync = state.partners().map(|s| s.spawn(shutdown_rx.clone()));

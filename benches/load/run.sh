@@ -7,6 +7,15 @@
 #   benches/load/run.sh                 # both backends (PostgreSQL from GXA_BENCH_POSTGRES_URL)
 #   DURATION=30s CONNECTIONS=64 THREADS=2 benches/load/run.sh
 #   GXA_BIN=/path/to/gx-attest benches/load/run.sh    # no build
+#   FILL=1000000 benches/load/run.sh    # also: the store filled with a million credentials
+#
+# With FILL=N, each backend's store is filled with N copies of the issued credential (each with
+# its own id and one of 1000 subjects; `cargo run -p gxa-store --example fill`, whose import rate
+# is printed), then GET /credentials/{id} is measured at random ids over the whole store (the
+# in-memory cache then rarely helps: every request reads the store) and GET /credentials at
+# random cursors, each at CONNECTIONS and at each of LATENCY_CONNECTIONS (default "4 1")
+# connections: the first gives the throughput, the others the latency a catalogue sees when the
+# service is not saturated.
 #
 # Needs: wrk and nginx (Debian: apt-get install wrk nginx-light), ssh-keygen, curl, a release
 # build (made here). PostgreSQL: GXA_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
@@ -21,7 +30,17 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# The services are started inside command substitutions (not jobs of this shell): stopped by
+# their pid files, also when the run fails half-way.
+cleanup() {
+    local pid
+    for pid in "$WORK"/*.pid; do
+        [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+    done
+    sleep 0.5
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 for tool in wrk nginx curl; do
     command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk nginx-light curl)" >&2; exit 2; }
@@ -33,16 +52,53 @@ if [ -z "${GXA_BIN:-}" ]; then
 fi
 BIN=${GXA_BIN:-${CARGO_TARGET_DIR:-target}/release/gx-attest}
 
-# Prints the wrk summary line: requests/s and latency percentiles.
+FILL=${FILL:-0}
+LATENCY_CONNECTIONS=${LATENCY_CONNECTIONS:-4 1}
+if [ "$FILL" -gt 0 ]; then
+    cargo build --release -p gxa-store --example fill >&2
+    FILL_BIN=${CARGO_TARGET_DIR:-target}/release/examples/fill
+fi
+
+# Prints the wrk summary line: requests/s and latency percentiles. Any answer other than 2xx/3xx
+# fails the run (a benchmark of error pages measures nothing).
+# run_wrk LABEL URL ACCEPT [CONNECTIONS [SCRIPT [script args...]]]
 run_wrk() {
-    local label=$1 url=$2 accept=$3
-    local out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $accept" "$url")
+    local label=$1 url=$2 accept=$3 connections=${4:-$CONNECTIONS} script=${5:-}
+    shift $(($# < 5 ? $# : 5))
+    local out threads=$((connections < THREADS ? connections : THREADS))
+    if [ -n "$script" ]; then
+        out=$(wrk -t"$threads" -c"$connections" -d"$DURATION" --latency -H "Accept: $accept" \
+            -s "$script" "$url" -- "$@")
+    else
+        out=$(wrk -t"$threads" -c"$connections" -d"$DURATION" --latency -H "Accept: $accept" "$url")
+    fi
+    if grep -q 'Non-2xx or 3xx' <<<"$out"; then
+        echo "$label: error answers" >&2
+        echo "$out" >&2
+        exit 1
+    fi
     local rps p50 p99
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    printf '%-34s %12s req/s   p50 %8s   p99 %8s\n' "$label" "$rps" "$p50" "$p99"
+    printf '%-44s c=%-3s %10s req/s   p50 %8s   p99 %8s\n' "$label" "$connections" "$rps" "$p50" "$p99"
+}
+
+# fill_and_measure LABEL STORE TEMPLATE: N copies of TEMPLATE into STORE (a data directory or a
+# PostgreSQL URL) while the service runs, then random gets and random-cursor listings.
+fill_and_measure() {
+    local label=$1 store=$2 template=$3
+    [ "$FILL" -gt 0 ] || return 0
+    "$FILL_BIN" "$store" "$template" "http://127.0.0.1:$PORT/credentials/bench-" "$FILL" \
+        | sed "s/^/$label: /"
+    local c
+    # shellcheck disable=SC2086 # a list of connection counts
+    for c in $CONNECTIONS $LATENCY_CONNECTIONS; do
+        run_wrk "$label $FILL GET random credential" "http://127.0.0.1:$PORT" \
+            application/vc+ld+json "$c" benches/load/random-get.lua /credentials/bench- "$FILL"
+        run_wrk "$label $FILL GET /credentials?limit=100" "http://127.0.0.1:$PORT" \
+            application/json "$c" benches/load/random-list.lua "$FILL" 100
+    done
 }
 
 # Starts the demo service on a backend, uploads the example report, prints the path of one
@@ -77,6 +133,7 @@ path=$(start_service "$WORK/sqlite")
 curl -fsS -H 'Accept: application/vc+ld+json' "http://127.0.0.1:$PORT$path" >"$WORK/credential.json"
 run_wrk "gx-attest SQLite     GET credential" "http://127.0.0.1:$PORT$path" application/vc+ld+json
 run_wrk "gx-attest SQLite     GET /credentials" "http://127.0.0.1:$PORT/credentials?limit=100" application/json
+fill_and_measure "gx-attest SQLite" "$WORK/sqlite" "$WORK/credential.json"
 stop_service "$WORK/sqlite"
 
 # PostgreSQL.
@@ -89,6 +146,7 @@ if [ -n "${GXA_BENCH_POSTGRES_URL:-}" ]; then
     path=$(start_service "$WORK/postgres" --database-url "$url")
     run_wrk "gx-attest PostgreSQL GET credential" "http://127.0.0.1:$PORT$path" application/vc+ld+json
     run_wrk "gx-attest PostgreSQL GET /credentials" "http://127.0.0.1:$PORT/credentials?limit=100" application/json
+    fill_and_measure "gx-attest PostgreSQL" "$url" "$WORK/credential.json"
     stop_service "$WORK/postgres"
     [ -n "${db:-}" ] && psql -q "$GXA_BENCH_POSTGRES_URL" -c "DROP DATABASE $db WITH (FORCE)"
 else
@@ -98,6 +156,8 @@ fi
 # nginx serving the same bytes.
 mkdir -p "$WORK/www"
 cp "$WORK/credential.json" "$WORK/www/credential.json"
+# nginx's workers run as an unprivileged user: they must be able to read the file.
+chmod 755 "$WORK" "$WORK/www" && chmod 644 "$WORK/www/credential.json"
 cat >"$WORK/nginx.conf" <<CONF
 worker_processes auto;
 pid $WORK/nginx.pid;

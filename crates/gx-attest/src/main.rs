@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of glibc malloc: the service allocates many short-lived small objects per
+/// request (rows, JSON values, headers) from several threads; glibc spent a tenth of a listing
+/// request in `malloc_consolidate` and arena locks (perf, `benches/load`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
     match cmd::run(cli) {

@@ -1,4 +1,5 @@
-//! Store benchmarks on SQLite with 100 000 credentials: get by id, a listing page, and the insert
+//! Store benchmarks on SQLite with 100 000 credentials (copies of the example Tagus
+//! LegalParticipant, 925 bytes): get by id, a listing page, and the insert
 //! rate (one transaction per credential, as the service issues; and batched, as an import).
 //!
 //! `cargo bench -p gxa-store --bench store`. Set `GXA_BENCH_CREDENTIALS` to change the size, and
@@ -15,34 +16,23 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, NewCredential, Store};
+use gxa_store::{CredentialFilter, ListCursor, Store};
 use jiff::Timestamp;
 
-fn credential(n: u64) -> NewCredential {
-    let now = Timestamp::now();
-    let id = format!("https://issuer.example/credentials/{n:08}");
-    let subject = format!("did:web:provider{}.example", n % 1000);
-    // About 1 KB, like a signed Gaia-X compliance credential.
-    let body = format!(
-        r#"{{"@context":["https://www.w3.org/2018/credentials/v1"],"id":"{id}","type":["VerifiableCredential","gx:LegalParticipant"],"issuer":"did:web:issuer.example","credentialSubject":{{"id":"{subject}","pad":"{}"}},"proof":{{"type":"JsonWebSignature2020","jws":"{}"}}}}"#,
-        "x".repeat(400),
-        "y".repeat(342)
-    );
-    NewCredential {
-        id,
-        types: vec!["VerifiableCredential".into(), "gx:LegalParticipant".into()],
-        subject,
-        issuer: "did:web:issuer.example".into(),
-        profile: "gaia-x-tagus".into(),
-        format: CredentialFormat::LdJson,
-        body: body.into_bytes(),
-        canonical_hash: None,
-        issued_at: now,
-        valid_from: now,
-        valid_until: Some(now + jiff::SignedDuration::from_hours(90 * 24)),
-        status: None,
-        evidence: None,
-    }
+#[path = "support/copies.rs"]
+mod copies;
+
+use copies::Template;
+
+/// The ids of the copies; `copies.rs` appends a zero-padded number.
+const PREFIX: &str = "https://issuer.example/credentials/";
+
+/// Copies of the example Tagus LegalParticipant (925 bytes), each with its own id.
+fn template() -> Template {
+    Template::parse(include_bytes!(
+        "../../../examples/credentials/tagus-legal-participant.json"
+    ))
+    .unwrap()
 }
 
 /// A small deterministic generator for lookup keys (no `rand` dependency for a bench).
@@ -103,6 +93,8 @@ async fn create_database(admin_url: &str, database: &str) -> String {
 }
 
 fn run(c: &mut Criterion, rt: &tokio::runtime::Runtime, store: &Store, backend: &str, total: u64) {
+    let template = template();
+    let credential = |n: u64| template.copy(PREFIX, n, Timestamp::now());
     // Fill: batches of 1000 in one transaction each.
     let start = Instant::now();
     let batch_size = 1000;
@@ -123,7 +115,7 @@ fn run(c: &mut Criterion, rt: &tokio::runtime::Runtime, store: &Store, backend: 
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     c.bench_function(&format!("get_credential ({total}, {backend})"), |b| {
         b.iter(|| {
-            let id = format!("https://issuer.example/credentials/{:08}", rng.below(total));
+            let id = format!("{PREFIX}{:08}", rng.below(total));
             black_box(rt.block_on(store.get_credential(&id)).unwrap())
         })
     });
@@ -154,7 +146,7 @@ fn run(c: &mut Criterion, rt: &tokio::runtime::Runtime, store: &Store, backend: 
     );
 
     let by_subject = CredentialFilter {
-        subject: Some("did:web:provider7.example".into()),
+        subject: Some("bench-subject-7".into()),
         ..Default::default()
     };
     c.bench_function(

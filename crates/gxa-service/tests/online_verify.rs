@@ -24,8 +24,11 @@
 )]
 
 mod common;
+/// The test CA and x5u chain helpers, shared with `gx-attest`'s tests.
+#[path = "../../../tests/support/tls.rs"]
+mod tls;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -59,52 +62,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A test CA and a TLS server certificate for `localhost` (and 127.0.0.1) signed by it:
-/// writes `ca.pem`, `cert.pem`, `key.pem` in `dir`.
-fn tls_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    };
-    std::fs::create_dir_all(dir).unwrap();
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name
-        .push(DnType::CommonName, "gx-attest online test TLS CA");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let paths = (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    );
-    std::fs::write(&paths.0, ca_cert.pem()).unwrap();
-    std::fs::write(&paths.1, leaf_cert.pem()).unwrap();
-    std::fs::write(&paths.2, leaf_key.serialize_pem()).unwrap();
-    paths
-}
-
-/// The last certificate of a PEM chain (the key set's self-signed CA), as its own PEM file.
-fn root_of_chain(chain: &Path, out: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(chain).unwrap();
-    let start = text
-        .rfind("-----BEGIN CERTIFICATE-----")
-        .unwrap_or_else(|| panic!("no certificate in {}", chain.display()));
-    assert!(
-        text[..start].contains("BEGIN CERTIFICATE"),
-        "the chain has a leaf and a CA"
-    );
-    std::fs::write(out, &text[start..]).unwrap();
-    out.to_owned()
-}
-
 /// One running service and what a verifier needs to trust it.
 struct Online {
     port: u16,
@@ -123,11 +80,14 @@ async fn start(database_url: Option<String>) -> Online {
     let base_url = format!("https://localhost:{port}");
     let key_dir = dir.path().join("keys");
     gxa_proof::generate_keyset(gxa_proof::Algorithm::EdDsa, &did, &key_dir).unwrap();
-    let anchors = root_of_chain(
-        &key_dir.join("x509CertificateChain.pem"),
-        &dir.path().join("anchors.pem"),
-    );
-    let (tls_ca, cert, key) = tls_files(&dir.path().join("tls"));
+    let anchors = dir.path().join("anchors.pem");
+    std::fs::write(
+        &anchors,
+        tls::root_of_chain(&key_dir.join("x509CertificateChain.pem")),
+    )
+    .unwrap();
+    let (tls_ca, cert, key) =
+        tls::tls_files(&dir.path().join("tls"), "gx-attest online test TLS CA");
     let provider =
         gxa_service::demo::write_provider(&examples(), dir.path(), &did, &base_url).unwrap();
 

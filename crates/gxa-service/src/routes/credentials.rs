@@ -79,21 +79,21 @@ pub(crate) struct CredentialSummary {
     revoked_at: Option<String>,
 }
 
-impl From<&ListedCredential> for CredentialSummary {
-    fn from(c: &ListedCredential) -> Self {
+impl From<ListedCredential> for CredentialSummary {
+    fn from(c: ListedCredential) -> Self {
         Self {
-            id: c.id.clone(),
-            types: c.types.clone(),
-            subject: c.subject.clone(),
-            issuer: c.issuer.clone(),
-            profile: c.profile.clone(),
-            format: c.format.as_str(),
             sha256: c.body_sha256.to_string(),
             issued_at: c.issued_at.to_string(),
             valid_from: c.valid_from.to_string(),
             valid_until: c.valid_until.map(|t| t.to_string()),
-            superseded_by: c.superseded_by.clone(),
             revoked_at: c.revoked_at.map(|t| t.to_string()),
+            format: c.format.as_str(),
+            id: c.id,
+            types: c.types,
+            subject: c.subject,
+            issuer: c.issuer,
+            profile: c.profile,
+            superseded_by: c.superseded_by,
         }
     }
 }
@@ -147,7 +147,11 @@ pub(crate) async fn list(
         .list_credentials(&filter, cursor, limit)
         .await?;
     let body = CredentialPage {
-        items: page.items.iter().map(CredentialSummary::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(CredentialSummary::from)
+            .collect(),
         next: page.next.map(|c| c.to_string()),
     };
     Ok((

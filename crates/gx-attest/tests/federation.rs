@@ -223,6 +223,7 @@ lease_secs = 2
 [[subjects]]
 id = "{SUBJECT}"
 ssh_keys = [{signer:?}]
+delegate_of = ["example-k8s-*"]
 "#,
         http = instance.http,
         tls = instance.tls,

@@ -13,6 +13,9 @@
 mod support;
 use support::{Reply, examples, free_port, repo, request};
 
+#[path = "service_e2e/runner.rs"]
+mod runner;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -127,6 +130,27 @@ impl Server {
         self.stdout.lock().unwrap().clone()
     }
 
+    /// The demo's upload token from its banner, which reaches the test through a pipe read by
+    /// another thread (so it may lag behind `/readyz`).
+    fn demo_token(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let banner = self.stdout();
+            if let Some(token) = banner
+                .lines()
+                .find_map(|l| l.split("(new on every start): ").nth(1))
+                && banner.contains("/openapi.json")
+            {
+                return token.trim().to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no token in the banner:\n{banner}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -228,13 +252,8 @@ fn demo_upload_fetch_and_verify() {
     .collect();
     let mut server = Server::start(&args, port, &dir.path().join("server.log"));
     // The banner names the token and ready-to-paste commands.
+    let token = server.demo_token();
     let banner = server.stdout();
-    let token = banner
-        .lines()
-        .find_map(|l| l.split("(new on every start): ").nth(1))
-        .unwrap_or_else(|| panic!("no token in the banner:\n{banner}"))
-        .trim()
-        .to_owned();
     assert!(banner.contains("curl"), "{banner}");
     assert!(banner.contains("example inventory imported"), "{banner}");
 
@@ -252,10 +271,34 @@ fn demo_upload_fetch_and_verify() {
         &body,
     )
     .unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.text());
-    let outcome = reply.json();
-    let issued = outcome["issued"].as_array().unwrap().clone();
-    assert!(!issued.is_empty());
+    // The demo signed and uploaded a fresh copy of the example reports at start (checked now,
+    // so it shows a current evaluation on any day); the bundled example is older: it adds
+    // evidence and leaves the current attestations as they are.
+    assert!(
+        banner.contains("fresh copy of the example reports")
+            && banner.contains("uploaded: 4 attestations issued"),
+        "{banner}"
+    );
+    assert!(
+        reply.status == 200 || reply.status == 201,
+        "{}",
+        reply.text()
+    );
+    let listing = get(
+        port,
+        "/credentials?type=ScsComplianceAttestation&limit=100",
+        None,
+    );
+    assert_eq!(listing.status, 200, "{}", listing.text());
+    let issued: Vec<serde_json::Value> = listing.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["superseded_by"].is_null() && c["revoked_at"].is_null())
+        .cloned()
+        .collect();
+    // Two report subjects (the cloud and its delegated Kubernetes subject) × two profiles.
+    assert_eq!(issued.len(), 4, "{}", listing.text());
 
     // The served DID document, saved for the verifier.
     let did = get(port, "/.well-known/did.json", None);
@@ -398,27 +441,6 @@ fn demo_upload_fetch_and_verify() {
     assert!(status.success(), "exit status {status}");
 }
 
-/// Signs `yaml` with an SSH key as the SCS test runner does; returns the upload body.
-fn sign_upload(dir: &Path, key: &Path, n: usize, yaml: &str) -> Vec<u8> {
-    let file = dir.join(format!("report-{n}.yaml"));
-    std::fs::write(&file, yaml).unwrap();
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", "report", "-f"])
-        .arg(key)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut body = std::fs::read(dir.join(format!("report-{n}.yaml.sig"))).unwrap();
-    body.push(b'&');
-    body.extend_from_slice(yaml.as_bytes());
-    body
-}
-
 /// Distinct reports: the example with its own run uuid and `checked_at` (each newer than the
 /// one before, all in the past), so that every upload changes the attestations.
 fn report_variant(template: &str, n: usize) -> String {
@@ -447,18 +469,7 @@ fn crash_during_uploads_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     // A subject with its own SSH key (so that the test can sign distinct uploads).
-    let key = dir.path().join("signer");
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "crash-test", "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let public = std::fs::read_to_string(dir.path().join("signer.pub")).unwrap();
+    let (key, public) = support::keygen(dir.path(), "signer");
     let did = format!("did:web:127.0.0.1%3A{port}");
     let keys = dir.path().join("keys");
     let out = gx_attest()
@@ -482,7 +493,8 @@ fn crash_during_uploads_loses_nothing_acknowledged() {
          reissue_interval_secs = 0\n\
          [[subjects]]\n\
          id = \"example-cloud\"\n\
-         ssh_keys = [\"{}\"]\n",
+         ssh_keys = [\"{}\"]\n\
+         delegate_of = [\"example-k8s-*\"]\n",
         scs.join("scs-compatible-iaas.yaml").display(),
         scs.join("scs-compatible-kaas.yaml").display(),
         public.trim(),
@@ -498,7 +510,7 @@ fn crash_during_uploads_loses_nothing_acknowledged() {
     ];
     let template = std::fs::read_to_string(scs.join("reports-combined.yaml")).unwrap();
     let bodies: Vec<Vec<u8>> = (0..40)
-        .map(|n| sign_upload(dir.path(), &key, n, &report_variant(&template, n)))
+        .map(|n| support::signed_upload(dir.path(), &key, &report_variant(&template, n)))
         .collect();
 
     let log = dir.path().join("server.log");

@@ -21,6 +21,17 @@ pub enum IssuerError {
     /// revoking another subject's credential).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The account may not act for this subject: a report or inventory for a subject it is
+    /// neither nor a delegate of, or revoking another subject's credential.
+    #[error("forbidden: account {account} may not {action} for subject {subject:?}")]
+    ForeignSubject {
+        /// The authenticated account.
+        account: String,
+        /// The subject it tried to act for.
+        subject: String,
+        /// What it tried (`submit reports`, `submit inventory`, `revoke credentials`).
+        action: &'static str,
+    },
     /// The named item does not exist.
     #[error("{what} not found: {id}")]
     NotFound {
@@ -32,6 +43,21 @@ pub enum IssuerError {
     /// The operation contradicts the stored state and retrying did not resolve it.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An inventory snapshot would withdraw more than the guard allows (it empties a section,
+    /// or withdraws more than the configured share of the current credentials) and was not
+    /// confirmed; nothing was issued or withdrawn.
+    #[error(
+        "the snapshot would withdraw {withdraw} of {current} current inventory credentials{}; nothing was changed",
+        emptied_text(.emptied)
+    )]
+    WithdrawalRefused {
+        /// How many credentials the snapshot would withdraw.
+        withdraw: usize,
+        /// How many current inventory credentials the subject has.
+        current: usize,
+        /// The sections it would empty (`hosts`, `locations`, `flavors`, `images`).
+        emptied: Vec<&'static str>,
+    },
     /// The issuer cannot work at the moment (database unreachable, feature not configured).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -47,6 +73,14 @@ pub enum IssuerError {
     /// A blocking task panicked or was cancelled (a bug).
     #[error("internal: {0}")]
     Internal(String),
+}
+
+fn emptied_text(emptied: &[&'static str]) -> String {
+    if emptied.is_empty() {
+        String::new()
+    } else {
+        format!(" and leave no {}", emptied.join(", no "))
+    }
 }
 
 /// How the service maps an [`IssuerError`] to HTTP: `BadRequest` 400, `Unprocessable` 422,
@@ -74,8 +108,8 @@ impl IssuerError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::BadRequest(_) => ErrorKind::BadRequest,
-            Self::Unprocessable(_) => ErrorKind::Unprocessable,
-            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::Unprocessable(_) | Self::WithdrawalRefused { .. } => ErrorKind::Unprocessable,
+            Self::Forbidden(_) | Self::ForeignSubject { .. } => ErrorKind::Forbidden,
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::Conflict(_) => ErrorKind::Conflict,
             Self::Unavailable(_) => ErrorKind::Unavailable,

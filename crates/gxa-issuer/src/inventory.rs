@@ -18,7 +18,10 @@ use serde_json::{Map, Value, json};
 
 use crate::issuer::{SLOT_ATTEMPTS, SlotIssue, SlotResult, slot_name};
 use crate::scs::unchanged_current;
-use crate::{InventoryOutcome, InventorySnapshot, IssuedRef, Issuer, IssuerError, proof};
+use crate::withdraw::Planned;
+use crate::{
+    InventoryOptions, InventoryOutcome, InventorySnapshot, IssuedRef, Issuer, IssuerError, proof,
+};
 
 fn bad(e: &InputError) -> IssuerError {
     IssuerError::BadRequest(e.to_string())
@@ -90,17 +93,63 @@ pub(crate) fn set_validity(
 impl Issuer {
     /// An inventory snapshot for `subject`: builds the self-descriptions in every configured
     /// profile, (re)issues only those whose content changed (the content hash compared with
-    /// the current credential of the same slot), leaves the rest (`unchanged`).
-    ///
-    /// Errors: [`IssuerError::Unavailable`] when no provider is configured,
-    /// [`IssuerError::BadRequest`] for inputs that do not parse (the message names the input
-    /// and field).
+    /// the current credential of the same slot), leaves the rest (`unchanged`), and withdraws
+    /// what the snapshot no longer describes, within the withdrawal guard (see
+    /// [`Issuer::submit_inventory_with`]; this is it without confirmation).
     pub async fn submit_inventory(
         &self,
         subject: &str,
         snapshot: &InventorySnapshot,
     ) -> Result<InventoryOutcome, IssuerError> {
+        self.submit_inventory_with(subject, snapshot, InventoryOptions::default())
+            .await
+    }
+
+    /// [`Issuer::submit_inventory`] with options, by the subject's own account.
+    pub async fn submit_inventory_with(
+        &self,
+        subject: &str,
+        snapshot: &InventorySnapshot,
+        options: InventoryOptions,
+    ) -> Result<InventoryOutcome, IssuerError> {
+        self.submit_inventory_for(subject, subject, snapshot, options)
+            .await
+    }
+
+    /// An inventory snapshot sent by `account` for `subject`: the account's own subject or one
+    /// it is a delegate of ([`Account::delegate_of`](crate::Account)); any other subject is
+    /// [`IssuerError::ForeignSubject`] and nothing is issued or withdrawn.
+    ///
+    /// A snapshot is the whole inventory: a self-description it no longer contains (a flavor
+    /// deleted, an image retired, a node gone) must not stay valid, so the current credential
+    /// of every such slot is revoked (its status bit set and a `revoked` change recorded, which
+    /// catalogues syncing `/changes` see). Only slots of profiles issued now are considered:
+    /// removing a profile from the configuration stops re-issuance, it does not revoke.
+    ///
+    /// Everything is built and the withdrawal worked out before anything is issued: a
+    /// snapshot that would empty a section or withdraw more than
+    /// [`IssuerConfig::max_withdraw_percent`](crate::IssuerConfig) is refused with
+    /// [`IssuerError::WithdrawalRefused`] and changes nothing, unless
+    /// [`InventoryOptions::confirm_withdraw`] is set.
+    ///
+    /// Errors: [`IssuerError::ForeignSubject`], [`IssuerError::Unavailable`] when no provider
+    /// is configured, [`IssuerError::BadRequest`] for inputs that do not parse (the message
+    /// names the input and field), [`IssuerError::WithdrawalRefused`].
+    pub async fn submit_inventory_for(
+        &self,
+        account: &str,
+        subject: &str,
+        snapshot: &InventorySnapshot,
+        options: InventoryOptions,
+    ) -> Result<InventoryOutcome, IssuerError> {
         let config = &self.inner.config;
+        if !config.may_submit_for(account, subject) {
+            return Err(IssuerError::ForeignSubject {
+                account: account.to_owned(),
+                subject: subject.to_owned(),
+                action: "submit inventory",
+            });
+        }
         let Some(provider) = config.provider.clone() else {
             return Err(IssuerError::Unavailable(
                 "no provider is configured: inventory cannot be issued".to_owned(),
@@ -117,9 +166,8 @@ impl Issuer {
             withdrawn: Vec::new(),
             warnings: Vec::new(),
         };
-        // The slots this snapshot describes; every other inventory slot of the subject (in a
-        // profile issued now) describes something the cloud no longer has.
-        let mut described = std::collections::HashSet::new();
+        // (profile, slot, file, document) of everything the snapshot describes.
+        let mut built = Vec::new();
         for &profile in &config.profiles {
             let inventory = inventory.clone();
             let build = proof::blocking(move || match profile {
@@ -141,58 +189,26 @@ impl Issuer {
                 };
                 set_validity(&mut doc, profile, &self.inner.did, now, until);
                 let slot = inventory_slot(subject, &document.file_name, profile);
-                described.insert(slot.clone());
-                match self
-                    .issue_document(subject, &slot, profile, doc, now, None)
-                    .await?
-                {
-                    DocumentOutcome::Issued(reference) => outcome.issued.push(reference),
-                    DocumentOutcome::Unchanged(id) => outcome.unchanged.push(id),
-                }
+                built.push((profile, slot, document.file_name, doc));
             }
         }
-        outcome.withdrawn = self.withdraw_missing(subject, &described).await?;
-        Ok(outcome)
-    }
-
-    /// A snapshot is the whole inventory: a self-description it no longer contains (a flavor
-    /// deleted, an image retired, a node gone) must not stay valid, so the current credential
-    /// of every such slot is revoked (its status bit set and a `revoked` change recorded, which
-    /// catalogues syncing `/changes` see). Only slots of profiles issued now are considered:
-    /// removing a profile from the configuration stops re-issuance, it does not revoke.
-    async fn withdraw_missing(
-        &self,
-        subject: &str,
-        described: &std::collections::HashSet<String>,
-    ) -> Result<Vec<String>, IssuerError> {
-        let profiles: Vec<&str> = self
-            .inner
-            .config
-            .profiles
+        let planned: Vec<Planned<'_>> = built
             .iter()
-            .map(|p| p.as_str())
+            .map(|(_, slot, file, doc)| Planned { slot, file, doc })
             .collect();
-        let prefix = format!("{}/", slot_name(&["inventory", subject]));
-        let mut withdrawn = Vec::new();
-        for (slot, credential) in self.inner.store.slots_of_subject(subject).await? {
-            let in_profile = slot
-                .rsplit('/')
-                .next()
-                .is_some_and(|profile| profiles.contains(&profile));
-            if !slot.starts_with(&prefix)
-                || !in_profile
-                || described.contains(&slot)
-                || credential.revoked_at.is_some()
+        let plan = self.withdrawal_plan(subject, &planned).await?;
+        self.check_withdrawal(subject, &plan, options)?;
+        for (profile, slot, _, doc) in built {
+            match self
+                .issue_document(subject, &slot, profile, doc, now, None)
+                .await?
             {
-                continue;
-            }
-            let revocation = self.revoke(subject, &credential.id).await?;
-            if revocation.newly_revoked {
-                tracing::info!(credential = %credential.id, %slot, "withdrawn: not in the inventory snapshot");
-                withdrawn.push(credential.id);
+                DocumentOutcome::Issued(reference) => outcome.issued.push(reference),
+                DocumentOutcome::Unchanged(id) => outcome.unchanged.push(id),
             }
         }
-        Ok(withdrawn)
+        outcome.withdrawn = self.withdraw(subject, plan).await?;
+        Ok(outcome)
     }
 
     /// Issues an unsigned document (issuer and validity set) into `slot` unless the slot's
@@ -244,6 +260,9 @@ impl Issuer {
                 content_hash: hash.clone(),
                 issued_at: now,
                 evidence: None,
+                // A changed self-description is a fresher statement about the same resource:
+                // the previous one stays valid until it ends (catalogues follow `reissued`).
+                previous: gxa_store::Previous::KeepValid,
             };
             match self.issue_into_slot(issue, id, status.clone()).await? {
                 SlotResult::Issued(reference) => return Ok(DocumentOutcome::Issued(reference)),

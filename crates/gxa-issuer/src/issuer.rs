@@ -260,6 +260,8 @@ pub(crate) struct SlotIssue<'a> {
     pub(crate) content_hash: String,
     pub(crate) issued_at: Timestamp,
     pub(crate) evidence: Option<gxa_store::Sha256Digest>,
+    /// Whether `expected` stays valid or is revoked with the issuance.
+    pub(crate) previous: gxa_store::Previous,
 }
 
 impl Issuer {
@@ -295,14 +297,19 @@ impl Issuer {
         match self
             .inner
             .store
-            .issue_in_slot(issue.slot, expected, &new)
+            .issue_in_slot_with(issue.slot, expected, &new, issue.previous)
             .await
         {
-            Ok(entry) => {
+            Ok(gxa_store::SlotIssuance {
+                entry,
+                revoked_previous,
+            }) => {
+                let replaced_revoked = revoked_previous.is_some_and(|r| r.newly_revoked);
                 tracing::info!(
                     credential = %id,
                     slot = issue.slot,
                     replaces = entry.previous.as_deref().unwrap_or("-"),
+                    replaced_revoked,
                     seq = entry.seq,
                     "issued"
                 );
@@ -312,6 +319,7 @@ impl Issuer {
                     profile: issue.profile.as_str().to_owned(),
                     format: sealed.format.as_str(),
                     replaces: entry.previous,
+                    replaced_revoked,
                     valid_until: valid_until.map(|t| t.to_string()),
                 }))
             }

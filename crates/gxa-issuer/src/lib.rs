@@ -63,11 +63,13 @@ mod presentation;
 mod proof;
 mod reissue;
 mod scs;
+mod snapshot;
 mod status;
+mod withdraw;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-pub use config::IssuerConfig;
+pub use config::{Account, IssuerConfig};
 pub use error::{ErrorKind, IssuerError};
 /// Re-exported from `gxa-proof`, where it lives.
 pub use gxa_proof::with_proof_context;
@@ -75,22 +77,27 @@ pub use issuer::Issuer;
 pub use reissue::REISSUE_LEASE;
 pub use status::{STATUS_LIST_BITS, decode_status_list, encode_status_list};
 
-/// JSON body of `POST /inventory`: the same inputs as `gx-attest inventory build`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// JSON body of `POST /inventory`: the same inputs as `gx-attest inventory build`. Read it
+/// with [`InventorySnapshot::from_json`], which holds it to its schema.
+#[derive(Debug, Clone, Default)]
 pub struct InventorySnapshot {
     /// Flavors and images, as `examples/inventory/openstack.json`.
-    #[serde(default)]
     pub openstack: Option<serde_json::Value>,
     /// SCS flavor-manager YAML text.
-    #[serde(default)]
     pub flavor_yaml: Option<String>,
     /// Ironic inspection or Redfish records, as `examples/inventory/hosts/*`.
-    #[serde(default)]
     pub hosts: Vec<serde_json::Value>,
     /// NetBox DCIM export, as `examples/inventory/netbox.json`.
-    #[serde(default)]
     pub netbox: Option<serde_json::Value>,
+}
+
+/// How [`Issuer::submit_inventory_with`] treats withdrawals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InventoryOptions {
+    /// Withdraw what the snapshot no longer describes even when the withdrawal guard would
+    /// refuse it (the snapshot empties a section, or withdraws more than
+    /// [`IssuerConfig::max_withdraw_percent`]). The withdrawal is logged as confirmed.
+    pub confirm_withdraw: bool,
 }
 
 /// A signed document ready to serve.
@@ -118,6 +125,10 @@ pub struct IssuedRef {
     pub format: &'static str,
     /// The credential it supersedes, if any.
     pub replaces: Option<String>,
+    /// The superseded credential was revoked with this issuance, because what it stated no
+    /// longer holds (an SCS verdict changed); otherwise it stays valid until its own end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replaced_revoked: bool,
     /// Its `validUntil` / `expirationDate` (RFC 3339), if any.
     pub valid_until: Option<String>,
 }
@@ -137,6 +148,13 @@ pub struct UploadOutcome {
     pub issued: Vec<IssuedRef>,
     /// Ids of current credentials whose content did not change (nothing issued for them).
     pub unchanged: Vec<String>,
+    /// What the caller should know but did not stop the upload: results whose `checked_at`
+    /// lies ahead of the service clock (not counted until then), each naming the report, the
+    /// reading and the testcases.
+    pub warnings: Vec<String>,
+    /// How many results the warnings name (for metrics; not serialised).
+    #[serde(skip)]
+    pub future_results: u64,
 }
 
 /// What [`Issuer::submit_inventory`] did.

@@ -2,18 +2,29 @@
 //! compliance of a subject ([`Issuer::scs_status`]).
 //!
 //! Who may upload what: a store subject (an account, authenticated by the service) uploads
-//! reports signed with one of its registered SSH keys; the reports may name any report subject
-//! (the SCS test runner uploads one stream for a cloud and its Kubernetes subjects, like the
-//! compliance monitor's delegates). Attestations are stored as the uploading subject's
-//! credentials (only it may revoke them) and state the report subject as `scsSubject`.
+//! reports signed with one of its registered SSH keys. Every report in an upload must be for
+//! the account's own subject or for a subject the account is a delegate of
+//! ([`Account::delegate_of`](crate::Account), like the compliance monitor's delegates: the SCS
+//! test runner uploads one stream for a cloud and its Kubernetes subjects); one report for any
+//! other subject refuses the whole upload ([`IssuerError::ForeignSubject`]) before anything is
+//! stored. Attestations are stored as the uploading account's credentials (only it may revoke
+//! them) and state the report subject as `scsSubject`.
+//!
+//! When a new evaluation changes what the current attestation of a subject, scope and profile
+//! states (its headline version, or that version's verdict: pass → fail, incomplete or
+//! expired, a version withdrawn), the superseded attestation is revoked in the same
+//! transaction as the issuance of its successor: a verifier holding the old one learns from
+//! the status list that it no longer holds. A fresher evaluation stating the same version and
+//! verdict (pass → pass with newer results) supersedes without revoking: the old credential
+//! stays valid until its own end of validity.
 
 use std::collections::{BTreeSet, HashMap};
 
 use gxa_scs::{
-    AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid, attestation_document,
-    verify_upload,
+    AddedReport, AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid,
+    VerifiedUpload, attestation_document, verify_upload,
 };
-use gxa_store::{NewUpload, Sha256Digest, StoredCredential};
+use gxa_store::{NewUpload, Previous, Sha256Digest, StoredCredential, Upload};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -53,7 +64,7 @@ fn check_upload(
     body: &[u8],
     signers: &AllowedSigners,
     mut probe: Evaluator,
-) -> Result<gxa_scs::VerifiedUpload, IssuerError> {
+) -> Result<(VerifiedUpload, Vec<AddedReport>), IssuerError> {
     let verified = match verify_upload(body, signers) {
         Err(e) => return Err(IssuerError::BadRequest(e.to_string())),
         Ok(Err(
@@ -66,10 +77,51 @@ fn check_upload(
         Ok(Err(invalid)) => return Err(IssuerError::Unprocessable(invalid.to_string())),
         Ok(Ok(verified)) => verified,
     };
-    probe
+    let added = probe
         .add_upload(&verified)
         .map_err(|e| IssuerError::Unprocessable(e.to_string()))?;
-    Ok(verified)
+    Ok((verified, added))
+}
+
+/// The warning for a report whose results lie ahead of the service clock.
+fn future_warning(report: &AddedReport, now: Timestamp) -> String {
+    let ahead = report.checked_at.duration_since(now);
+    let minutes = ahead.as_secs() / 60;
+    format!(
+        "report {} (document {}, subject {}, scope {}): checked_at {:?} read in zone {} is {}, \
+         {} h {} min ahead of the service clock ({now}); its results are not counted until then: {}. \
+         If the test runner writes local time, set this account's checked_at_zone to the \
+         runner's TZ",
+        report.report,
+        report.document,
+        report.subject,
+        report.scope,
+        report.checked_at_text,
+        report.zone,
+        report.checked_at,
+        minutes / 60,
+        minutes % 60,
+        report.testcases.join(", ")
+    )
+}
+
+/// What an attestation states that a verifier relies on: its headline version and verdict.
+fn statement(doc: &Value) -> (Option<&str>, Option<&str>) {
+    let subject = match doc.get("credentialSubject") {
+        Some(Value::Array(subjects)) => subjects.first(),
+        other => other,
+    };
+    let field = |key: &str| subject.and_then(|s| s.get(key)).and_then(Value::as_str);
+    (field("scopeVersion"), field("verdict"))
+}
+
+/// Whether the current attestation must be revoked when `new` replaces it: when it states
+/// another version or verdict (or cannot be read, which is treated as a change).
+fn statement_changed(current: &StoredCredential, new: &Value) -> bool {
+    match proof::unsigned_document(&current.body, current.format) {
+        Ok(old) => statement(&old) != statement(new),
+        Err(_) => true,
+    }
 }
 
 /// The 32 bytes of an SRI `sha256-<base64>` digest.
@@ -118,9 +170,33 @@ impl Issuer {
         }
         let signers = allowed_signers(&keys)?;
         // Signature check and YAML parsing (up to the configured limit) on the blocking pool.
-        let probe = self.evaluator();
+        let probe = self.evaluator(subject);
         let owned = body.to_vec();
-        let verified = proof::blocking(move || check_upload(&owned, &signers, probe)).await??;
+        let (verified, added) =
+            proof::blocking(move || check_upload(&owned, &signers, probe)).await??;
+        // Every report must be for a subject this account may speak for; one foreign report
+        // refuses the whole upload, before anything is stored.
+        let config = &self.inner.config;
+        if let Some(foreign) = added
+            .iter()
+            .find(|r| !config.may_submit_for(subject, &r.subject))
+        {
+            return Err(IssuerError::ForeignSubject {
+                account: subject.to_owned(),
+                subject: foreign.subject.clone(),
+                action: "submit reports",
+            });
+        }
+        let now = Self::now();
+        let ahead: Vec<&AddedReport> = added
+            .iter()
+            .filter(|r| r.is_ahead_of(now, config.future_skew))
+            .collect();
+        let future_results = ahead.iter().map(|r| r.testcases.len() as u64).sum();
+        let warnings: Vec<String> = ahead.iter().map(|r| future_warning(r, now)).collect();
+        for warning in &warnings {
+            tracing::warn!(account = %subject, %warning, "upload with results in the future");
+        }
         let (upload, new) = store
             .put_upload(&NewUpload {
                 subject: subject.to_owned(),
@@ -134,7 +210,6 @@ impl Issuer {
                 upload.subject
             )));
         }
-        let now = Self::now();
         let (evaluations, issued, unchanged) = self.issue_scs(subject, now, false).await?;
         Ok(UploadOutcome {
             upload_sri: verified.body_sri,
@@ -143,12 +218,70 @@ impl Issuer {
             evaluations: evaluations.iter().map(Evaluation::to_json).collect(),
             issued,
             unchanged,
+            warnings,
+            future_results,
         })
     }
 
-    fn evaluator(&self) -> Evaluator {
+    /// An evaluator for `account`'s uploads: its zone, the configured skew.
+    fn evaluator(&self, account: &str) -> Evaluator {
         let config = &self.inner.config;
-        Evaluator::new(config.scopes.clone(), config.zone.clone(), config.limits)
+        Evaluator::new(
+            config.scopes.clone(),
+            config.zone_of(account),
+            config.limits,
+        )
+        .with_skew(config.future_skew)
+    }
+
+    /// The stored uploads of `owner` (oldest first) that still verify against its registered
+    /// keys, each with its verified content (signer fingerprint, report bytes). An upload
+    /// signed by a key removed since, or no longer well-formed, is left out (and logged).
+    pub async fn verified_uploads(
+        &self,
+        owner: &str,
+    ) -> Result<Vec<(Upload, VerifiedUpload)>, IssuerError> {
+        let store = &self.inner.store;
+        let keys = store.ssh_keys(owner).await?;
+        let uploads = store.uploads_of_subject(owner, MAX_UPLOADS).await?;
+        if keys.is_empty() || uploads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let signers = allowed_signers(&keys)?;
+        let verified = proof::blocking(move || {
+            uploads
+                .into_iter()
+                .filter_map(|upload| match verify_upload(&upload.body, &signers) {
+                    Ok(Ok(verified)) => Some((upload, verified)),
+                    Ok(Err(invalid)) => {
+                        tracing::info!(upload = %upload.sha256, %invalid, "stored upload no longer verifies; skipped");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::warn!(upload = %upload.sha256, error = %e, "stored upload is malformed; skipped");
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(verified)
+    }
+
+    /// An [`Evaluator`] holding the results of every stored upload of `owner` that still
+    /// verifies (see [`Issuer::verified_uploads`]), for evaluations at any time (history).
+    pub async fn scs_evaluator(&self, owner: &str) -> Result<Evaluator, IssuerError> {
+        let uploads = self.verified_uploads(owner).await?;
+        let mut evaluator = self.evaluator(owner);
+        proof::blocking(move || {
+            for (upload, verified) in &uploads {
+                if let Err(e) = evaluator.add_upload(verified) {
+                    tracing::warn!(upload = %upload.sha256, error = %e, "stored upload no longer evaluates; skipped");
+                }
+            }
+            evaluator
+        })
+        .await
     }
 
     /// Evaluates every stored upload of `owner` that still verifies against its registered
@@ -158,33 +291,11 @@ impl Issuer {
         owner: &str,
         at: Timestamp,
     ) -> Result<Vec<Evaluation>, IssuerError> {
-        let store = &self.inner.store;
-        let keys = store.ssh_keys(owner).await?;
-        let uploads = store.uploads_of_subject(owner, MAX_UPLOADS).await?;
-        if keys.is_empty() || uploads.is_empty() {
-            return Ok(Vec::new());
-        }
-        let signers = allowed_signers(&keys)?;
-        let mut evaluator = self.evaluator();
-        let evaluations = proof::blocking(move || {
-            for upload in &uploads {
-                match verify_upload(&upload.body, &signers) {
-                    Ok(Ok(verified)) => {
-                        if let Err(e) = evaluator.add_upload(&verified) {
-                            tracing::warn!(upload = %upload.sha256, error = %e, "stored upload no longer evaluates; skipped");
-                        }
-                    }
-                    Ok(Err(invalid)) => {
-                        tracing::info!(upload = %upload.sha256, %invalid, "stored upload no longer verifies; skipped");
-                    }
-                    Err(e) => {
-                        tracing::warn!(upload = %upload.sha256, error = %e, "stored upload is malformed; skipped");
-                    }
-                }
-            }
-            evaluator.evaluate(at)
-        })
-        .await?;
+        let evaluator = self.scs_evaluator(owner).await?;
+        let mut evaluations = proof::blocking(move || evaluator.evaluate(at)).await?;
+        // Uploads stored before a delegation was withdrawn do not speak for its subjects.
+        let config = &self.inner.config;
+        evaluations.retain(|e| config.may_submit_for(owner, &e.subject));
         Ok(evaluations)
     }
 
@@ -252,15 +363,25 @@ impl Issuer {
                         .iter()
                         .rev()
                         .find_map(|e| sri_digest(&e.digest_sri));
+                    let doc = Value::Object(doc);
+                    let previous = match current {
+                        Some(current)
+                            if current.revoked_at.is_none() && statement_changed(current, &doc) =>
+                        {
+                            Previous::Revoke
+                        }
+                        _ => Previous::KeepValid,
+                    };
                     let issue = SlotIssue {
                         slot: &slot,
                         owner,
                         profile,
                         expected: current,
-                        doc: Value::Object(doc),
+                        doc,
                         content_hash: hash,
                         issued_at: at,
                         evidence,
+                        previous,
                     };
                     match self.issue_into_slot(issue, id, status.clone()).await? {
                         SlotResult::Issued(reference) => {

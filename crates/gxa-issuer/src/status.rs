@@ -199,9 +199,11 @@ impl crate::Issuer {
         if credential.subject != subject {
             // Not "not found": the id is public (it is in the change feed), only the right to
             // revoke is missing.
-            return Err(IssuerError::Forbidden(format!(
-                "credential {credential_id} does not belong to subject {subject}"
-            )));
+            return Err(IssuerError::ForeignSubject {
+                account: subject.to_owned(),
+                subject: credential.subject,
+                action: "revoke credentials",
+            });
         }
         let revocation = store.revoke_credential(credential_id).await?;
         if revocation.newly_revoked {

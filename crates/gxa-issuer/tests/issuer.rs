@@ -423,7 +423,8 @@ async fn inventory_issues_only_what_changed() {
         assert_eq!(err.kind(), ErrorKind::BadRequest, "{err}");
         assert!(err.to_string().contains("openstack"), "{err}");
         let body = r#"{"openstack": null, "unknown": 1}"#;
-        assert!(serde_json::from_str::<gxa_issuer::InventorySnapshot>(body).is_err());
+        let err = gxa_issuer::InventorySnapshot::from_json(body.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unprocessable, "{err}");
         // Without a provider there is nothing to issue.
         let mut no_provider = config();
         no_provider.provider = None;

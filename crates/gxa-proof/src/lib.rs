@@ -38,8 +38,8 @@ pub use did::{
 pub use jws::verify_detached as verify_detached_jws;
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};
 pub use keyset::{
-    DEVELOPMENT_BANNER, DidKey, Generated, KeyEntry, KeySet, KeySetError, KeyStatus, did_document,
-    generate as generate_keyset, open_signer,
+    DEVELOPMENT_BANNER, DidKey, Generated, KeyEntry, KeySet, KeySetError, KeyStatus,
+    create_private_dir, did_document, generate as generate_keyset, open_signer, write_private,
 };
 pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};

@@ -3,9 +3,11 @@
 //! Results accumulate over any number of reports and uploads ([`Evaluator`]). For a subject and
 //! scope at a reference time `at`:
 //!
-//! 1. per testcase, the newest result checked at or before `at` (a later `checked_at`
-//!    supersedes an earlier one; on a tie, the report added later wins); it counts only while
-//!    `at` is before its expiry ([`Lifetime`]);
+//! 1. per testcase, the newest result checked at or before `at` (or up to the skew set with
+//!    [`Evaluator::with_skew`] after it: runner clocks drift; a result further ahead does not
+//!    count until its time comes) — a later `checked_at` supersedes an earlier one; on a tie,
+//!    the report added later wins; it counts only while `at` is before its expiry
+//!    ([`Lifetime`]);
 //! 2. per version, its state at `at`'s date in the configured zone ([`Scope::state_at`]), and per
 //!    target (`main`, `recommended`, `preview`, ...) over the union of the included modules'
 //!    testcases a [`Verdict`]: `fail` if any result is a fail, else `incomplete` if any is missing,
@@ -313,12 +315,48 @@ struct Observation {
     sequence: usize,
 }
 
+/// One report as it was added to an [`Evaluator`]: who and what it is about and when it says
+/// it was checked, so that a caller can refuse a report for a subject it may not speak for, or
+/// warn about results that lie in the future.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedReport {
+    /// The report's `run.uuid` (or `-`).
+    pub report: String,
+    /// Which document of its stream, counting from 1.
+    pub document: usize,
+    /// The report's `subject`.
+    pub subject: String,
+    /// The scope it was placed in, `uuid (name)`.
+    pub scope: String,
+    /// `checked_at` as the report states it (a naive value without a zone).
+    pub checked_at_text: String,
+    /// That reading as an instant (naive values read in the evaluator's zone).
+    pub checked_at: Timestamp,
+    /// The zone naive values were read in.
+    pub zone: String,
+    /// The testcases it has results for that the scope defines, sorted.
+    pub testcases: Vec<String>,
+}
+
+impl AddedReport {
+    /// Whether the report claims a check more than `skew` after `now`.
+    pub fn is_ahead_of(&self, now: Timestamp, skew: jiff::SignedDuration) -> bool {
+        match now.checked_add(skew) {
+            Ok(limit) => self.checked_at > limit,
+            Err(_) => true,
+        }
+    }
+}
+
 /// Accumulates results from reports and uploads for a set of scopes.
 #[derive(Debug)]
 pub struct Evaluator {
     scopes: Vec<Scope>,
     zone: CheckedAtZone,
     limits: Limits,
+    /// Results checked up to this long after the reference time still count (clock skew between
+    /// the runner and this evaluator). Zero unless set.
+    skew: jiff::SignedDuration,
     evidence: Vec<Evidence>,
     /// (scope index, subject) → testcase → observations.
     results: BTreeMap<(usize, String), BTreeMap<String, Vec<Observation>>>,
@@ -337,10 +375,19 @@ impl Evaluator {
             scopes,
             zone,
             limits,
+            skew: jiff::SignedDuration::ZERO,
             evidence: Vec::new(),
             results: BTreeMap::new(),
             sequence: 0,
         }
+    }
+
+    /// Lets results checked up to `skew` after the reference time count as current (a runner
+    /// whose clock runs a little ahead). Negative values are taken as zero.
+    #[must_use]
+    pub fn with_skew(mut self, skew: jiff::SignedDuration) -> Self {
+        self.skew = skew.max(jiff::SignedDuration::ZERO);
+        self
     }
 
     /// The loaded scopes.
@@ -349,13 +396,17 @@ impl Evaluator {
     }
 
     /// Adds a plain report stream (an unsigned file): every report must be for a loaded scope.
-    pub fn add_report_file(&mut self, bytes: &[u8]) -> Result<(), EvaluationError> {
+    pub fn add_report_file(&mut self, bytes: &[u8]) -> Result<Vec<AddedReport>, EvaluationError> {
         let reports = parse_reports(bytes, self.limits)?;
         self.add(reports, sri_sha256(bytes), None, None)
     }
 
     /// Adds the reports of a verified signed upload, keeping its digest and signer as evidence.
-    pub fn add_upload(&mut self, upload: &VerifiedUpload) -> Result<(), EvaluationError> {
+    /// Returns what each report is about (nothing is added when an error is returned).
+    pub fn add_upload(
+        &mut self,
+        upload: &VerifiedUpload,
+    ) -> Result<Vec<AddedReport>, EvaluationError> {
         let reports = parse_reports(&upload.report, self.limits)?;
         self.add(
             reports,
@@ -371,7 +422,7 @@ impl Evaluator {
         &mut self,
         scope: &str,
         bytes: &[u8],
-    ) -> Result<(), EvaluationError> {
+    ) -> Result<Vec<AddedReport>, EvaluationError> {
         let reports = parse_reports(bytes, self.limits)?;
         self.add(reports, sri_sha256(bytes), None, Some(scope))
     }
@@ -421,9 +472,10 @@ impl Evaluator {
         digest_sri: String,
         signer_fingerprint: Option<String>,
         only: Option<&str>,
-    ) -> Result<(), EvaluationError> {
+    ) -> Result<Vec<AddedReport>, EvaluationError> {
         // Check every report before recording any, so that a failed call changes nothing.
         let mut placed = Vec::with_capacity(reports.len());
+        let mut added = Vec::with_capacity(reports.len());
         for report in &reports {
             let scope = self.scope_index(report, only)?;
             let checked_at = report.checked_at.instant(&self.zone).ok_or_else(|| {
@@ -433,6 +485,22 @@ impl Evaluator {
                 }
             })?;
             placed.push((scope, checked_at));
+            let defined = &self.scopes[scope];
+            added.push(AddedReport {
+                report: report.run_uuid.clone().unwrap_or_else(|| "-".to_owned()),
+                document: report.document,
+                subject: report.subject.clone(),
+                scope: describe(defined.uuid(), defined.name()),
+                checked_at_text: report.checked_at.to_string(),
+                checked_at,
+                zone: self.zone.name().to_owned(),
+                testcases: report
+                    .results
+                    .keys()
+                    .filter(|id| defined.testcase(id).is_some())
+                    .cloned()
+                    .collect(),
+            });
         }
         let evidence = self.evidence.len();
         self.evidence.push(Evidence {
@@ -460,7 +528,7 @@ impl Evaluator {
                 });
             }
         }
-        Ok(())
+        Ok(added)
     }
 
     /// Evaluates every (subject, scope) pair with results, sorted by subject then scope name.
@@ -493,6 +561,35 @@ impl Evaluator {
         Some(self.evaluate_one(&self.scopes[index], subject, results, at))
     }
 
+    /// The instants at which the evaluation of `subject` against the scope with key `scope`
+    /// can change, in order: each result's `checked_at` and expiry, and the start of each
+    /// timeline entry. Between two of them every verdict stays the same, so evaluating at each
+    /// gives the whole history (e.g. the status history scs-0004 keeps).
+    pub fn change_points(&self, scope: &str, subject: &str) -> Vec<Timestamp> {
+        let Some(index) = self.scopes.iter().position(|s| s.key() == scope) else {
+            return Vec::new();
+        };
+        let scope = &self.scopes[index];
+        let mut points = BTreeSet::new();
+        for entry in scope.timeline() {
+            points.extend(self.zone.start_of(entry.date));
+        }
+        if let Some(results) = self.results.get(&(index, subject.to_owned())) {
+            for (id, observations) in results {
+                let lifetime = scope.testcase(id).map(|t| t.lifetime).unwrap_or_default();
+                for obs in observations {
+                    points.insert(obs.checked_at);
+                    points.extend(
+                        lifetime
+                            .expiry(self.zone.civil(obs.checked_at))
+                            .and_then(|civil| self.zone.instant(civil)),
+                    );
+                }
+            }
+        }
+        points.into_iter().collect()
+    }
+
     fn status_of<'r>(
         &self,
         scope: &Scope,
@@ -506,11 +603,12 @@ impl Evaluator {
         Lifetime,
     ) {
         let lifetime = scope.testcase(id).map(|t| t.lifetime).unwrap_or_default();
+        let latest = at.checked_add(self.skew).unwrap_or(at);
         let newest = results
             .get(id)
             .into_iter()
             .flatten()
-            .filter(|o| o.checked_at <= at)
+            .filter(|o| o.checked_at <= latest)
             .max_by_key(|o| (o.checked_at, o.sequence));
         let Some(obs) = newest else {
             return (TestcaseStatus::Missing, None, None, lifetime);

@@ -76,7 +76,7 @@ pub use attestation::{
     attestation_document, attestation_id,
 };
 pub use evaluate::{
-    Evaluation, EvaluationError, Evaluator, Evidence, ModuleEvaluation, ScopeRef,
+    AddedReport, Evaluation, EvaluationError, Evaluator, Evidence, ModuleEvaluation, ScopeRef,
     TestcaseEvaluation, TestcaseStatus, Verdict, VersionEvaluation,
 };
 pub use report::{Report, ReportError, ReportFormat, TestResult, parse_reports};

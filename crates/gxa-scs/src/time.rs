@@ -100,6 +100,16 @@ pub enum CheckedAt {
     Instant(Timestamp),
 }
 
+impl std::fmt::Display for CheckedAt {
+    /// A naive value as an ISO 8601 civil date-time without zone, an instant in RFC 3339.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Naive(civil) => write!(f, "{civil}"),
+            Self::Instant(ts) => write!(f, "{ts}"),
+        }
+    }
+}
+
 impl CheckedAt {
     /// Parses `2026-11-25 02:17:36.640180` (naive, space or `T`) or an RFC 3339 instant.
     pub(crate) fn parse(text: &str) -> Option<Self> {

@@ -550,6 +550,47 @@ fn checked_at_is_read_in_the_configured_zone() {
 }
 
 #[test]
+fn added_reports_name_subject_reading_and_testcases_and_skew_counts() {
+    let at = ts("2026-11-25T12:00:00Z");
+    // Two reports: one an hour ahead of `at` (read in UTC), one a minute ahead.
+    let mut stream = report(
+        "2026-11-25 13:00:00",
+        "ahead",
+        &[("a", 1), ("zzz", 1), ("b", 1)],
+    );
+    stream.extend_from_slice(&report("2026-11-25 12:01:00", "skewed", ALL_PASS));
+    let mut ev = evaluator(CheckedAtZone::utc()).with_skew(jiff::SignedDuration::from_mins(5));
+    let added = ev.add_report_file(&stream).unwrap();
+    assert_eq!(added.len(), 2);
+    assert_eq!(added[0].report, "ahead");
+    assert_eq!(added[0].document, 1);
+    assert_eq!(added[0].subject, "cloud");
+    assert_eq!(added[0].checked_at_text, "2026-11-25T13:00:00");
+    assert_eq!(added[0].checked_at, ts("2026-11-25T13:00:00Z"));
+    assert_eq!(added[0].zone, "UTC");
+    // Only testcases the scope defines.
+    assert_eq!(added[0].testcases, ["a", "b"]);
+    let skew = jiff::SignedDuration::from_mins(5);
+    assert!(added[0].is_ahead_of(at, skew));
+    assert!(!added[1].is_ahead_of(at, skew));
+    // The skewed report counts at `at`; the one an hour ahead does not (yet).
+    let e = ev.evaluate_subject(UUID, "cloud", at).unwrap();
+    let a = e.version("v1").unwrap().testcase("a").unwrap();
+    assert_eq!(a.checked_at, Some(ts("2026-11-25T12:01:00Z")));
+    assert_eq!(e.best_passed.as_deref(), Some("v2"));
+    // Without skew, neither counts.
+    let mut strict = evaluator(CheckedAtZone::utc());
+    strict.add_report_file(&stream).unwrap();
+    let e = strict.evaluate_subject(UUID, "cloud", at).unwrap();
+    assert_eq!(e.best_passed, None);
+    // An hour later the first one counts too.
+    let later = ts("2026-11-25T13:00:00Z");
+    let e = ev.evaluate_subject(UUID, "cloud", later).unwrap();
+    let a = e.version("v1").unwrap().testcase("a").unwrap();
+    assert_eq!(a.checked_at, Some(ts("2026-11-25T13:00:00Z")));
+}
+
+#[test]
 fn unknown_testcases_are_ignored_and_subjects_kept_apart() {
     let mut ev = evaluator(CheckedAtZone::utc());
     ev.add_report_file(&report(

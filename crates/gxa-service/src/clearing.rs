@@ -243,6 +243,7 @@ pub(crate) fn role_routes(config: &Config) -> Result<Router<AppState>, ServiceEr
         allow_http: section.allow_http,
         extra_ca: section.extra_ca.clone(),
         shapes: section.shapes,
+        ..VerifyConfig::default()
     }
     .verifier()?;
     let role = Arc::new(RoleState {

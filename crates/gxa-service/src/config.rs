@@ -133,6 +133,24 @@ pub struct Limits {
     pub reissue_interval_secs: u64,
     /// Validity of inventory self-descriptions in days (default 90, like Gaia-X compliance).
     pub credential_validity_days: u32,
+    /// How far ahead of the service clock a report result's `checked_at` may lie and still
+    /// count (default 300 s); results further ahead are not counted until then and the upload
+    /// answer lists them under `warnings`.
+    pub future_skew_secs: u64,
+    /// The largest share (percent, 0..=100) of a subject's current inventory credentials one
+    /// `POST /inventory` may withdraw without `?confirm=withdraw` (default: unset, any share; a
+    /// snapshot that empties a section is refused either way).
+    pub max_withdraw_percent: Option<u8>,
+    /// Seconds a client may take to send a request's head, and the longest a keep-alive
+    /// connection may stay silent between requests (default 10); slower clients are
+    /// disconnected.
+    pub header_read_timeout_secs: u64,
+    /// Seconds without a byte moving either way after which a connection is closed (default
+    /// 60; at least `request_timeout_secs + 1` is used, so that a request being answered is
+    /// never cut).
+    pub idle_timeout_secs: u64,
+    /// Open client connections per listener (default 1024); more are answered 503 and closed.
+    pub max_client_connections: usize,
 }
 
 impl Default for Limits {
@@ -143,6 +161,11 @@ impl Default for Limits {
             reissue_window_days: 14,
             reissue_interval_secs: 3600,
             credential_validity_days: 90,
+            future_skew_secs: 300,
+            max_withdraw_percent: None,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_client_connections: 1024,
         }
     }
 }
@@ -151,6 +174,18 @@ impl Limits {
     /// The request timeout as a [`Duration`].
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The limits of every client connection.
+    pub fn connection_limits(&self) -> crate::ConnectionLimits {
+        crate::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            idle_timeout: Duration::from_secs(
+                self.idle_timeout_secs
+                    .max(self.request_timeout_secs.saturating_add(1)),
+            ),
+            max_connections: self.max_client_connections,
+        }
     }
 }
 
@@ -192,6 +227,23 @@ pub struct VerifyConfig {
     pub extra_ca: Option<PathBuf>,
     /// Validate the Gaia-X shapes (check 7); loading them takes about 2 s at the first request.
     pub shapes: bool,
+    /// Verifications running at once (default: the number of CPUs, at least 2).
+    pub max_concurrent: usize,
+    /// Verifications waiting for a slot (default 8); more are answered 503 at once.
+    pub max_queued: usize,
+    /// Seconds a verification may wait for a slot (default 5); then 503.
+    pub queue_wait_secs: u64,
+    /// Largest JSON-LD body in bytes (default 2 MiB; 413 beyond).
+    pub max_jsonld_bytes: usize,
+    /// Largest JWT body in bytes (default 3 MiB: base64 of nested credentials; 413 beyond).
+    pub max_jwt_bytes: usize,
+    /// Most JSON values in one input, JWT segments included (default 50 000); counted while
+    /// parsing, before JSON-LD expansion.
+    pub max_json_values: usize,
+    /// Most distinct URLs fetched for one verification (did:web, x5u, status lists; default 48).
+    pub max_fetches: usize,
+    /// Most distinct URLs fetched from one host for one verification (default 12).
+    pub max_fetches_per_host: usize,
 }
 
 impl Default for VerifyConfig {
@@ -203,11 +255,31 @@ impl Default for VerifyConfig {
             allow_http: false,
             extra_ca: None,
             shapes: true,
+            max_concurrent: std::thread::available_parallelism()
+                .map_or(2, std::num::NonZeroUsize::get)
+                .max(2),
+            max_queued: 8,
+            queue_wait_secs: 5,
+            max_jsonld_bytes: 2 * 1024 * 1024,
+            max_jwt_bytes: 3 * 1024 * 1024,
+            max_json_values: gxa_verify::DEFAULT_MAX_JSON_VALUES,
+            max_fetches: gxa_verify::DEFAULT_MAX_FETCHES,
+            max_fetches_per_host: gxa_verify::DEFAULT_MAX_FETCHES_PER_HOST,
         }
     }
 }
 
 impl VerifyConfig {
+    /// The bounded pool and body limits of `POST /verify`.
+    pub fn pool(&self) -> crate::VerifyPool {
+        crate::VerifyPool::new(
+            self.max_concurrent,
+            self.max_queued,
+            Duration::from_secs(self.queue_wait_secs),
+        )
+        .with_body_limits(self.max_jsonld_bytes, self.max_jwt_bytes)
+    }
+
     /// The guarded fetcher's policy of this section (production defaults, loosened by
     /// `allow_http`, `allow_hosts`, `extra_ca`); also used by the partner sync (issue 8).
     pub fn fetch_policy(&self) -> Result<gxa_fetch::FetchPolicy, crate::ServiceError> {
@@ -266,13 +338,17 @@ impl VerifyConfig {
             require_ev: config.require_ev,
         };
         verifier_config.shapes = config.shapes;
+        verifier_config.max_input_bytes = config.max_jsonld_bytes.max(config.max_jwt_bytes);
+        verifier_config.max_json_values = config.max_json_values;
+        verifier_config.max_fetches = config.max_fetches;
+        verifier_config.max_fetches_per_host = config.max_fetches_per_host;
         gxa_verify::Verifier::new(verifier_config)
             .map_err(|e| crate::ServiceError::Verify(e.to_string()))
     }
 }
 
 /// One subject: who may upload for it, and with which signing keys.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectConfig {
     /// The subject id, as in the SCS reports' `subject` (e.g. `example-cloud`); also the
@@ -285,6 +361,15 @@ pub struct SubjectConfig {
     /// (`principal ssh-ed25519 AAAA…`) allowed to sign this subject's report uploads.
     #[serde(default)]
     pub ssh_keys: Vec<String>,
+    /// Report subjects this account may also submit reports and inventory for, besides its own
+    /// `id`: exact names or prefixes ending in `*` (e.g. `example-k8s-*`, a KaaS subject per
+    /// Kubernetes branch). A report for any other subject is refused (403).
+    #[serde(default)]
+    pub delegate_of: Vec<String>,
+    /// Zone of this account's zone-less `checked_at` values (the test runner's `TZ`); default:
+    /// the service-wide `checked_at_zone`.
+    #[serde(default)]
+    pub checked_at_zone: Option<String>,
 }
 
 /// One API token of a subject.
@@ -421,6 +506,16 @@ impl Config {
                 "limits.max_body_bytes and limits.request_timeout_secs must be positive".to_owned(),
             );
         }
+        let limits = &self.limits;
+        if limits.header_read_timeout_secs == 0 || limits.max_client_connections == 0 {
+            return invalid(
+                "limits.header_read_timeout_secs and limits.max_client_connections must be positive"
+                    .to_owned(),
+            );
+        }
+        if self.limits.max_withdraw_percent.is_some_and(|p| p > 100) {
+            return invalid("limits.max_withdraw_percent is a percentage, 0..=100".to_owned());
+        }
         let mut seen = std::collections::BTreeSet::new();
         for subject in &self.subjects {
             if subject.id.is_empty() || !seen.insert(subject.id.as_str()) {
@@ -428,6 +523,21 @@ impl Config {
                     "subject id {:?} is empty or listed twice",
                     subject.id
                 ));
+            }
+            for pattern in &subject.delegate_of {
+                let stem = pattern.strip_suffix('*').unwrap_or(pattern);
+                if stem.is_empty() || stem.contains('*') {
+                    return invalid(format!(
+                        "subject {}: delegate_of entry {pattern:?} must be a subject name or a \
+                         non-empty prefix ending in *",
+                        subject.id
+                    ));
+                }
+            }
+            if let Some(zone) = &subject.checked_at_zone
+                && let Err(e) = gxa_scs::CheckedAtZone::named(zone)
+            {
+                return invalid(format!("subject {}: checked_at_zone: {e}", subject.id));
             }
             for token in &subject.tokens {
                 if token.sha256.len() != 64 || !token.sha256.bytes().all(|b| b.is_ascii_hexdigit())

@@ -1,10 +1,18 @@
 //! `gx-attest serve --demo`: the service on a laptop from a fresh clone, in one command.
 //!
 //! SQLite in the data directory, a DEVELOPMENT key set generated there on first start (did:web of
-//! the listen address), the scopes, provider and inventory of `examples/`, a demo subject
-//! (`example-cloud`) that may upload reports signed by the example key of `examples/scs/`, and a
-//! fresh random upload token on every start (the previous one stops working). Only loopback
-//! addresses are accepted: the demo token is printed and the keys are development keys.
+//! the listen address), the scopes, provider and inventory of `examples/`, a demo account
+//! (`example-cloud`, a delegate of `example-k8s-*` like the example upload's Kubernetes subject)
+//! that may upload reports signed by the example key of `examples/scs/` or by the keys given
+//! with `--allowed-signer` (a test runner's own key), and a fresh random upload token on every
+//! start (the previous one stops working). Only loopback addresses are accepted: the demo token
+//! is printed and the keys are development keys.
+//!
+//! The example reports carry fixed `checked_at` times and their results expire (a week for the
+//! daily and weekly tests), after which every scope would show as incomplete. So that the demo
+//! shows a meaningful state on any day, it signs a fresh copy of the example reports, checked
+//! now, with a throwaway runner key made at start (its public key is registered, the private key
+//! is never written), and uploads it before serving.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -28,6 +36,86 @@ pub struct DemoOptions {
     pub data_dir: PathBuf,
     /// The repository's `examples/` directory.
     pub examples_dir: PathBuf,
+    /// OpenSSH public key files or allowed_signers files whose keys may also sign the demo
+    /// account's uploads (a test runner's own key).
+    pub allowed_signers: Vec<PathBuf>,
+    /// Zone of the demo account's zone-less `checked_at` values (the runner's `TZ`); default
+    /// UTC.
+    pub checked_at_zone: Option<String>,
+}
+
+/// The report subjects the demo account may submit for besides its own.
+pub const DEMO_DELEGATE_OF: &str = "example-k8s-*";
+
+/// The key lines of an OpenSSH public key file or an allowed_signers file (blank lines and
+/// `#` comments skipped).
+fn signer_lines(path: &Path) -> Result<Vec<String>, ServiceError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| demo_err(format!("--allowed-signer {}: {e}", path.display())))?;
+    let lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    if lines.is_empty() {
+        return Err(demo_err(format!(
+            "--allowed-signer {}: no key in the file",
+            path.display()
+        )));
+    }
+    Ok(lines)
+}
+
+/// A copy of the example report stream whose every report was checked at `now` (UTC), signed
+/// with a throwaway ed25519 key exactly as `ssh-keygen -Y sign -n report` signs: returns the
+/// upload body (`<armor>&<yaml>`) and the public key line to register.
+pub fn fresh_example_upload(
+    reports: &str,
+    now: jiff::Timestamp,
+) -> Result<(Vec<u8>, String), ServiceError> {
+    let civil = jiff::tz::TimeZone::UTC.to_datetime(now);
+    let checked_at = format!(
+        "{} {:02}:{:02}:{:02}.{:06}",
+        civil.date(),
+        civil.hour(),
+        civil.minute(),
+        civil.second(),
+        civil.subsec_nanosecond() / 1000
+    );
+    let date = civil.date().to_string();
+    let mut yaml = String::with_capacity(reports.len());
+    for line in reports.split_inclusive('\n') {
+        if line.starts_with("checked_at: ") {
+            yaml.push_str(&format!("checked_at: {checked_at}\n"));
+        } else if line.starts_with("reference_date: ") {
+            yaml.push_str(&format!("reference_date: {date}\n"));
+        } else {
+            yaml.push_str(line);
+        }
+    }
+    let mut seed = [0_u8; 32];
+    aws_lc_rs::rand::fill(&mut seed).map_err(|_| demo_err("no randomness for the runner key"))?;
+    let keypair = ssh_key::private::Ed25519Keypair::from_seed(&seed);
+    seed.fill(0);
+    let mut private = ssh_key::PrivateKey::from(keypair);
+    private.set_comment("gx-attest demo runner (throwaway)");
+    let signature = private
+        .sign(
+            gxa_scs::SIGNATURE_NAMESPACE,
+            ssh_key::HashAlg::Sha512,
+            yaml.as_bytes(),
+        )
+        .and_then(|sig| sig.to_pem(ssh_key::LineEnding::LF))
+        .map_err(|e| demo_err(format!("signing the fresh example report: {e}")))?;
+    let public = private
+        .public_key()
+        .to_openssh()
+        .map_err(|e| demo_err(format!("runner key: {e}")))?;
+    let mut body = signature.into_bytes();
+    body.push(b'&');
+    body.extend_from_slice(yaml.as_bytes());
+    Ok((body, public))
 }
 
 /// A prepared demo: the service, its token and the text to print.
@@ -145,7 +233,7 @@ pub async fn prepare_demo(options: &DemoOptions, overrides: &Config) -> Result<D
             scs.display()
         )));
     }
-    std::fs::create_dir_all(&options.data_dir).map_err(|source| ServiceError::Io {
+    gxa_proof::create_private_dir(&options.data_dir).map_err(|source| ServiceError::Io {
         what: format!("data directory {}", options.data_dir.display()),
         source,
     })?;
@@ -163,6 +251,17 @@ pub async fn prepare_demo(options: &DemoOptions, overrides: &Config) -> Result<D
     let provider = write_provider(examples, &options.data_dir, &did, &base_url)?;
     let signer = std::fs::read_to_string(scs.join("example-signer.pub"))
         .map_err(|e| demo_err(format!("{}: {e}", scs.join("example-signer.pub").display())))?;
+    let reports = std::fs::read_to_string(scs.join("reports-combined.yaml")).map_err(|e| {
+        demo_err(format!(
+            "{}: {e}",
+            scs.join("reports-combined.yaml").display()
+        ))
+    })?;
+    let (fresh_upload, runner_key) = fresh_example_upload(&reports, jiff::Timestamp::now())?;
+    let mut ssh_keys = vec![signer.trim().to_owned(), runner_key];
+    for path in &options.allowed_signers {
+        ssh_keys.extend(signer_lines(path)?);
+    }
 
     let mut config = Config::new(base_url.clone(), key_dir);
     config.listen = options.listen;
@@ -178,7 +277,9 @@ pub async fn prepare_demo(options: &DemoOptions, overrides: &Config) -> Result<D
     config.subjects = vec![SubjectConfig {
         id: DEMO_SUBJECT.to_owned(),
         tokens: Vec::new(),
-        ssh_keys: vec![signer.trim().to_owned()],
+        ssh_keys,
+        delegate_of: vec![DEMO_DELEGATE_OF.to_owned()],
+        checked_at_zone: options.checked_at_zone.clone(),
     }];
     let prepared = prepare(config).await?;
     let store = prepared.state.store();
@@ -203,7 +304,29 @@ pub async fn prepare_demo(options: &DemoOptions, overrides: &Config) -> Result<D
             format!("WARNING: the example inventory was not imported: {err}")
         }
     };
-    let banner = banner(&base_url, &token, examples, &inventory_note);
+    let upload_note = match prepared
+        .state
+        .issuer()
+        .submit_upload(DEMO_SUBJECT, &fresh_upload)
+        .await
+    {
+        Ok(outcome) => format!(
+            "fresh copy of the example reports (checked now, signed by a throwaway runner key) \
+             uploaded: {} attestations issued, {} unchanged",
+            outcome.issued.len(),
+            outcome.unchanged.len()
+        ),
+        Err(err) => {
+            tracing::warn!(error = %err, "the fresh example reports were not uploaded");
+            format!("WARNING: the fresh example reports were not uploaded: {err}")
+        }
+    };
+    let banner = banner(
+        &base_url,
+        &token,
+        examples,
+        &format!("{inventory_note}\n{upload_note}"),
+    );
     Ok(Demo {
         prepared,
         token,
@@ -261,6 +384,8 @@ mod tests {
             listen: "0.0.0.0:8080".parse().unwrap(),
             data_dir: PathBuf::from("/nonexistent"),
             examples_dir: PathBuf::from("/nonexistent"),
+            allowed_signers: Vec::new(),
+            checked_at_zone: None,
         };
         let overrides = Config::new("http://x", "k");
         let Err(err) = prepare_demo(&options, &overrides).await else {

@@ -58,6 +58,10 @@ pub enum ApiError {
     /// 503: a dependency (the database) is down or the request timed out.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the service is at capacity for this kind of request (the detail says which);
+    /// answered with `Retry-After`, not logged as a failure.
+    #[error("{0}")]
+    Busy(String),
     /// 500: a bug or an unexpected failure; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -78,7 +82,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

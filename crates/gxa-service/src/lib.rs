@@ -25,12 +25,15 @@
 pub mod auth;
 pub mod clearing;
 pub mod config;
+mod conn;
 pub mod demo;
 pub mod error;
 pub mod metrics;
 mod middleware;
+mod monitor;
 pub mod negotiate;
 pub mod openapi;
+mod pool;
 pub mod render;
 mod routes;
 mod schedule;
@@ -40,9 +43,11 @@ mod tls;
 
 pub use auth::{Authenticated, TokenTable};
 pub use config::{Config, ConfigError, LogFormat, SubjectConfig, TokenConfig, parse_dev_token};
+pub use conn::ConnectionLimits;
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use metrics::Metrics;
 pub use middleware::REQUEST_ID;
+pub use pool::VerifyPool;
 pub use routes::{ROUTES, router, router_with};
 pub use server::{
     Prepared, ServiceError, bind, block_on, init_tracing, issuer_config, open_store, prepare,

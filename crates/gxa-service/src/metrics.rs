@@ -2,7 +2,8 @@
 //! (<https://prometheus.io/docs/instrumenting/exposition_formats/>).
 //!
 //! Labels are bounded: the route is the matched route template (`/credentials/{id}`), never the
-//! raw path, so a crawler cannot grow the label set; unknown paths share the label `unmatched`.
+//! raw path, so a crawler cannot grow the label set; unknown paths share the label `unmatched`,
+//! and methods outside the standard ones share the label `other`.
 
 use std::sync::Mutex;
 
@@ -11,6 +12,24 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+/// The `method` label: the nine methods of RFC 9110 and PATCH by name, anything else (a client
+/// may send any token as a method) `other`, so that the label set stays closed.
+pub(crate) fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
 
 /// Labels of the request counter.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -58,6 +77,13 @@ pub(crate) struct VerificationLabels {
     pub(crate) check: String,
 }
 
+/// Labels of the foreign-subject refusal counter (bounded: three operations).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct RefusalLabels {
+    /// `upload`, `inventory`, `revoke`.
+    pub(crate) operation: String,
+}
+
 /// The service's metrics and their registry.
 #[derive(Debug)]
 pub struct Metrics {
@@ -69,6 +95,8 @@ pub struct Metrics {
     pub(crate) partners: Family<PartnerLabels, Counter>,
     pub(crate) verifications: Family<VerificationLabels, Counter>,
     pub(crate) verification_time: Histogram,
+    pub(crate) foreign_subject: Family<RefusalLabels, Counter>,
+    pub(crate) future_results: Counter,
 }
 
 fn latency_buckets() -> Histogram {
@@ -132,8 +160,24 @@ impl Metrics {
             "Time to verify one input (fetches, proofs, chains, status lists, shapes)",
             verification_time.clone(),
         );
+        let foreign_subject = Family::<RefusalLabels, Counter>::default();
+        registry.register(
+            "foreign_subject_refusals",
+            "Requests refused because the account may not act for the subject they name \
+             (reports, inventory, revocation), by operation; nothing was stored",
+            foreign_subject.clone(),
+        );
+        let future_results = Counter::default();
+        registry.register(
+            "future_results",
+            "Uploaded report results whose checked_at lay ahead of the service clock beyond \
+             the allowed skew (not counted until then; named in the upload's warnings)",
+            future_results.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
+            foreign_subject,
+            future_results,
             partners,
             verifications,
             verification_time,
@@ -166,10 +210,16 @@ impl Metrics {
     }
 
     /// Records one finished request.
-    pub(crate) fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub(crate) fn observe_request(
+        &self,
+        method: &axum::http::Method,
+        route: &str,
+        status: u16,
+        seconds: f64,
+    ) {
         self.requests
             .get_or_create(&RequestLabels {
-                method: method.to_owned(),
+                method: method_label(method).to_owned(),
                 route: route.to_owned(),
                 status,
             })
@@ -179,6 +229,22 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+    }
+
+    /// Counts a refusal of an error that is [`gxa_issuer::IssuerError::ForeignSubject`].
+    pub(crate) fn count_foreign_subject(&self, operation: &str, err: &gxa_issuer::IssuerError) {
+        if matches!(err, gxa_issuer::IssuerError::ForeignSubject { .. }) {
+            self.foreign_subject
+                .get_or_create(&RefusalLabels {
+                    operation: operation.to_owned(),
+                })
+                .inc();
+        }
+    }
+
+    /// Counts results of an upload that lay in the future.
+    pub(crate) fn count_future_results(&self, n: u64) {
+        self.future_results.inc_by(n);
     }
 
     /// Records issued credentials.

@@ -88,7 +88,7 @@ impl BadgeState {
         match verdict {
             "pass" => Self::Pass,
             "fail" => Self::Fail,
-            "incomplete" => Self::Incomplete,
+            "incomplete" | "expired" => Self::Incomplete,
             _ => Self::Unknown,
         }
     }

@@ -105,9 +105,28 @@ pub fn issuer_config(config: &Config) -> Result<IssuerConfig, ServiceError> {
             })
         })
         .collect::<Result<_, _>>()?;
+    for subject in &config.subjects {
+        let zone = match &subject.checked_at_zone {
+            Some(name) => Some(gxa_scs::CheckedAtZone::named(name).map_err(|e| {
+                ConfigError::Invalid(format!("subject {}: checked_at_zone: {e}", subject.id))
+            })?),
+            None => None,
+        };
+        issuer.accounts.insert(
+            subject.id.clone(),
+            gxa_issuer::Account {
+                delegate_of: subject.delegate_of.clone(),
+                zone,
+            },
+        );
+    }
+    issuer.future_skew = jiff::SignedDuration::from_secs(
+        i64::try_from(config.limits.future_skew_secs).unwrap_or(i64::MAX),
+    );
     let days = |n: u32| jiff::SignedDuration::from_hours(i64::from(n) * 24);
     issuer.reissue_window = days(config.limits.reissue_window_days);
     issuer.credential_validity = days(config.limits.credential_validity_days);
+    issuer.max_withdraw_percent = config.limits.max_withdraw_percent;
     if let Some(path) = &config.provider {
         let text = String::from_utf8(read_file(path)?).map_err(|e| ServiceError::Input {
             path: path.display().to_string(),
@@ -132,16 +151,50 @@ pub async fn open_store(config: &Config) -> Result<Store, ServiceError> {
     let store = match config.database_url() {
         Some(url) => Store::open_with(url, &options).await?,
         None => {
-            std::fs::create_dir_all(&config.data_dir).map_err(|source| ServiceError::Io {
+            gxa_proof::create_private_dir(&config.data_dir).map_err(|source| ServiceError::Io {
                 what: format!("data directory {}", config.data_dir.display()),
                 source,
             })?;
             let path = config.data_dir.join(gxa_store::SQLITE_FILE_NAME);
+            private_database_file(&path)?;
             let url = format!("sqlite://{}", path.display());
             Store::open_with(&url, &options).await?
         }
     };
     Ok(store)
+}
+
+/// Makes sure the SQLite database at `path` (it holds token hashes and the uploads kept as
+/// evidence) is not readable by other users: a new database is created empty with mode 0600
+/// (SQLite gives its `-wal` and `-shm` files the same mode), and an existing one that others may
+/// access loses those permission bits, with a warning.
+fn private_database_file(path: &Path) -> Result<(), ServiceError> {
+    let io = |source| ServiceError::Io {
+        what: format!("database file {}", path.display()),
+        source,
+    };
+    if !path.exists() {
+        return gxa_proof::write_private(path, b"").map_err(io);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mut suffixed = vec![path.to_owned()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            suffixed.push(name.into());
+        }
+        for file in suffixed.iter().filter(|f| f.exists()) {
+            let mode = std::fs::metadata(file).map_err(io)?.permissions().mode();
+            if mode & 0o007 != 0 {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode & 0o770))
+                    .map_err(io)?;
+                tracing::warn!(file = %file.display(), "the database was accessible by other users; removed their permissions");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Registers the configured subjects and their SSH keys in the store (idempotent, safe with
@@ -181,8 +234,10 @@ pub struct Prepared {
 /// Opens the store, loads keys and scopes, builds the issuer and registers the subjects.
 pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     config.validate()?;
-    let store = open_store(&config).await?;
+    // The keys first: a key set others can read stops the start before anything is created.
     let keys = gxa_proof::KeySet::load(&config.key_set)?;
+    keys.check_private_key_modes()?;
+    let store = open_store(&config).await?;
     let issuer_config = issuer_config(&config)?;
     let issuer = Issuer::new(store.clone(), keys, issuer_config).await?;
     let tokens = register_subjects(&store, &config).await?;
@@ -192,7 +247,8 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         RouterOptions::from_limits(&config.limits),
         tokens,
     )
-    .with_verifier(config.verify.verifier()?);
+    .with_verifier(config.verify.verifier()?)
+    .with_verify_pool(config.verify.pool());
     let state = with_partner_sync(state, &store, &config)?;
     Ok(Prepared { state, config })
 }
@@ -293,15 +349,17 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         crate::routes::router_with(crate::clearing::role_routes(&config)?, state.clone());
     let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
 
+    let connection_limits = config.limits.connection_limits();
     let tls_task = match &config.tls {
         Some(tls) => {
             let acceptor = crate::tls::acceptor(&tls.cert, &tls.key)?;
             let listener = bind(tls.listen).await?;
             tracing::info!(listen = %tls.listen, "HTTPS listener");
-            Some(tokio::spawn(crate::tls::serve(
+            Some(tokio::spawn(crate::conn::serve(
                 listener,
-                acceptor,
+                Some(acceptor),
                 app.clone(),
+                connection_limits,
                 shutdown_rx.clone(),
             )))
         }
@@ -310,18 +368,12 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
 
     let addr = listener.local_addr().ok();
     tracing::info!(listen = ?addr, backend = state.store().backend_name(), did = state.issuer().did(), "serving");
-    let mut http_shutdown = shutdown_rx.clone();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = http_shutdown.wait_for(|stop| *stop).await;
-    });
+    let server = crate::conn::serve(listener, None, app, connection_limits, shutdown_rx.clone());
     let signal_task = tokio::spawn(async move {
         shutdown_signal().await;
         let _ = shutdown_tx.send(true);
     });
-    let result = server.await.map_err(|source| ServiceError::Io {
-        what: "serving HTTP".to_owned(),
-        source,
-    });
+    server.await;
     signal_task.abort();
     if let Some(task) = tls_task {
         let _ = task.await;
@@ -337,7 +389,7 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
     }
     state.store().close().await;
     tracing::info!("stopped");
-    result
+    Ok(())
 }
 
 /// Prepares and serves: the whole life of `gx-attest serve`.

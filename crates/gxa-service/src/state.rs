@@ -11,6 +11,7 @@ use gxa_issuer::Issuer;
 
 use crate::auth::TokenTable;
 use crate::metrics::Metrics;
+use crate::pool::VerifyPool;
 
 /// Settings the router needs at request time.
 #[derive(Clone, Debug)]
@@ -62,6 +63,8 @@ struct Inner {
     verifier: Option<gxa_verify::Verifier>,
     /// The partner sync (issue 8), behind `GET /partners`.
     partners: Option<gxa_partners::Syncer>,
+    /// The bounded pool and body limits of `POST /verify`.
+    verify_pool: VerifyPool,
 }
 
 impl AppState {
@@ -84,57 +87,55 @@ impl AppState {
                 did_path,
                 verifier: None,
                 partners: None,
+                verify_pool: crate::config::VerifyConfig::default().pool(),
             }),
         }
     }
 
     /// The same state with other router options (e.g. a shorter timeout in a test).
     pub fn with_options(&self, options: RouterOptions) -> Self {
+        self.derived(|inner| inner.options = options)
+    }
+
+    /// A copy of this state changed by `change`, with an empty credential cache.
+    fn derived(&self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner {
+            issuer: self.inner.issuer.clone(),
+            metrics: Arc::clone(&self.inner.metrics),
+            options: self.inner.options.clone(),
+            tokens: self.inner.tokens.clone(),
+            credentials: Mutex::new(HashMap::new()),
+            did_path: self.inner.did_path.clone(),
+            verifier: self.inner.verifier.clone(),
+            partners: self.inner.partners.clone(),
+            verify_pool: self.inner.verify_pool.clone(),
+        };
+        change(&mut inner);
         Self {
-            inner: Arc::new(Inner {
-                issuer: self.inner.issuer.clone(),
-                metrics: Arc::clone(&self.inner.metrics),
-                options,
-                tokens: self.inner.tokens.clone(),
-                credentials: Mutex::new(HashMap::new()),
-                did_path: self.inner.did_path.clone(),
-                verifier: self.inner.verifier.clone(),
-                partners: self.inner.partners.clone(),
-            }),
+            inner: Arc::new(inner),
         }
     }
 
     /// The same state with `verifier` answering `POST /verify` (built by [`crate::prepare`] from
     /// the `[verify]` section; tests pass one with their own trust anchors and fetch policy).
     pub fn with_verifier(&self, verifier: gxa_verify::Verifier) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                issuer: self.inner.issuer.clone(),
-                metrics: Arc::clone(&self.inner.metrics),
-                options: self.inner.options.clone(),
-                tokens: self.inner.tokens.clone(),
-                credentials: Mutex::new(HashMap::new()),
-                did_path: self.inner.did_path.clone(),
-                verifier: Some(verifier),
-                partners: self.inner.partners.clone(),
-            }),
-        }
+        self.derived(|inner| inner.verifier = Some(verifier))
     }
 
     /// The same state with the partner sync (`GET /partners` shows its partners).
     pub fn with_partners(&self, syncer: gxa_partners::Syncer) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                issuer: self.inner.issuer.clone(),
-                metrics: Arc::clone(&self.inner.metrics),
-                options: self.inner.options.clone(),
-                tokens: self.inner.tokens.clone(),
-                credentials: Mutex::new(HashMap::new()),
-                did_path: self.inner.did_path.clone(),
-                verifier: self.inner.verifier.clone(),
-                partners: Some(syncer),
-            }),
-        }
+        self.derived(|inner| inner.partners = Some(syncer))
+    }
+
+    /// The same state with another `POST /verify` pool (built by [`crate::prepare`] from the
+    /// `[verify]` section).
+    pub fn with_verify_pool(&self, verify_pool: VerifyPool) -> Self {
+        self.derived(|inner| inner.verify_pool = verify_pool)
+    }
+
+    /// The pool of `POST /verify`.
+    pub fn verify_pool(&self) -> &VerifyPool {
+        &self.inner.verify_pool
     }
 
     /// The partner sync, if partners are configured.

@@ -2,27 +2,17 @@
 //!
 //! did:web resolvers fetch `https://` URLs only
 //! (<https://w3c-ccg.github.io/did-method-web/#read-resolve>), so a service that is not behind a
-//! TLS-terminating proxy needs its own. Connections are served with hyper and shut down
-//! gracefully together with the plain listener.
+//! TLS-terminating proxy needs its own. Connections are served by [`crate::conn`], with the
+//! same limits as the plain listener, and shut down gracefully together with it.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use crate::server::ServiceError;
-
-/// How long a client may take for the TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A TLS acceptor from PEM files: the certificate chain (leaf first) and the private key.
 pub(crate) fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServiceError> {
@@ -51,55 +41,4 @@ pub(crate) fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServiceEr
         .map_err(|e| ServiceError::Tls(e.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
-}
-
-/// Accepts TLS connections until `shutdown` turns true, then waits for open connections to
-/// finish their current request.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    app: Router,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let graceful = GracefulShutdown::new();
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(err) => {
-                    tracing::warn!(error = %err, "accepting a TLS connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = async {
-                // The guard of `wait_for` is not `Send`: drop it inside.
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            } => break,
-        };
-        // The handshake runs in the connection's task: a slow client must not stall accepting.
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(err)) => {
-                    tracing::debug!(%peer, error = %err, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
-            };
-            let service = TowerToHyperService::new(app);
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), service);
-            if let Err(err) = watcher.watch(connection).await {
-                tracing::debug!(%peer, error = %err, "TLS connection ended with an error");
-            }
-        });
-    }
-    graceful.shutdown().await;
 }

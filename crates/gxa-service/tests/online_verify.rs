@@ -106,6 +106,8 @@ async fn start(database_url: Option<String>) -> Online {
         id: SUBJECT.to_owned(),
         tokens: Vec::new(),
         ssh_keys: vec![signer.trim().to_owned()],
+        delegate_of: vec!["example-k8s-*".to_owned()],
+        checked_at_zone: None,
     }];
     config.dev_tokens = vec![(SUBJECT.to_owned(), TOKEN.to_owned())];
     config.tls = Some(TlsConfig {

@@ -266,11 +266,22 @@ async fn malformed_bodies_are_invalid_reports_and_bad_requests_are_problems() {
         reply.assert_problem(StatusCode::BAD_REQUEST, "empty or binary body");
     }
 
-    // GET is not allowed.
+    // GET is the verify page (a form); other methods are not allowed.
+    let form = service.get("/verify", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.text()
+            .contains("<form method=\"post\" action=\"verify\"")
+    );
+    let delete = Request::builder()
+        .method(Method::DELETE)
+        .uri("/verify")
+        .body(Body::empty())
+        .unwrap();
     service
-        .get("/verify", None)
+        .send(delete)
         .await
-        .assert_problem(StatusCode::METHOD_NOT_ALLOWED, "GET /verify");
+        .assert_problem(StatusCode::METHOD_NOT_ALLOWED, "DELETE /verify");
 
     for service in services {
         service.finish().await;

@@ -37,9 +37,9 @@ mod store;
 pub use bits::{MIN_STATUS_LIST_BITS, bit_is_set};
 pub use error::StoreError;
 pub use model::{
-    ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, CredentialFormat, Lease, ListCursor,
-    ListedCredential, NewCredential, NewUpload, Page, Revocation, Sha256Digest, StatusList,
-    StatusPurpose, StoredCredential, Subject, Upload,
+    ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, CredentialFormat, CredentialState,
+    Lease, ListCursor, ListedCredential, NewCredential, NewUpload, Page, Previous, Revocation,
+    Sha256Digest, SlotIssuance, StatusList, StatusPurpose, StoredCredential, Subject, Upload,
 };
 pub use partner::{
     PartnerProvenance, PartnerReceipt, PartnerRejection, PartnerState, ReceiptOutcome,

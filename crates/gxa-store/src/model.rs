@@ -221,6 +221,42 @@ pub struct CredentialFilter {
     pub subject: Option<String>,
     /// The issuer.
     pub issuer: Option<String>,
+    /// The issuance profile (`tagus`, `loire`, ...).
+    pub profile: Option<String>,
+    /// Only credentials in this state.
+    pub state: Option<CredentialState>,
+}
+
+/// The state of a credential for [`CredentialFilter::state`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialState {
+    /// Neither superseded nor revoked.
+    Current,
+    /// Replaced by a re-issuance (and not revoked).
+    Superseded,
+    /// Revoked.
+    Revoked,
+}
+
+impl CredentialState {
+    /// `current`, `superseded` or `revoked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Current => "current",
+            Self::Superseded => "superseded",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// From [`CredentialState::as_str`]'s names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "current" => Some(Self::Current),
+            "superseded" => Some(Self::Superseded),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
 }
 
 /// A page of a listing and the cursor of the next page, if there is one.
@@ -348,6 +384,28 @@ pub struct Revocation {
     pub revoked_at: Timestamp,
     /// `false` when the credential had been revoked already and nothing changed.
     pub newly_revoked: bool,
+}
+
+/// What [`Store::issue_in_slot_with`](crate::Store::issue_in_slot_with) does with the slot's
+/// previous credential besides superseding it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Previous {
+    /// It stays valid until its own end of validity (a fresher statement of the same claims).
+    #[default]
+    KeepValid,
+    /// It is revoked in the same transaction (its claims no longer hold): its status bit is
+    /// set and a `revoked` change follows the `reissued` one.
+    Revoke,
+}
+
+/// The outcome of an issuance into a slot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotIssuance {
+    /// The change-log entry of the issuance (`issued` or `reissued`).
+    pub entry: ChangeEntry,
+    /// The revocation of the previous credential, with [`Previous::Revoke`] when there was an
+    /// unrevoked one.
+    pub revoked_previous: Option<Revocation>,
 }
 
 /// A raw upload to keep as evidence.

@@ -132,63 +132,11 @@ impl Backend {
     ) -> Result<crate::Revocation, StoreError> {
         let now = now();
         let mut tx = self.begin_write().await?;
-        let row: Option<RevocationRow> = sqlx::query_as(
-            "SELECT c.status_list_id, c.status_index, r.seq, r.revoked_at FROM credentials c \
-             LEFT JOIN revocations r ON r.credential_id = c.id WHERE c.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((list, index, seq, revoked_at)) = row else {
-            return Err(StoreError::not_found("credential", id));
-        };
-        if let (Some(seq), Some(revoked_at)) = (seq, revoked_at) {
-            // Idempotent: report the first revocation, change nothing.
-            return Ok(crate::Revocation {
-                seq: to_u64(seq)?,
-                revoked_at: timestamp(revoked_at)?,
-                newly_revoked: false,
-            });
+        let revocation = revoke_in(&mut tx, id, now).await?;
+        if revocation.newly_revoked {
+            tx.commit().await?;
         }
-        let (Some(list), Some(index)) = (list, index) else {
-            return Err(StoreError::Conflict(format!(
-                "credential {id} has no status list entry and cannot be revoked"
-            )));
-        };
-        let (purpose, mut bits): (String, Vec<u8>) =
-            sqlx::query_as("SELECT purpose, bits FROM status_lists WHERE id = $1")
-                .bind(&list)
-                .fetch_one(&mut *tx)
-                .await?;
-        if crate::StatusPurpose::parse(&purpose)? != crate::StatusPurpose::Revocation {
-            return Err(StoreError::Conflict(format!(
-                "status list {list} of credential {id} is not a revocation list"
-            )));
-        }
-        if !crate::bits::set_bit(&mut bits, to_u64(index)?) {
-            return Err(StoreError::Corrupt(format!(
-                "status index {index} beyond the end of list {list}"
-            )));
-        }
-        sqlx::query("UPDATE status_lists SET bits = $1, updated_at = $2 WHERE id = $3")
-            .bind(bits)
-            .bind(now.as_microsecond())
-            .bind(&list)
-            .execute(&mut *tx)
-            .await?;
-        let entry = append_change(&mut tx, crate::ChangeKind::Revoked, id, None, now).await?;
-        sqlx::query("INSERT INTO revocations (credential_id, seq, revoked_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(to_i64(entry.seq)?)
-            .bind(now.as_microsecond())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(crate::Revocation {
-            seq: entry.seq,
-            revoked_at: entry.recorded_at,
-            newly_revoked: true,
-        })
+        Ok(revocation)
     }
 
     pub(crate) async fn get_credential(
@@ -233,6 +181,20 @@ impl Backend {
                  WHERE t.credential_pk = c.pk AND t.type = ${n})"
             );
         }
+        if filter.profile.is_some() {
+            n += 1;
+            let _ = write!(sql, " AND c.profile = ${n}");
+        }
+        match filter.state {
+            None => {}
+            Some(crate::CredentialState::Current) => {
+                sql.push_str(" AND c.superseded_by IS NULL AND r.revoked_at IS NULL");
+            }
+            Some(crate::CredentialState::Superseded) => {
+                sql.push_str(" AND c.superseded_by IS NOT NULL AND r.revoked_at IS NULL");
+            }
+            Some(crate::CredentialState::Revoked) => sql.push_str(" AND r.revoked_at IS NOT NULL"),
+        }
         n += 1;
         let _ = write!(sql, " ORDER BY c.pk LIMIT ${n}");
 
@@ -248,6 +210,9 @@ impl Backend {
                 }
                 if let Some(credential_type) = &filter.credential_type {
                     query = query.bind(credential_type);
+                }
+                if let Some(profile) = &filter.profile {
+                    query = query.bind(profile);
                 }
                 query.bind(i64::from(limit) + 1)
             }};
@@ -500,6 +465,21 @@ impl Backend {
         Ok(res.rows_affected() == 1)
     }
 
+    pub(crate) async fn list_subjects(&self) -> Result<Vec<crate::Subject>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT id, created_at FROM subjects ORDER BY id")
+                .fetch_all(self.reader())
+                .await?;
+        rows.into_iter()
+            .map(|(id, created_at)| {
+                Ok(crate::Subject {
+                    id,
+                    created_at: timestamp(created_at)?,
+                })
+            })
+            .collect()
+    }
+
     pub(crate) async fn get_subject(&self, id: &str) -> Result<crate::Subject, StoreError> {
         let created_at: Option<i64> =
             sqlx::query_scalar("SELECT created_at FROM subjects WHERE id = $1")
@@ -689,7 +669,8 @@ impl Backend {
         slot: &str,
         expected: Option<&str>,
         new: &crate::NewCredential,
-    ) -> Result<crate::ChangeEntry, StoreError> {
+        previous: crate::Previous,
+    ) -> Result<crate::SlotIssuance, StoreError> {
         validate_credential(new)?;
         if slot.is_empty() {
             return Err(StoreError::InvalidInput("empty slot name".to_owned()));
@@ -761,12 +742,26 @@ impl Backend {
                     // is a new issuance, not a replacement.
                     append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?
                 } else {
-                    supersede(&mut tx, old_id, &new.id, now).await?
+                    let entry = supersede(&mut tx, old_id, &new.id, now).await?;
+                    if previous == crate::Previous::Revoke {
+                        // Same transaction: no reader ever sees the successor while the
+                        // predecessor still verifies as current.
+                        let revocation = revoke_in(&mut tx, old_id, now).await?;
+                        tx.commit().await?;
+                        return Ok(crate::SlotIssuance {
+                            entry,
+                            revoked_previous: Some(revocation),
+                        });
+                    }
+                    entry
                 }
             }
         };
         tx.commit().await?;
-        Ok(entry)
+        Ok(crate::SlotIssuance {
+            entry,
+            revoked_previous: None,
+        })
     }
 
     pub(crate) async fn current_in_slot(
@@ -930,6 +925,72 @@ async fn insert_credential_row(
         }
     }
     Ok(())
+}
+
+/// Revokes `id` inside the caller's write transaction: sets its bit in its revocation status
+/// list and appends the `revoked` change-log entry. Idempotent: an already revoked credential
+/// is reported with its first revocation and nothing changes.
+async fn revoke_in(
+    tx: &mut Transaction<'static, Db>,
+    id: &str,
+    now: jiff::Timestamp,
+) -> Result<crate::Revocation, StoreError> {
+    let row: Option<RevocationRow> = sqlx::query_as(
+        "SELECT c.status_list_id, c.status_index, r.seq, r.revoked_at FROM credentials c \
+         LEFT JOIN revocations r ON r.credential_id = c.id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((list, index, seq, revoked_at)) = row else {
+        return Err(StoreError::not_found("credential", id));
+    };
+    if let (Some(seq), Some(revoked_at)) = (seq, revoked_at) {
+        // Idempotent: report the first revocation, change nothing.
+        return Ok(crate::Revocation {
+            seq: to_u64(seq)?,
+            revoked_at: timestamp(revoked_at)?,
+            newly_revoked: false,
+        });
+    }
+    let (Some(list), Some(index)) = (list, index) else {
+        return Err(StoreError::Conflict(format!(
+            "credential {id} has no status list entry and cannot be revoked"
+        )));
+    };
+    let (purpose, mut bits): (String, Vec<u8>) =
+        sqlx::query_as("SELECT purpose, bits FROM status_lists WHERE id = $1")
+            .bind(&list)
+            .fetch_one(&mut **tx)
+            .await?;
+    if crate::StatusPurpose::parse(&purpose)? != crate::StatusPurpose::Revocation {
+        return Err(StoreError::Conflict(format!(
+            "status list {list} of credential {id} is not a revocation list"
+        )));
+    }
+    if !crate::bits::set_bit(&mut bits, to_u64(index)?) {
+        return Err(StoreError::Corrupt(format!(
+            "status index {index} beyond the end of list {list}"
+        )));
+    }
+    sqlx::query("UPDATE status_lists SET bits = $1, updated_at = $2 WHERE id = $3")
+        .bind(bits)
+        .bind(now.as_microsecond())
+        .bind(&list)
+        .execute(&mut **tx)
+        .await?;
+    let entry = append_change(tx, crate::ChangeKind::Revoked, id, None, now).await?;
+    sqlx::query("INSERT INTO revocations (credential_id, seq, revoked_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(to_i64(entry.seq)?)
+        .bind(now.as_microsecond())
+        .execute(&mut **tx)
+        .await?;
+    Ok(crate::Revocation {
+        seq: entry.seq,
+        revoked_at: entry.recorded_at,
+        newly_revoked: true,
+    })
 }
 
 /// Marks `old_id` as superseded by `new_id` (set once: the trigger refuses a second time) and

@@ -10,8 +10,8 @@ use crate::sqlite::SqliteBackend;
 use crate::{
     ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor, ListedCredential,
     NewCredential, NewUpload, Page, PartnerProvenance, PartnerReceipt, PartnerRejection,
-    PartnerState, ReceiptOutcome, RejectionKind, Revocation, Sha256Digest, StatusList,
-    StatusPurpose, StoreError, StoredCredential, Subject, Upload,
+    PartnerState, Previous, ReceiptOutcome, RejectionKind, Revocation, Sha256Digest, SlotIssuance,
+    StatusList, StatusPurpose, StoreError, StoredCredential, Subject, Upload,
 };
 
 /// The file name of the SQLite database in a data directory.
@@ -238,6 +238,11 @@ impl Store {
         dispatch!(self.register_subject(id))
     }
 
+    /// Every registered subject, ordered by id.
+    pub async fn list_subjects(&self) -> Result<Vec<Subject>, StoreError> {
+        dispatch!(self.list_subjects())
+    }
+
     /// The subject with this id, or [`StoreError::NotFound`].
     pub async fn get_subject(&self, id: &str) -> Result<Subject, StoreError> {
         dispatch!(self.get_subject(id))
@@ -361,7 +366,24 @@ impl Store {
         expected: Option<&str>,
         new: &NewCredential,
     ) -> Result<ChangeEntry, StoreError> {
-        dispatch!(self.issue_in_slot(slot, expected, new))
+        let issuance = self
+            .issue_in_slot_with(slot, expected, new, Previous::KeepValid)
+            .await?;
+        Ok(issuance.entry)
+    }
+
+    /// [`Store::issue_in_slot`], and with [`Previous::Revoke`] the superseded credential is
+    /// also revoked in the same transaction (its status bit set, a `revoked` change appended
+    /// after the `reissued` one), so that no reader sees the new credential while the old one
+    /// still verifies as current.
+    pub async fn issue_in_slot_with(
+        &self,
+        slot: &str,
+        expected: Option<&str>,
+        new: &NewCredential,
+        previous: Previous,
+    ) -> Result<SlotIssuance, StoreError> {
+        dispatch!(self.issue_in_slot(slot, expected, new, previous))
     }
 
     /// The current credential of `slot`, if anything was issued into it (it may be revoked).

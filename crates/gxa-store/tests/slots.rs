@@ -6,7 +6,7 @@ mod common;
 
 use common::{credential, test_dbs};
 use gxa_store::{
-    ChangeCursor, ChangeKind, MIN_STATUS_LIST_BITS, NewUpload, StatusPurpose, StoreError,
+    ChangeCursor, ChangeKind, MIN_STATUS_LIST_BITS, NewUpload, Previous, StatusPurpose, StoreError,
 };
 
 const SCS: &[&str] = &["VerifiableCredential", "scs:Attestation"];
@@ -79,6 +79,79 @@ async fn issue_in_slot_moves_the_slot_and_supersedes() {
             [ChangeKind::Issued, ChangeKind::Reissued],
             "{}",
             db.name
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_successor_may_revoke_what_it_supersedes_in_one_step() {
+    for db in test_dbs().await {
+        let store = &db.store;
+        store
+            .create_status_list("sl", StatusPurpose::Revocation, MIN_STATUS_LIST_BITS)
+            .await
+            .unwrap();
+        let slot = "scs/a/cloud/uuid/tagus";
+        let with_status = |id: &str, index: u64| {
+            let mut c = credential(id, "a", SCS);
+            c.status = Some(("sl".to_owned(), index));
+            c
+        };
+        let first = with_status(
+            "urn:down:1",
+            store.allocate_status_index("sl").await.unwrap(),
+        );
+        let index = first.status.clone().unwrap().1;
+        store.issue_in_slot(slot, None, &first).await.unwrap();
+        let second = with_status(
+            "urn:down:2",
+            store.allocate_status_index("sl").await.unwrap(),
+        );
+        let issuance = store
+            .issue_in_slot_with(slot, Some("urn:down:1"), &second, Previous::Revoke)
+            .await
+            .unwrap();
+        assert_eq!(issuance.entry.kind, ChangeKind::Reissued, "{}", db.name);
+        let revocation = issuance.revoked_previous.unwrap();
+        assert!(revocation.newly_revoked);
+        assert_eq!(revocation.seq, issuance.entry.seq + 1, "{}", db.name);
+        let old = store.get_credential("urn:down:1").await.unwrap();
+        assert_eq!(old.superseded_by.as_deref(), Some("urn:down:2"));
+        assert!(old.revoked_at.is_some());
+        let bits = store.get_status_list("sl").await.unwrap().bits;
+        assert!(gxa_store::bit_is_set(&bits, index), "{}", db.name);
+        let changes = store.changes(ChangeCursor(0), 100).await.unwrap();
+        assert_eq!(
+            changes
+                .iter()
+                .map(|c| (c.kind, c.credential_id.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (ChangeKind::Issued, "urn:down:1"),
+                (ChangeKind::Reissued, "urn:down:2"),
+                (ChangeKind::Revoked, "urn:down:1"),
+            ],
+            "{}",
+            db.name
+        );
+        // KeepValid (the default of issue_in_slot) leaves the predecessor valid.
+        let third = with_status(
+            "urn:down:3",
+            store.allocate_status_index("sl").await.unwrap(),
+        );
+        let issuance = store
+            .issue_in_slot_with(slot, Some("urn:down:2"), &third, Previous::KeepValid)
+            .await
+            .unwrap();
+        assert_eq!(issuance.revoked_previous, None);
+        assert!(
+            store
+                .get_credential("urn:down:2")
+                .await
+                .unwrap()
+                .revoked_at
+                .is_none()
         );
         db.finish().await;
     }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::{credential, now, test_dbs};
 use gxa_store::{
-    ChangeCursor, ChangeKind, CredentialFilter, ListCursor, ListedCredential, MIN_STATUS_LIST_BITS,
-    NewUpload, Sha256Digest, StatusPurpose, Store, StoreError, bit_is_set,
+    ChangeCursor, ChangeKind, CredentialFilter, CredentialState, ListCursor, ListedCredential,
+    MIN_STATUS_LIST_BITS, NewUpload, Sha256Digest, StatusPurpose, Store, StoreError, bit_is_set,
 };
 use sqlx::Connection as _;
 
@@ -146,6 +146,32 @@ async fn change_log_is_gapless_ordered_and_resumable() {
         assert_eq!(listed[0].superseded_by.as_deref(), Some("urn:c:0b"));
         assert!(listed[3].revoked_at.is_some() && listed[3].status.is_some());
         assert!(listed.iter().filter(|c| c.revoked_at.is_some()).count() == 1);
+        // The state and profile filters (the credentials browser's).
+        let ids_in = |state: CredentialState| {
+            let filter = CredentialFilter {
+                state: Some(state),
+                profile: Some("gaia-x-tagus".into()),
+                ..Default::default()
+            };
+            async move {
+                let page = store.list_credentials(&filter, None, 100).await.unwrap();
+                page.items.into_iter().map(|c| c.id).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            ids_in(CredentialState::Current).await,
+            ["urn:c:1", "urn:c:2", "urn:c:4", "urn:c:0b"],
+            "{}",
+            db.name
+        );
+        assert_eq!(ids_in(CredentialState::Superseded).await, ["urn:c:0"]);
+        assert_eq!(ids_in(CredentialState::Revoked).await, ["urn:c:3"]);
+        let other_profile = CredentialFilter {
+            profile: Some("gaia-x-loire".into()),
+            ..Default::default()
+        };
+        let page = store.list_credentials(&other_profile, None, 100).await;
+        assert!(page.unwrap().items.is_empty());
 
         let all = store.changes(ChangeCursor(0), 100).await.unwrap();
         let seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
@@ -598,6 +624,7 @@ async fn listing_pages_are_stable_filtered_and_cursors_checked() {
             credential_type: Some("scs:Attestation".into()),
             subject: Some("did:web:even".into()),
             issuer: Some("did:web:other-issuer".into()),
+            ..Default::default()
         })
         .await;
         assert_eq!(other_even_scs, ["urn:l:00"]);
@@ -745,6 +772,15 @@ async fn subjects_tokens_and_ssh_keys() {
         let store = &db.store;
         assert!(store.register_subject("did:web:p").await.unwrap());
         assert!(!store.register_subject("did:web:p").await.unwrap());
+        assert!(store.register_subject("did:web:a").await.unwrap());
+        let listed: Vec<String> = store
+            .list_subjects()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(listed, ["did:web:a", "did:web:p"], "{}", db.name);
         assert_eq!(
             store.get_subject("did:web:p").await.unwrap().id,
             "did:web:p"

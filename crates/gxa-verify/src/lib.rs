@@ -44,4 +44,7 @@ pub use anchors::TrustAnchors;
 pub use chain::{ChainError, ChainPolicy, ValidatedChain, jwk_matches_spki, validate_chain};
 pub use report::{CheckKind, CheckResult, Outcome, ProofSummary, Verdict, VerifyReport};
 pub use status::encode_bitstring;
-pub use verifier::{DEFAULT_MAX_INPUT_BYTES, Verifier, VerifierConfig, VerifierError};
+pub use verifier::{
+    DEFAULT_MAX_FETCHES, DEFAULT_MAX_FETCHES_PER_HOST, DEFAULT_MAX_INPUT_BYTES,
+    DEFAULT_MAX_JSON_VALUES, Verifier, VerifierConfig, VerifierError,
+};

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use gxa_proof::{Canonicalizer, PinnedJsonLd, RdfcHash};
 use serde_json::{Map, Value};
 
-use crate::json::{parse_strict, parse_strict_slice};
+use crate::json::{Budget, parse_strict_budget, parse_strict_slice_budget};
 use crate::report::{CheckKind, CheckResult, Outcome};
 
 /// Presentations nested deeper than this are not read (gxa-proof has the same bound).
@@ -186,7 +186,8 @@ impl Canonicalizer for CanonCache {
 
 /// Reads the input: JSON-LD text, a compact JWT, a `data:application/vc+jwt,` URL or a JSON
 /// string holding a JWT.
-pub(crate) fn parse_input(input: &str, max_bytes: usize, cache: &CanonCache) -> Node {
+pub(crate) fn parse_input(input: &str, limits: InputLimits, cache: &CanonCache) -> Node {
+    let max_bytes = limits.max_bytes;
     if input.len() > max_bytes {
         return Node::failed(
             None,
@@ -196,15 +197,17 @@ pub(crate) fn parse_input(input: &str, max_bytes: usize, cache: &CanonCache) -> 
             ),
         );
     }
+    let budget = Budget::new(limits.max_json_values);
+    let budget = &budget;
     let text = input.trim();
     if text.starts_with('{') || text.starts_with('"') {
-        let value = match parse_strict(text) {
+        let value = match parse_strict_budget(text, budget) {
             Ok(v) => v,
             Err(e) => return Node::failed(Some(Format::JsonLd), format!("not valid JSON: {e}")),
         };
         return match value {
-            Value::String(jwt) => parse_jwt(&jwt, 0, cache),
-            Value::Object(_) => parse_jsonld(value, 0, cache),
+            Value::String(jwt) => parse_jwt(&jwt, 0, cache, budget),
+            Value::Object(_) => parse_jsonld(value, 0, cache, budget),
             _ => Node::failed(None, "JSON input is neither an object nor a JWT string"),
         };
     }
@@ -215,7 +218,26 @@ pub(crate) fn parse_input(input: &str, max_bytes: usize, cache: &CanonCache) -> 
             "neither a JSON-LD document nor a compact JWT (three base64url segments)",
         );
     }
-    parse_jwt(jwt, 0, cache)
+    parse_jwt(jwt, 0, cache, budget)
+}
+
+/// The limits of one input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InputLimits {
+    /// Bytes of the input text.
+    pub(crate) max_bytes: usize,
+    /// JSON values (objects, arrays, strings, numbers, literals) in the whole input, JWT
+    /// segments included. JSON-LD expansion and canonicalization cost grows with them, so they
+    /// are counted while parsing, before any of that work starts.
+    pub(crate) max_json_values: usize,
+}
+
+impl InputLimits {
+    /// No limit (documents the verifier fetched itself, already size-capped by the fetcher).
+    pub(crate) const NONE: Self = Self {
+        max_bytes: usize::MAX,
+        max_json_values: usize::MAX,
+    };
 }
 
 pub(crate) fn strip_data_url(text: &str) -> Option<&str> {
@@ -236,7 +258,7 @@ fn pass() -> CheckResult {
     )
 }
 
-fn parse_jsonld(doc: Value, depth: usize, cache: &CanonCache) -> Node {
+fn parse_jsonld(doc: Value, depth: usize, cache: &CanonCache, budget: &Budget) -> Node {
     let mut unsecured = doc.clone();
     if let Some(obj) = unsecured.as_object_mut() {
         obj.remove("proof");
@@ -260,7 +282,7 @@ fn parse_jsonld(doc: Value, depth: usize, cache: &CanonCache) -> Node {
         children: Vec::new(),
     };
     if node.syntax_ok() && node.is_presentation() {
-        node.children = parse_entries(&node.doc, depth, cache);
+        node.children = parse_entries(&node.doc, depth, cache, budget);
     }
     node
 }
@@ -275,7 +297,7 @@ fn context_problem(doc: &Value) -> Option<String> {
     }
 }
 
-fn parse_entries(doc: &Value, depth: usize, cache: &CanonCache) -> Vec<Node> {
+fn parse_entries(doc: &Value, depth: usize, cache: &CanonCache, budget: &Budget) -> Vec<Node> {
     let entries: Vec<&Value> = match doc.get("verifiableCredential") {
         None => return Vec::new(),
         Some(Value::Array(list)) => list.iter().collect(),
@@ -295,25 +317,25 @@ fn parse_entries(doc: &Value, depth: usize, cache: &CanonCache) -> Vec<Node> {
             let id = entry.get("id").and_then(Value::as_str).unwrap_or("");
             // An envelope without a data URL is reported by the proof check (bad envelope).
             if let Some(jwt) = strip_data_url(id) {
-                out.push(parse_jwt(jwt, depth + 1, cache));
+                out.push(parse_jwt(jwt, depth + 1, cache, budget));
             }
         } else if let Some(jwt) = entry.as_str() {
-            out.push(parse_jwt(jwt, depth + 1, cache));
+            out.push(parse_jwt(jwt, depth + 1, cache, budget));
         } else if entry.is_object() {
-            out.push(parse_jsonld(entry.clone(), depth + 1, cache));
+            out.push(parse_jsonld(entry.clone(), depth + 1, cache, budget));
         }
     }
     out
 }
 
-fn b64_json(segment: &str, what: &str) -> Result<Value, String> {
+fn b64_json(segment: &str, what: &str, budget: &Budget) -> Result<Value, String> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|e| format!("JWT {what} is not base64url: {e}"))?;
-    parse_strict_slice(&bytes).map_err(|e| format!("JWT {what}: {e}"))
+    parse_strict_slice_budget(&bytes, budget).map_err(|e| format!("JWT {what}: {e}"))
 }
 
-fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache) -> Node {
+fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache, budget: &Budget) -> Node {
     let parts: Vec<&str> = jwt.trim().split('.').collect();
     let [h, p, _s] = parts.as_slice() else {
         return Node::failed(
@@ -334,12 +356,12 @@ fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache) -> Node {
         claims: lenient(p),
         ..Node::failed(Some(Format::Jwt), reason)
     };
-    let header = match b64_json(h, "header") {
+    let header = match b64_json(h, "header", budget) {
         Ok(Value::Object(m)) => m,
         Ok(_) => return failed("JWT header is not a JSON object".into()),
         Err(e) => return failed(e),
     };
-    let claims = match b64_json(p, "payload") {
+    let claims = match b64_json(p, "payload", budget) {
         Ok(Value::Object(m)) => m,
         Ok(_) => return failed("JWT payload is not a JSON object".into()),
         Err(e) => return failed(e),
@@ -375,7 +397,7 @@ fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache) -> Node {
         children: Vec::new(),
     };
     if node.syntax_ok() && node.is_presentation() {
-        node.children = parse_entries(&node.doc, depth, cache);
+        node.children = parse_entries(&node.doc, depth, cache, budget);
     }
     node
 }

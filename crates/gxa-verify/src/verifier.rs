@@ -23,13 +23,23 @@ use serde_json::Value;
 
 use crate::anchors::TrustAnchors;
 use crate::chain::{ChainPolicy, jwk_matches_spki, validate_chain};
-use crate::parse::{CanonCache, Format, Node, parse_input};
+use crate::parse::{CanonCache, Format, InputLimits, Node, parse_input};
 use crate::report::{CheckKind, CheckResult, Outcome, ProofSummary, VerifyReport};
 use crate::status::{Bitstring, StatusEntry, entries as status_entries};
 
 /// Largest input accepted by default (4 MiB): a Gaia-X presentation of many credentials fits,
 /// a document meant to exhaust memory or the canonicalizer does not.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Default of [`VerifierConfig::max_json_values`]: a Gaia-X presentation of a few dozen
+/// credentials has a few thousand.
+pub const DEFAULT_MAX_JSON_VALUES: usize = 50_000;
+
+/// Default of [`VerifierConfig::max_fetches`].
+pub const DEFAULT_MAX_FETCHES: usize = 48;
+
+/// Default of [`VerifierConfig::max_fetches_per_host`].
+pub const DEFAULT_MAX_FETCHES_PER_HOST: usize = 12;
 
 const ACCEPT_DID: &str = "application/did+ld+json, application/did+json, application/json";
 const ACCEPT_PEM: &str = "application/pem-certificate-chain, application/x-pem-file, text/plain";
@@ -56,10 +66,22 @@ pub struct VerifierConfig {
     pub shapes: bool,
     /// Largest accepted input, in bytes.
     pub max_input_bytes: usize,
+    /// Most JSON values (objects, arrays, strings, numbers, literals) in one input, JWT
+    /// segments included; counted while parsing, before JSON-LD expansion, so an input of many
+    /// small objects is refused before it costs memory ([`DEFAULT_MAX_JSON_VALUES`]).
+    pub max_json_values: usize,
+    /// Most distinct URLs fetched for one verification (did:web documents, `x5u` chains and
+    /// status lists together, status list credentials' own did:web included)
+    /// ([`DEFAULT_MAX_FETCHES`]). Every URL in an input is chosen by its author: without a cap
+    /// one presentation could make the verifier fetch thousands of third-party URLs.
+    pub max_fetches: usize,
+    /// Most distinct URLs fetched from one host (`host:port`) for one verification
+    /// ([`DEFAULT_MAX_FETCHES_PER_HOST`]).
+    pub max_fetches_per_host: usize,
 }
 
 impl VerifierConfig {
-    /// Offline, no trust anchors, no shapes, [`DEFAULT_MAX_INPUT_BYTES`].
+    /// Offline, no trust anchors, no shapes, the default limits.
     pub fn offline() -> Self {
         Self {
             fetcher: None,
@@ -68,6 +90,9 @@ impl VerifierConfig {
             did_documents: Vec::new(),
             shapes: false,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_json_values: DEFAULT_MAX_JSON_VALUES,
+            max_fetches: DEFAULT_MAX_FETCHES,
+            max_fetches_per_host: DEFAULT_MAX_FETCHES_PER_HOST,
         }
     }
 }
@@ -92,7 +117,9 @@ struct Inner {
     chain_policy: ChainPolicy,
     resolver: Resolver,
     shapes: bool,
-    max_input_bytes: usize,
+    limits: InputLimits,
+    max_fetches: usize,
+    max_fetches_per_host: usize,
     loire: OnceLock<Result<Validator, String>>,
     tagus: OnceLock<Result<Validator, String>>,
     scs: OnceLock<Result<Validator, String>>,
@@ -120,13 +147,15 @@ impl std::fmt::Debug for Verifier {
 }
 
 /// What one verification run carries besides the input.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Run {
     at: Timestamp,
     /// Check `credentialStatus` (off for status list credentials themselves: no recursion).
     status: bool,
     /// Validate shapes.
     shapes: bool,
+    /// The fetches this verification may still make (shared with the status lists' runs).
+    fetches: FetchBudget,
 }
 
 /// A did:web that could not be fetched: the outcome (fail for a refusal, error otherwise) and why.
@@ -148,7 +177,12 @@ impl Verifier {
                 chain_policy: config.chain_policy,
                 resolver,
                 shapes: config.shapes,
-                max_input_bytes: config.max_input_bytes,
+                limits: InputLimits {
+                    max_bytes: config.max_input_bytes,
+                    max_json_values: config.max_json_values,
+                },
+                max_fetches: config.max_fetches,
+                max_fetches_per_host: config.max_fetches_per_host,
                 loire: OnceLock::new(),
                 tagus: OnceLock::new(),
                 scs: OnceLock::new(),
@@ -179,6 +213,7 @@ impl Verifier {
             at,
             status: true,
             shapes: self.inner.shapes,
+            fetches: FetchBudget::new(self.inner.max_fetches, self.inner.max_fetches_per_host),
         };
         self.verify_run(input.to_owned(), run).await
     }
@@ -188,7 +223,7 @@ impl Verifier {
         let cache = Arc::new(CanonCache::default());
         let parse_cache = Arc::clone(&cache);
         let parsed = tokio::task::spawn_blocking(move || {
-            let node = parse_input(&input, inner.max_input_bytes, &parse_cache);
+            let node = parse_input(&input, inner.limits, &parse_cache);
             (node, input)
         })
         .await;
@@ -204,7 +239,7 @@ impl Verifier {
         let mut dids = Vec::new();
         node.dids(&mut dids);
         let mut resolver = self.inner.resolver.clone();
-        let unresolved = self.resolve_dids(&dids, &mut resolver).await;
+        let unresolved = self.resolve_dids(&dids, &mut resolver, &run.fetches).await;
 
         // Step 3: proofs.
         let challenge = node
@@ -251,7 +286,12 @@ impl Verifier {
     }
 
     /// Fetches the did:web documents not configured, adding them to `resolver`.
-    async fn resolve_dids(&self, dids: &[String], resolver: &mut Resolver) -> Unresolved {
+    async fn resolve_dids(
+        &self,
+        dids: &[String],
+        resolver: &mut Resolver,
+        fetches: &FetchBudget,
+    ) -> Unresolved {
         let mut unresolved = Unresolved::new();
         let mut pending = Vec::new();
         for did in dids {
@@ -276,6 +316,16 @@ impl Verifier {
                     );
                 }
                 Some(fetcher) => {
+                    if let Err(reason) = fetches.take(&url) {
+                        unresolved.insert(
+                            did.clone(),
+                            (
+                                Outcome::Error,
+                                format!("did:web document {url} of {did} not fetched: {reason}"),
+                            ),
+                        );
+                        continue;
+                    }
                     let fetcher = fetcher.clone();
                     let did = did.clone();
                     pending.push(tokio::spawn(async move {
@@ -342,7 +392,7 @@ impl Verifier {
         checks.push(self.chain_check(&methods, ctx).await);
         checks.push(validity_check(node, &proof, ctx.run.at));
         checks.push(self.status_check(node, ctx).await);
-        checks.push(self.shapes_check(node, ctx.run, top).await);
+        checks.push(self.shapes_check(node, &ctx.run, top).await);
 
         let mut credentials = Vec::new();
         let nested: Vec<Option<&VerificationReport>> = match &proof {
@@ -420,6 +470,13 @@ impl Verifier {
                     format!("x5u {x5u} of {vm} not fetched: offline"),
                 );
             };
+            if let Err(reason) = ctx.run.fetches.take(&x5u) {
+                return CheckResult::new(
+                    check,
+                    Outcome::Error,
+                    format!("x5u {x5u} of {vm} not fetched: {reason}"),
+                );
+            }
             let pem = match fetcher.get(&x5u, ACCEPT_PEM).await {
                 Ok(f) => f.body,
                 Err(e) => {
@@ -482,7 +539,7 @@ impl Verifier {
         };
         let mut passes = Vec::new();
         for entry in &entries {
-            match self.one_status(fetcher, entry).await {
+            match self.one_status(fetcher, entry, &ctx.run.fetches).await {
                 Ok(pass) => passes.push(pass),
                 Err((outcome, reason)) => return CheckResult::new(check, outcome, reason),
             }
@@ -494,8 +551,15 @@ impl Verifier {
         &self,
         fetcher: &Fetcher,
         entry: &StatusEntry,
+        fetches: &FetchBudget,
     ) -> Result<String, (Outcome, String)> {
         let url = &entry.list_url;
+        fetches.take(url).map_err(|reason| {
+            (
+                Outcome::Error,
+                format!("status list {url} not fetched: {reason}"),
+            )
+        })?;
         let fetched = fetcher.get(url, ACCEPT_VC).await.map_err(|e| {
             (
                 fetch_outcome(&e),
@@ -514,6 +578,7 @@ impl Verifier {
             at: Timestamp::now(),
             status: false,
             shapes: false,
+            fetches: fetches.clone(),
         };
         let report = Box::pin(self.verify_run(text.clone(), run)).await;
         match report.verdict {
@@ -537,7 +602,7 @@ impl Verifier {
                 ));
             }
         }
-        let list_doc = parse_input(&text, usize::MAX, &CanonCache::default()).doc;
+        let list_doc = parse_input(&text, InputLimits::NONE, &CanonCache::default()).doc;
         let bits = Bitstring::from_list_credential(&list_doc)
             .map_err(|e| (Outcome::Fail, format!("status list {url}: {e}")))?;
         if let Some(p) = &bits.purpose
@@ -580,7 +645,7 @@ impl Verifier {
 
     /// Check 7: every shape set that applies to the document's vocabulary, validated on a
     /// blocking thread; the validators are loaded once per verifier.
-    async fn shapes_check(&self, node: &Node, run: Run, top: bool) -> CheckResult {
+    async fn shapes_check(&self, node: &Node, run: &Run, top: bool) -> CheckResult {
         let check = CheckKind::Shapes;
         if !run.shapes {
             return CheckResult::new(check, Outcome::Skipped, "shape validation not requested");
@@ -1046,4 +1111,87 @@ fn internal_error(reason: &str) -> VerifyReport {
         })
         .collect();
     VerifyReport::finish(None, None, None, checks, Vec::new(), Vec::new())
+}
+
+/// The fetches one verification may still make: at most `max` distinct URLs, at most
+/// `per_host` of them on one host. A URL fetched before in the same verification is free (the
+/// fetcher's cache and request coalescing answer it).
+#[derive(Clone)]
+struct FetchBudget {
+    inner: Arc<std::sync::Mutex<FetchState>>,
+    max: usize,
+    per_host: usize,
+}
+
+#[derive(Default)]
+struct FetchState {
+    urls: std::collections::HashSet<String>,
+    hosts: HashMap<String, usize>,
+}
+
+impl FetchBudget {
+    fn new(max: usize, per_host: usize) -> Self {
+        Self {
+            inner: Arc::default(),
+            max,
+            per_host,
+        }
+    }
+
+    /// Counts `url` against the budget, or says why it may not be fetched.
+    fn take(&self, url: &str) -> Result<(), String> {
+        let mut state = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if state.urls.contains(url) {
+            return Ok(());
+        }
+        if state.urls.len() >= self.max {
+            return Err(format!(
+                "this verification reached its limit of {} fetched URLs",
+                self.max
+            ));
+        }
+        let host = host_of(url);
+        let on_host = state.hosts.get(&host).copied().unwrap_or(0);
+        if on_host >= self.per_host {
+            return Err(format!(
+                "this verification reached its limit of {} fetched URLs on {host}",
+                self.per_host
+            ));
+        }
+        state.hosts.insert(host, on_host + 1);
+        state.urls.insert(url.to_owned());
+        Ok(())
+    }
+}
+
+/// The `host[:port]` of an absolute URL, lowercased (the whole text when it has no scheme).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    host.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn fetch_budget_counts_distinct_urls_in_total_and_per_host() {
+        let budget = FetchBudget::new(3, 2);
+        budget.take("https://a.example/1").unwrap();
+        budget.take("https://a.example/1").unwrap();
+        budget.take("https://A.example/2").unwrap();
+        let err = budget.take("https://a.example/3").unwrap_err();
+        assert!(err.contains("on a.example"), "{err}");
+        budget.clone().take("https://b.example:8443/x").unwrap();
+        let err = budget.take("https://c.example/").unwrap_err();
+        assert!(err.contains("limit of 3"), "{err}");
+        assert_eq!(host_of("https://u@h.example:1/p?q#f"), "h.example:1");
+    }
 }

@@ -7,6 +7,13 @@
 //! also the signed form (Loire: `*.jwt`, vc+jwt; Tagus: `*.signed.json`, JsonWebSignature2020
 //! in the Gaia-X flavour, `created` = `--valid-from` or now), and prints a summary with the warnings; exit 0 when
 //! written, 2 on error. Output is deterministic: no time stamp unless `--valid-from`.
+//!
+//! `inventory pull --config inventory.toml --out DIR [--os-cloud NAME] [--build --provider
+//! provider.toml --profile loire|tagus [--valid-from RFC3339]]`: reads OpenStack, NetBox and
+//! Redfish as `inventory.toml` says (`gxa-sources`), writes `DIR/snapshot.json` (the body
+//! `POST /inventory` takes) and, with `--build`, the self-descriptions as `inventory build`
+//! does. Exit 2 when any source fails; the message names the source and endpoint, never a
+//! secret, and nothing is written.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -34,6 +41,33 @@ pub(crate) struct Args {
 enum InventoryCommand {
     /// Build the self-descriptions of a cloud from its inventory.
     Build(BuildArgs),
+    /// Pull the inventory from OpenStack, NetBox and Redfish (inventory.toml) into a snapshot.
+    Pull(PullArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PullArgs {
+    /// Sources to pull (TOML; see `gxa_sources::config`).
+    #[arg(long, value_name = "inventory.toml")]
+    config: PathBuf,
+    /// Output directory (created if missing): `snapshot.json`, and the credentials with --build.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The cloud in clouds.yaml (overrides `[openstack] cloud` and OS_CLOUD).
+    #[arg(long, value_name = "NAME")]
+    os_cloud: Option<String>,
+    /// Also build the self-descriptions (needs --provider and --profile).
+    #[arg(long, requires_all = ["provider", "profile"])]
+    build: bool,
+    /// Provider description (TOML), for --build.
+    #[arg(long, value_name = "provider.toml")]
+    provider: Option<PathBuf>,
+    /// Gaia-X profile, for --build.
+    #[arg(long, value_name = "loire|tagus")]
+    profile: Option<String>,
+    /// `validFrom` of every credential (RFC 3339), for --build.
+    #[arg(long, value_name = "RFC3339")]
+    valid_from: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,15 +112,137 @@ struct BuildArgs {
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         InventoryCommand::Build(args) => build_cmd(&args),
+        InventoryCommand::Pull(args) => pull_cmd(&args),
+    }
+}
+
+fn pull_cmd(a: &PullArgs) -> anyhow::Result<ExitCode> {
+    if let Some(p) = &a.profile {
+        check_profile(p)?;
+    }
+    let config = gxa_sources::PullConfig::load(&a.config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let started = std::time::Instant::now();
+    let pulled = runtime.block_on(gxa_sources::pull(&config, a.os_cloud.as_deref()))?;
+    let pull_time = started.elapsed();
+    let snapshot = pulled.snapshot();
+    // Parse before writing anything: what `inventory build` and `POST /inventory` would refuse
+    // is refused here too.
+    let provider = match &a.provider {
+        Some(p) => Some(ProviderFile::parse(
+            &read_file(p)?,
+            &p.display().to_string(),
+        )?),
+        None => None,
+    };
+    let parts = snapshot_parts(&snapshot)?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let path = a.out.join("snapshot.json");
+    std::fs::write(
+        &path,
+        format!("{}\n", serde_json::to_string_pretty(&snapshot)?),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut summary = String::new();
+    writeln!(summary, "wrote {}", path.display())?;
+    for s in &pulled.stats {
+        let items: Vec<String> = s.items.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        writeln!(
+            summary,
+            "{}: {} in {} requests, {:.2} s",
+            s.source,
+            items.join(", "),
+            s.requests,
+            s.duration.as_secs_f64()
+        )?;
+    }
+    for w in &pulled.warnings {
+        writeln!(summary, "warning: {w}")?;
+    }
+    writeln!(
+        summary,
+        "pulled in {:.2} s, {} requests",
+        pull_time.as_secs_f64(),
+        pulled.requests()
+    )?;
+    write_stdout(summary.as_bytes())?;
+    if a.build {
+        let (Some(provider), Some(profile)) = (provider, &a.profile) else {
+            bail!("--build needs --provider and --profile");
+        };
+        let (flavors, images, hosts, netbox) = parts;
+        let inventory = Inventory {
+            provider,
+            flavors,
+            images,
+            hosts,
+            netbox,
+            valid_from: a.valid_from.map(|t| t.to_string()),
+        };
+        let build = BuildArgs {
+            provider: a.provider.clone().unwrap_or_default(),
+            openstack: None,
+            flavor_yaml: None,
+            ironic: Vec::new(),
+            netbox: None,
+            profile: profile.clone(),
+            out: a.out.clone(),
+            sign: false,
+            key: None,
+            verification_method: None,
+            valid_from: a.valid_from,
+        };
+        return write_credentials(&build, inventory);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+type Parts = (
+    Vec<gxa_inventory::input::openstack::Flavor>,
+    Vec<gxa_inventory::input::openstack::Image>,
+    Vec<gxa_inventory::input::hosts::Host>,
+    Option<gxa_inventory::input::netbox::NetBox>,
+);
+
+/// The snapshot's records through the same parsers as `inventory build`.
+fn snapshot_parts(snapshot: &serde_json::Value) -> anyhow::Result<Parts> {
+    let (mut flavors, mut images) = (Vec::new(), Vec::new());
+    if let Some(o) = snapshot.get("openstack") {
+        let c = parse_catalog(&o.to_string(), "snapshot openstack")?;
+        flavors = c.flavors;
+        images = c.images;
+    }
+    let mut hosts = Vec::new();
+    for (i, h) in snapshot
+        .get("hosts")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        hosts.push(parse_host(&h.to_string(), &format!("snapshot hosts[{i}]"))?);
+    }
+    let netbox = match snapshot.get("netbox") {
+        Some(n) => Some(parse_netbox(&n.to_string(), "snapshot netbox")?),
+        None => None,
+    };
+    Ok((flavors, images, hosts, netbox))
+}
+
+fn check_profile(profile: &str) -> anyhow::Result<()> {
+    match profile {
+        "loire" | "tagus" => Ok(()),
+        other => bail!("--profile {other:?}: expected loire or tagus"),
     }
 }
 
 fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let tagus = match a.profile.as_str() {
-        "loire" => false,
-        "tagus" => true,
-        other => bail!("--profile {other:?}: expected loire or tagus"),
-    };
+    check_profile(&a.profile)?;
     let what = |p: &PathBuf| p.display().to_string();
     let provider = ProviderFile::parse(&read_file(&a.provider)?, &what(&a.provider))?;
     let mut flavors = Vec::new();
@@ -114,6 +270,16 @@ fn build_cmd(a: &BuildArgs) -> anyhow::Result<ExitCode> {
         hosts,
         netbox,
         valid_from: a.valid_from.map(|t| t.to_string()),
+    };
+    write_credentials(a, inventory)
+}
+
+/// Builds, writes (and with `--sign` signs) the self-descriptions and prints the summary.
+fn write_credentials(a: &BuildArgs, inventory: Inventory) -> anyhow::Result<ExitCode> {
+    let tagus = match a.profile.as_str() {
+        "loire" => false,
+        "tagus" => true,
+        other => bail!("--profile {other:?}: expected loire or tagus"),
     };
     let signing = if a.sign {
         Some(signing_key(a, &inventory.provider.provider.did)?)

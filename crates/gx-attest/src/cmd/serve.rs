@@ -74,6 +74,15 @@ pub(crate) struct Args {
     /// The repository's examples directory (demo mode).
     #[arg(long, env = "GXA_EXAMPLES", default_value = "examples")]
     examples: PathBuf,
+    /// Demo mode: an OpenSSH public key file (e.g. the SCS test runner's `keyfile.pub`) or an
+    /// allowed_signers file whose keys may also sign the demo account's uploads; repeatable.
+    #[arg(long = "allowed-signer", value_name = "KEYFILE", requires = "demo")]
+    allowed_signers: Vec<PathBuf>,
+    /// Zone of zone-less report `checked_at` values (the SCS checker writes the runner's local
+    /// time): UTC or an IANA name such as Europe/Berlin [default: UTC]. In demo mode, the demo
+    /// account's zone.
+    #[arg(long, env = "GXA_CHECKED_AT_ZONE")]
+    checked_at_zone: Option<String>,
 }
 
 impl Args {
@@ -126,6 +135,9 @@ impl Args {
         if let Some(role) = self.role.as_deref() {
             config.role = role.parse()?;
         }
+        if let Some(zone) = self.checked_at_zone {
+            config.checked_at_zone = zone;
+        }
         for token in &self.dev_tokens {
             config.dev_tokens.push(gxa_service::parse_dev_token(token)?);
         }
@@ -168,6 +180,8 @@ fn run_demo(args: Args) -> anyhow::Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("data")),
         examples_dir: args.examples.clone(),
+        allowed_signers: args.allowed_signers.clone(),
+        checked_at_zone: args.checked_at_zone.clone(),
     };
     let mut overrides = Config::new("http://unused", "unused");
     args.apply(&mut overrides)?;

@@ -29,6 +29,16 @@ mod tls;
 )]
 pub(crate) use tls::{root_of_chain, tls_files};
 
+/// Signed SCS reports as the test runner makes them, shared with `gxa-service`'s tests.
+#[path = "../../../../tests/support/reports.rs"]
+mod reports;
+
+#[allow(
+    unused_imports,
+    reason = "each test binary uses a part of the support module"
+)]
+pub(crate) use reports::{kaas_report, keygen, naive_in, naive_utc, sign_report, signed_upload};
+
 /// The repository root.
 pub(crate) fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -94,7 +94,7 @@ pub struct HostGpu {
 
 /// Parses one host record in either format.
 pub fn parse_host(text: &str, what: &str) -> Result<Host, InputError> {
-    let value: Value = serde_json::from_str(text).map_err(|source| InputError::Json {
+    let value: Value = super::strict::parse_json(text).map_err(|source| InputError::Json {
         what: what.to_owned(),
         source,
     })?;

@@ -19,6 +19,9 @@ pub mod openstack;
 pub mod provider;
 
 mod json;
+mod strict;
+
+pub use strict::{parse_json, parse_json_slice};
 
 use std::path::PathBuf;
 

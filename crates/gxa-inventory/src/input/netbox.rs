@@ -99,7 +99,7 @@ fn slug(o: &Obj<'_>, key: &str) -> Result<Option<String>, InputError> {
 
 /// Parses the export.
 pub fn parse_netbox(text: &str, what: &str) -> Result<NetBox, InputError> {
-    let value: Value = serde_json::from_str(text).map_err(|source| InputError::Json {
+    let value: Value = super::strict::parse_json(text).map_err(|source| InputError::Json {
         what: what.to_owned(),
         source,
     })?;

@@ -80,7 +80,7 @@ pub struct Catalog {
 
 /// Parses a snapshot (see the module documentation). `what` names it in errors.
 pub fn parse_catalog(text: &str, what: &str) -> Result<Catalog, InputError> {
-    let value: Value = serde_json::from_str(text).map_err(|source| InputError::Json {
+    let value: Value = super::strict::parse_json(text).map_err(|source| InputError::Json {
         what: what.to_owned(),
         source,
     })?;

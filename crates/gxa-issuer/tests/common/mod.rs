@@ -54,6 +54,14 @@ pub fn config() -> IssuerConfig {
     let text = std::fs::read_to_string(repo("examples/provider.toml")).unwrap();
     config.provider =
         Some(gxa_inventory::input::provider::ProviderFile::parse(&text, "provider.toml").unwrap());
+    // The shared upload also reports on the cloud's Kubernetes subject.
+    config.accounts.insert(
+        CLOUD.to_owned(),
+        gxa_issuer::Account {
+            delegate_of: vec!["example-k8s-*".to_owned()],
+            zone: None,
+        },
+    );
     config
 }
 

@@ -14,6 +14,10 @@ use serde_json::{Map, Value, json};
 
 use crate::{Algorithm, KeyError, KeyPair, PublicKey, Signer, did_web_to_url};
 
+mod private;
+
+pub use private::{create_dir as create_private_dir, write as write_private};
+
 /// Errors reading or writing a key set.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -40,6 +44,18 @@ pub enum KeySetError {
     /// Certificate generation failed.
     #[error("certificate: {0}")]
     Certificate(String),
+    /// A private key file is accessible by other users (see
+    /// [`KeySet::check_private_key_modes`]).
+    #[error(
+        "{path}: permissions {mode:04o} are too open: the private key is accessible by other users; \
+         refusing to use it (run `chmod 600 {path}`)"
+    )]
+    Exposed {
+        /// The key file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
 }
 
 /// Whether a key signs or only verifies.
@@ -139,6 +155,26 @@ impl KeySet {
             did: parsed.did,
             keys: parsed.keys,
         })
+    }
+
+    /// Refuses the key set when a private key file it names is accessible by other users (any
+    /// permission bit for "others", or writable by the group), as `ssh` refuses such a key:
+    /// `chmod 600` (or `640` with a dedicated group) makes it usable. PKCS#11 keys are not
+    /// files and are not checked; on platforms without Unix permissions nothing is checked.
+    pub fn check_private_key_modes(&self) -> Result<(), KeySetError> {
+        for entry in &self.keys {
+            if entry.source.starts_with("pkcs11:") {
+                continue;
+            }
+            let path = self.dir.join(&entry.source);
+            if let Some(mode) = private::exposed_mode(&path).map_err(io(&path))? {
+                return Err(KeySetError::Exposed {
+                    path: path.display().to_string(),
+                    mode,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The directory the key set was loaded from; [`KeyEntry::chain`] and key file sources are
@@ -260,7 +296,8 @@ self-signed test CA, not a Gaia-X trust anchor. Never use in production.";
 
 /// Generates a development key set in `out`: `<id>.key.pem` (PKCS#8), a self-signed CA and a
 /// leaf certificate for the key (`x509CertificateChain.pem`, leaf first), `did.json` and
-/// `keys.toml`. Refuses to overwrite an existing `keys.toml`.
+/// `keys.toml`. Refuses to overwrite an existing `keys.toml`. On Unix the key file is written
+/// with mode 0600 and `out`, when created, with mode 0700.
 pub fn generate(alg: Algorithm, did: &str, out: &Path) -> Result<Generated, KeySetError> {
     let doc_url = did_web_to_url(did).map_err(|e| KeySetError::Config(e.to_string()))?;
     let base_url = doc_url
@@ -272,7 +309,7 @@ pub fn generate(alg: Algorithm, did: &str, out: &Path) -> Result<Generated, KeyS
         .next()
         .unwrap_or("localhost")
         .to_owned();
-    std::fs::create_dir_all(out).map_err(io(out))?;
+    private::create_dir(out).map_err(io(out))?;
     let toml_path = out.join("keys.toml");
     if toml_path.exists() {
         return Err(KeySetError::Config(format!(
@@ -298,7 +335,12 @@ pub fn generate(alg: Algorithm, did: &str, out: &Path) -> Result<Generated, KeyS
         let path = out.join(name);
         std::fs::write(&path, content).map_err(io(&path))
     };
-    write(&key_file, &format!("# {DEVELOPMENT_BANNER}\n{pem}"))?;
+    let key_path = out.join(&key_file);
+    private::write(
+        &key_path,
+        format!("# {DEVELOPMENT_BANNER}\n{pem}").as_bytes(),
+    )
+    .map_err(io(&key_path))?;
     write(chain_file, &chain)?;
     let did_doc = did_document(
         did,
@@ -416,6 +458,33 @@ mod tests {
                 .unwrap();
             assert_eq!(&deref.method.key, signer.public_key());
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn generated_keys_are_private_and_exposed_keys_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("keys");
+        let generated = generate(Algorithm::EdDsa, "did:web:localhost", &out).unwrap();
+        assert_eq!(mode(&out), 0o700);
+        let key = out.join(&generated.files[0]);
+        assert!(generated.files[0].ends_with(".key.pem"));
+        assert_eq!(mode(&key), 0o600);
+        let set = KeySet::load(&out).unwrap();
+        set.check_private_key_modes().unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = set.check_private_key_modes().unwrap_err();
+        assert!(
+            matches!(err, KeySetError::Exposed { mode: 0o644, .. }),
+            "{err}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("0644") && message.contains("chmod 600"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -16,10 +16,10 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/badges/{subject}/{scope}.svg", tag = "badges",
     params(
         ("subject" = String, Path, description = "The SCS subject, e.g. `example-cloud`"),
-        ("scope" = String, Path, description = "The scope's uuid or name, followed by `.svg`"),
+        ("scope" = String, Path, description = "The scope's uuid, name or alias (`scs-compatible-iaas`), followed by `.svg`"),
     ),
     responses(
-        (status = 200, description = "The badge (grey `unknown` when never evaluated)", content((String = "image/svg+xml"))),
+        (status = 200, description = "The badge: the scope's name, then the best passing version or the verdict (grey `unknown` when never evaluated)", content((String = "image/svg+xml"))),
         (status = 404, description = "Not an `.svg` path, or an unknown scope", body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn badge(
@@ -30,16 +30,34 @@ pub(crate) async fn badge(
         .strip_suffix(".svg")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::NotFound("badges end in .svg".to_owned()))?;
-    let status = state.issuer().scs_status(&subject, scope).await?;
-    let (label, message, badge_state) = match &status {
-        None => (scope.to_owned(), "unknown".to_owned(), BadgeState::Unknown),
-        Some(s) => {
-            let badge_state = BadgeState::from_verdict(&s.verdict);
-            let message = match (&badge_state, &s.best_passed) {
-                (BadgeState::Pass, Some(version)) => format!("pass {version}"),
-                _ => s.verdict.clone(),
-            };
-            (s.scope_name.clone(), message, badge_state)
+    // The scope by uuid, name or alias (`scs-compatible-iaas`, as the monitor's routes take).
+    let scope = crate::monitor::find_scope(&state.issuer().config().scopes, scope)
+        .ok_or_else(|| ApiError::NotFound(format!("no scope {scope:?}")))?;
+    // The same evaluation as the pages: every account's uploads, for the report subject.
+    let rows = crate::monitor::board(&state, jiff::Timestamp::now()).await?;
+    let row = rows.iter().find(|r| {
+        r.evaluation.subject == subject
+            && r.evaluation
+                .scope
+                .uuid
+                .as_deref()
+                .unwrap_or(&r.evaluation.scope.name)
+                == scope.key()
+    });
+    // Label: the scope's name; message: the best passing version, else the verdict.
+    let label = scope.name().to_owned();
+    let (message, badge_state) = match row {
+        None => ("unknown".to_owned(), BadgeState::Unknown),
+        Some(row) => {
+            let summary = crate::monitor::summarize(scope, &row.evaluation, false);
+            match (summary.passed.first(), summary.headline) {
+                (Some(best), _) => (crate::monitor::marked(best), BadgeState::Pass),
+                (None, Some(v)) => {
+                    let word = crate::monitor::verdict_word(v);
+                    (word.to_owned(), BadgeState::from_verdict(word))
+                }
+                (None, None) => ("no version in force".to_owned(), BadgeState::Unknown),
+            }
         }
     };
     let svg = badge_svg(&label, &message, badge_state);

@@ -44,6 +44,10 @@ pub(crate) struct ListQuery {
     subject: Option<String>,
     /// Only credentials of this issuer DID.
     issuer: Option<String>,
+    /// Only credentials of this issuance profile (`tagus`, `loire`).
+    profile: Option<String>,
+    /// Only `current`, `superseded` or `revoked` credentials.
+    status: Option<String>,
     /// The `next` value of the previous page (opaque).
     cursor: Option<String>,
     /// Page size, 1..=1000 (default 100).
@@ -124,7 +128,7 @@ pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, ApiError> {
 #[utoipa::path(get, path = "/credentials", tag = "credentials", params(ListQuery),
     responses(
         (status = 200, description = "A page of credentials", body = CredentialPage),
-        (status = 400, description = "Bad cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad cursor, limit or status", body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -137,10 +141,20 @@ pub(crate) async fn list(
             ApiError::BadRequest("cursor is not one this service handed out".to_owned())
         })?),
     };
+    let state_filter = match query.status.as_deref() {
+        None => None,
+        Some(name) => Some(gxa_store::CredentialState::from_name(name).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "status must be current, superseded or revoked, not {name:?}"
+            ))
+        })?),
+    };
     let filter = CredentialFilter {
         credential_type: query.credential_type,
         subject: query.subject,
         issuer: query.issuer,
+        profile: query.profile,
+        state: state_filter,
     };
     let page = state
         .store()
@@ -368,7 +382,11 @@ pub(crate) async fn revoke(
 ) -> Result<Response, ApiError> {
     let full = state.credential_id(&id);
     let start = std::time::Instant::now();
-    let revocation = state.issuer().revoke(&auth.subject, &full).await?;
+    let revocation = state
+        .issuer()
+        .revoke(&auth.subject, &full)
+        .await
+        .inspect_err(|err| state.metrics().count_foreign_subject("revoke", err))?;
     state
         .metrics()
         .observe_signing("revoke", start.elapsed().as_secs_f64());

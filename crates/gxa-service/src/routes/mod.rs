@@ -5,7 +5,9 @@ pub(crate) mod badges;
 pub(crate) mod credentials;
 pub(crate) mod did;
 pub(crate) mod feeds;
+pub(crate) mod monitor;
 pub(crate) mod ops;
+pub(crate) mod pages;
 pub(crate) mod partners;
 pub(crate) mod uploads;
 pub(crate) mod verify;
@@ -47,6 +49,16 @@ pub const ROUTES: &[&str] = &[
     "/v2/api/credential-offers/{level}",
     "/v1/registrationNumberVC",
     "/v2/registration-numbers/{kind}/{value}",
+    // Pages and the SCS compliance monitor's read API ({view}: markdown, fragment or page).
+    "/",
+    "/status",
+    "/{view}/table",
+    "/{view}/table_full",
+    "/{view}/detail/{subject}/{scope}",
+    "/{view}/detail_full/{subject}/{scope}",
+    "/{view}/scope/{scope}",
+    "/{view}/report/{uuid}",
+    "/{view}/report_full/{uuid}",
 ];
 
 /// The complete router with all layers.
@@ -76,8 +88,9 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/.well-known/did.json", get(did::did_document))
         .route("/reports", post(uploads::post_report))
         .route("/inventory", post(uploads::post_inventory))
-        .route("/credentials", get(credentials::list))
-        .route("/credentials/{id}", get(credentials::get))
+        // The listing, a credential and the partners answer browsers with pages (routes::pages).
+        .route("/credentials", get(pages::credentials_list))
+        .route("/credentials/{id}", get(pages::credential))
         .route("/credentials/{id}/revoke", post(credentials::revoke))
         .route("/changes", get(feeds::changes))
         .route("/status-lists/{id}", get(feeds::status_list))
@@ -87,15 +100,31 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
-        .route("/verify", post(verify::verify))
-        .route("/partners", get(partners::list))
+        .route(
+            "/verify",
+            get(pages::verify_form).post(pages::verify_submit),
+        )
+        .route("/partners", get(pages::partners_list))
         .route("/partners/{id}/rejections", get(partners::rejections))
+        .route("/", get(pages::overview))
+        .route("/status", get(monitor::status))
+        .route("/{view}/table", get(monitor::table))
+        .route("/{view}/table_full", get(monitor::table_full))
+        .route("/{view}/detail/{subject}/{scope}", get(monitor::detail))
+        .route(
+            "/{view}/detail_full/{subject}/{scope}",
+            get(monitor::detail_full),
+        )
+        .route("/{view}/scope/{scope}", get(monitor::scope))
+        .route("/{view}/report/{uuid}", get(monitor::report))
+        .route("/{view}/report_full/{uuid}", get(monitor::report_full))
         .merge(extra)
         .fallback(middleware::fallback)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(axum::middleware::from_fn(middleware::security_headers))
                 .layer(trace)
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),

@@ -10,8 +10,12 @@
 //! that is not JSON or not a JWT at all: the syntax check fails and says why, exactly as
 //! `gx-attest verify` would report the same file. problem+json is kept for requests the service
 //! cannot act on: an unsupported `Content-Type` (415), an empty or non-UTF-8 body (400), a body
-//! over the limit (413: the smaller of the service's body limit and the verifier's input limit,
-//! [`gxa_verify::DEFAULT_MAX_INPUT_BYTES`]), a malformed `?at=` or unknown query parameter (400).
+//! over the limit (413: the smaller of the service's body limit and the `[verify]` limit of the
+//! media type, `max_jsonld_bytes` or `max_jwt_bytes`), a malformed `?at=` or unknown query
+//! parameter (400), and the bounded pool full (503 with `Retry-After`, see [`crate::VerifyPool`]).
+//! An input of more JSON values than `[verify] max_json_values` fails the syntax check before
+//! any JSON-LD work, and one verification fetches at most `max_fetches` distinct URLs
+//! (`max_fetches_per_host` per host): what it could not fetch is "could not check".
 //!
 //! The verdict `could_not_check` (a did:web document, chain or status list could not be
 //! fetched, e.g. a time-out) is distinct from `invalid` (a check failed, including a fetch the
@@ -27,7 +31,7 @@ use gxa_verify::Outcome;
 use serde::Deserialize;
 
 use crate::error::{ApiError, Problem};
-use crate::middleware::read_body;
+use crate::middleware::read_body_limited;
 use crate::state::AppState;
 
 /// The media types `POST /verify` accepts. JSON-LD and JSON bodies may also hold a JSON string
@@ -62,15 +66,18 @@ pub(crate) struct VerifyQuery {
     domain: Option<String>,
 }
 
-/// The `Content-Type`'s media type, if it is one of [`ACCEPTED`].
-fn accepted_media_type(headers: &HeaderMap) -> Result<(), ApiError> {
+/// The `Content-Type`'s media type, if it is one of [`ACCEPTED`]; whether it is a JWT type.
+fn accepted_media_type(headers: &HeaderMap) -> Result<bool, ApiError> {
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(str::trim);
     match media_type {
-        Some(m) if ACCEPTED.iter().any(|a| a.eq_ignore_ascii_case(m)) => Ok(()),
+        Some(m) if ACCEPTED.iter().any(|a| a.eq_ignore_ascii_case(m)) => {
+            let m = m.to_ascii_lowercase();
+            Ok(m.ends_with("jwt") || m == "text/plain")
+        }
         _ => Err(ApiError::UnsupportedMediaType(ACCEPTED_TEXT)),
     }
 }
@@ -99,7 +106,7 @@ fn accepted_media_type(headers: &HeaderMap) -> Result<(), ApiError> {
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not one of the accepted media types", body = Problem, content_type = "application/problem+json"),
         (status = 501, description = "The service was built without a verifier", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Verification took longer than the request timeout", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "All verification slots busy and the queue full, no slot free in time, or verification took longer than the request timeout (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn verify(
     State(state): State<AppState>,
@@ -107,7 +114,7 @@ pub(crate) async fn verify(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    accepted_media_type(&headers)?;
+    let is_jwt = accepted_media_type(&headers)?;
     let at = match query.at.as_deref() {
         None => jiff::Timestamp::now(),
         Some(text) => text.parse::<jiff::Timestamp>().map_err(|err| {
@@ -121,12 +128,16 @@ pub(crate) async fn verify(
             "this service was started without a verifier",
         ));
     };
-    let bytes = read_body(&state, &headers, body).await?;
-    if bytes.len() > gxa_verify::DEFAULT_MAX_INPUT_BYTES {
-        return Err(ApiError::PayloadTooLarge(
-            gxa_verify::DEFAULT_MAX_INPUT_BYTES,
-        ));
-    }
+    // A place in the bounded pool before the body is read: a request the pool cannot take is
+    // answered at once and costs no memory.
+    let pool = state.verify_pool();
+    let admitted = pool.admit()?;
+    let limit = if is_jwt {
+        pool.max_jwt_bytes
+    } else {
+        pool.max_jsonld_bytes
+    };
+    let bytes = read_body_limited(&state, &headers, body, limit).await?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|err| ApiError::BadRequest(format!("the body is not UTF-8: {err}")))?;
     if text.trim().is_empty() {
@@ -139,6 +150,7 @@ pub(crate) async fn verify(
     } else {
         verifier.clone()
     };
+    let _running = admitted.run().await?;
     let started = std::time::Instant::now();
     let report = verifier.verify(text, at).await;
     let first_problem = report

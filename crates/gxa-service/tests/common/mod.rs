@@ -19,6 +19,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use gxa_service::{AppState, Config, SubjectConfig};
+
+/// Signed SCS reports as the test runner makes them, shared with `gx-attest`'s tests.
+#[path = "../../../../tests/support/reports.rs"]
+mod reports;
+#[allow(unused_imports, reason = "each test binary uses a part of the helpers")]
+pub(crate) use reports::{kaas_report, keygen, naive_in, naive_utc, signed_upload};
 use sqlx::Connection as _;
 use tower::ServiceExt as _;
 
@@ -236,6 +242,9 @@ pub(crate) fn test_config(dir: &Path, database_url: String, max_body_bytes: usiz
             id: SUBJECT.to_owned(),
             tokens: Vec::new(),
             ssh_keys: vec![signer.trim().to_owned()],
+            // The example upload also reports on the cloud's Kubernetes subject.
+            delegate_of: vec!["example-k8s-*".to_owned()],
+            checked_at_zone: None,
         },
         SubjectConfig {
             id: OTHER.to_owned(),
@@ -245,11 +254,16 @@ pub(crate) fn test_config(dir: &Path, database_url: String, max_body_bytes: usiz
                 sha256: gxa_store::Sha256Digest::of(OTHER_TOKEN.as_bytes()).to_string(),
             }],
             ssh_keys: Vec::new(),
+            delegate_of: Vec::new(),
+            checked_at_zone: None,
         },
     ];
     config.dev_tokens = vec![(SUBJECT.to_owned(), TOKEN.to_owned())];
     config
 }
+
+/// A change to the test configuration before the service is prepared.
+pub(crate) type Tweak = fn(&mut Config);
 
 async fn build(
     name: &'static str,
@@ -257,8 +271,10 @@ async fn build(
     url: String,
     postgres: Option<(String, String)>,
     max_body_bytes: usize,
+    tweak: Tweak,
 ) -> TestService {
-    let config = test_config(dir.path(), url, max_body_bytes);
+    let mut config = test_config(dir.path(), url, max_body_bytes);
+    tweak(&mut config);
     let prepared = gxa_service::prepare(config).await.unwrap();
     let router = gxa_service::router(prepared.state.clone());
     TestService {
@@ -273,9 +289,14 @@ async fn build(
 /// `[sqlite, postgres]` services, freshly migrated and empty; request bodies up to
 /// `max_body_bytes`.
 pub(crate) async fn services_with_limit(max_body_bytes: usize) -> Vec<TestService> {
+    services_configured(max_body_bytes, |_| {}).await
+}
+
+/// [`services_with_limit`] with `tweak` applied to each configuration.
+pub(crate) async fn services_configured(max_body_bytes: usize, tweak: Tweak) -> Vec<TestService> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.sqlite3").display());
-    let mut services = vec![build("sqlite", dir, url, None, max_body_bytes).await];
+    let mut services = vec![build("sqlite", dir, url, None, max_body_bytes, tweak).await];
     match std::env::var("GXA_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let database = unique_name();
@@ -296,6 +317,7 @@ pub(crate) async fn services_with_limit(max_body_bytes: usize) -> Vec<TestServic
                     url,
                     Some((admin_url.clone(), database)),
                     max_body_bytes,
+                    tweak,
                 )
                 .await,
             );

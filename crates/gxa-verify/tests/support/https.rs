@@ -16,7 +16,7 @@
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject as _;
@@ -25,6 +25,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 /// A running server; it stops with the test process.
 pub(crate) struct Server {
     pub(crate) addr: SocketAddr,
+    /// Every request received, as `host path` (the `Host` header, lowercased, and the target).
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
 }
 
 /// Starts serving `root` with the certificate and key (PEM files) on `bind`. Retries for up to
@@ -56,19 +58,27 @@ pub(crate) fn start(root: &Path, cert_pem: &Path, key_pem: &Path, bind: &str) ->
     };
     let addr = listener.local_addr().unwrap();
     let root = root.to_owned();
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&requests);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let config = Arc::clone(&config);
             let root = root.clone();
+            let log = Arc::clone(&log);
             std::thread::spawn(move || {
-                let _ = handle(stream, config, &root);
+                let _ = handle(stream, config, &root, &log);
             });
         }
     });
-    Server { addr }
+    Server { addr, requests }
 }
 
-fn handle(tcp: TcpStream, config: Arc<rustls::ServerConfig>, root: &Path) -> std::io::Result<()> {
+fn handle(
+    tcp: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    root: &Path,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     let conn = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
     let mut tls = rustls::StreamOwned::new(conn, tcp);
@@ -88,6 +98,15 @@ fn handle(tcp: TcpStream, config: Arc<rustls::ServerConfig>, root: &Path) -> std
         .and_then(|l| l.split_whitespace().nth(1))
         .unwrap_or("/")
         .to_owned();
+    let host = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("host")
+                .then(|| value.trim().to_ascii_lowercase())
+        })
+        .unwrap_or_default();
+    log.lock().unwrap().push(format!("{host} {path}"));
     let (status, extra, body): (&str, String, Vec<u8>) =
         if path == "/huge" || path.starts_with("/huge/") {
             ("200 OK", String::new(), vec![b' '; 3 * 1024 * 1024])

@@ -4,6 +4,8 @@ inventory.toml (for `gx-attest inventory pull`) and services.env. Run by up.sh.
 
   load.py redfish-tree HOSTS_DIR OUT   a mockup tree (DMTF layout) from the *.redfish.json hosts
   load.py load REPO                    everything else (GXS_RUN, GXS_PORT_BASE from the env)
+  load.py flavor-spec ID KEY VALUE     sets one extra spec of a loaded flavor (tests change the
+                                       cloud with it; they set it back)
 """
 import datetime
 import glob
@@ -387,9 +389,26 @@ ca_file = "{ca}"
         "GXS_REDFISH_USER": "admin",
         "GXS_REDFISH_PASSWORD_FILE": os.path.join(run, "secrets", "redfish.password"),
         "GXS_CA_FILE": ca,
+        # For tests that change the loaded cloud (load.py flavor-spec ...).
+        "GXS_RUN": run,
+        "GXS_PORT_BASE": str(base),
+        "GXS_PYTHON": sys.executable,
+        "GXS_LOAD_PY": os.path.abspath(__file__),
     }
     with open(os.path.join(run, "services.env"), "w") as fh:
         fh.writelines(f"{k}={v}\n" for k, v in env.items())
+
+
+def flavor_spec(flavor_id, key, value):
+    """Sets one extra spec of a loaded flavor through the Nova API (GXS_RUN, GXS_PORT_BASE)."""
+    run = os.environ["GXS_RUN"]
+    base = int(os.environ["GXS_PORT_BASE"])
+    with open(os.path.join(run, "secrets", "admin.password")) as fh:
+        ks = Keystone(f"http://127.0.0.1:{base}", fh.read().strip())
+    nova = f"http://127.0.0.1:{base + 1}/v2.1"
+    h = {"X-Auth-Token": ks.token, "OpenStack-API-Version": "compute 2.61"}
+    check(requests.put(f"{nova}/flavors/{flavor_id}/os-extra_specs/{key}", json={key: value},
+                       headers=h, timeout=60), f"extra spec {key} of flavor {flavor_id}")
 
 
 if __name__ == "__main__":
@@ -397,5 +416,7 @@ if __name__ == "__main__":
         redfish_tree(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "load":
         load(sys.argv[2])
+    elif sys.argv[1] == "flavor-spec":
+        flavor_spec(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         die("usage: load.py redfish-tree HOSTS OUT | load REPO")

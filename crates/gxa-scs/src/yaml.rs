@@ -3,13 +3,16 @@
 //! Reports come from outside (operators, CI runners), so the loader is defensive:
 //!
 //! * the whole input is refused above [`Limits::max_bytes`] before any parsing;
-//! * a stream may hold at most [`Limits::max_documents`] documents;
+//! * a stream may hold at most [`Limits::max_documents`] documents, and at most
+//!   [`Limits::max_nodes`] nodes (scalars, sequences and mappings, aliases counted as often as
+//!   they are replayed) in all: a megabyte of tiny maps costs far more memory than its size;
 //! * alias expansion is bounded by the parser (`serde_norway` stops replaying aliases once
 //!   they exceed 100 times the document's own event count, so a "billion laughs" document
 //!   fails fast) and nesting by its recursion limit (128 levels).
 //!
-//! Each stream is read twice: first into an untyped [`serde_norway::Value`] (which follows every
-//! alias and every nesting level, so the parser's limits apply to the whole document), which
+//! Each stream is read twice: first by a counting visitor that keeps nothing (it follows every
+//! alias and every nesting level, so the parser's limits and the node budget apply to the whole
+//! document), which
 //! separates YAML-level problems (syntax, alias bombs, nesting) from schema problems (wrong types,
 //! missing or unknown keys) found by the second, typed pass. YAML 1.2 streams: <https://yaml.org/spec/1.2.2/#streams>.
 
@@ -23,15 +26,19 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Most documents accepted in one stream.
     pub max_documents: usize,
+    /// Most YAML nodes in the whole stream.
+    pub max_nodes: usize,
 }
 
 impl Default for Limits {
-    /// 16 MiB and 1,000 documents: far above any real report (the checker's reports are tens of
-    /// kilobytes; Sonobuoy logs can reach a few megabytes).
+    /// 16 MiB, 1,000 documents and 250,000 nodes: far above any real report (the checker's
+    /// reports are tens of kilobytes and a few thousand nodes; Sonobuoy logs can reach a few
+    /// megabytes, as long strings).
     fn default() -> Self {
         Self {
             max_bytes: 16 * 1024 * 1024,
             max_documents: 1000,
+            max_nodes: 250_000,
         }
     }
 }
@@ -63,6 +70,14 @@ pub enum YamlError {
         /// Which document.
         document: usize,
     },
+    /// The stream holds more than [`Limits::max_nodes`] nodes.
+    #[error("YAML document {document}: more than {limit} nodes in the stream")]
+    TooManyNodes {
+        /// The document in which the budget ran out.
+        document: usize,
+        /// The configured limit.
+        limit: usize,
+    },
     /// Nesting deeper than the parser's recursion limit.
     #[error("YAML document {document}: nested deeper than the recursion limit")]
     TooDeep {
@@ -90,17 +105,116 @@ pub enum YamlError {
     Empty,
 }
 
-/// Classifies a parser error of the first (untyped) pass.
-fn yaml_level(document: usize, err: &serde_norway::Error) -> YamlError {
+/// Classifies a parser error of the first (counting) pass.
+fn yaml_level(document: usize, err: &serde_norway::Error, limit: usize) -> YamlError {
     // serde_norway exposes no error kind; these two messages are its fixed texts for the
-    // repetition and recursion limits (error.rs `RepetitionLimitExceeded`, `RecursionLimitExceeded`).
+    // repetition and recursion limits (error.rs `RepetitionLimitExceeded`, `RecursionLimitExceeded`),
+    // and the third is ours ([`Counter`]).
     let message = err.to_string();
-    if message.contains("repetition limit exceeded") {
+    if message.contains(NODE_BUDGET) {
+        YamlError::TooManyNodes { document, limit }
+    } else if message.contains("repetition limit exceeded") {
         YamlError::AliasBomb { document }
     } else if message.contains("recursion limit exceeded") {
         YamlError::TooDeep { document }
     } else {
         YamlError::Syntax { document, message }
+    }
+}
+
+/// The message of [`Counter`]'s error when the node budget is spent.
+const NODE_BUDGET: &str = "gx-attest: YAML node budget exhausted";
+
+/// Visits a YAML node and everything below it, keeping nothing, and counts the nodes against a
+/// budget shared by the whole stream.
+struct Counter<'a> {
+    left: &'a std::cell::Cell<usize>,
+}
+
+impl Counter<'_> {
+    fn spend<E: serde::de::Error>(&self) -> Result<(), E> {
+        match self.left.get().checked_sub(1) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(NODE_BUDGET)),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Counter<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Counter<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML node")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        self.spend()
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.spend()?;
+        while seq
+            .next_element_seed(Counter { left: self.left })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.spend()?;
+        while map.next_key_seed(Counter { left: self.left })?.is_some() {
+            map.next_value_seed(Counter { left: self.left })?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        // A tagged node (`!tag value`): the tag and its value.
+        use serde::de::VariantAccess as _;
+        self.spend()?;
+        let ((), variant) = data.variant_seed(Counter { left: self.left })?;
+        variant.newtype_variant_seed(Counter { left: self.left })
     }
 }
 
@@ -121,15 +235,17 @@ pub(crate) fn documents<T: DeserializeOwned>(
     limits: Limits,
 ) -> Result<Vec<(usize, T)>, YamlError> {
     let text = check_size(bytes, limits)?;
-    // Pass 1: YAML level only.
+    // Pass 1: YAML level only (and the node budget), keeping nothing.
     let mut count = 0;
+    let left = std::cell::Cell::new(limits.max_nodes);
     for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
         if index >= limits.max_documents {
             return Err(YamlError::TooManyDocuments {
                 limit: limits.max_documents,
             });
         }
-        serde_norway::Value::deserialize(document).map_err(|e| yaml_level(index + 1, &e))?;
+        serde::de::DeserializeSeed::deserialize(Counter { left: &left }, document)
+            .map_err(|e| yaml_level(index + 1, &e, limits.max_nodes))?;
         count = index + 1;
     }
     // Pass 2: typed.
@@ -186,6 +302,36 @@ mod tests {
     }
 
     #[test]
+    fn node_budget_spans_the_stream() {
+        let limits = Limits {
+            max_nodes: 7,
+            ..Limits::default()
+        };
+        // `{a: 1}`: the map, its key and its value.
+        assert_eq!(
+            documents::<Doc>(b"a: 1\n---\na: 2\n", limits)
+                .unwrap()
+                .len(),
+            2
+        );
+        let err = documents::<Doc>(b"a: 1\n---\na: 2\n---\na: 3\n", limits).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                YamlError::TooManyNodes {
+                    document: 3,
+                    limit: 7
+                }
+            ),
+            "{err}"
+        );
+        // Many tiny maps: refused by count, whatever their size in bytes.
+        let maps = "- {a: 1}\n".repeat(90_000);
+        let err = documents::<Vec<Doc>>(maps.as_bytes(), Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::TooManyNodes { .. }), "{err}");
+    }
+
+    #[test]
     fn deep_nesting_is_refused() {
         let deep = format!("a: {}{}", "[".repeat(500), "]".repeat(500));
         let err = documents::<Doc>(deep.as_bytes(), Limits::default()).unwrap_err();
@@ -197,6 +343,7 @@ mod tests {
         let limits = Limits {
             max_bytes: 10,
             max_documents: 2,
+            ..Limits::default()
         };
         let err = documents::<Doc>(b"a: 100000000000", limits).unwrap_err();
         assert!(
@@ -214,6 +361,7 @@ mod tests {
             Limits {
                 max_bytes: 100,
                 max_documents: 2,
+                ..Limits::default()
             },
         )
         .unwrap_err();

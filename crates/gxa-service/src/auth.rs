@@ -149,9 +149,97 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// Who may read the operator's views (`[ops]` in the configuration): `/metrics`, and the
+/// partners' sync state and rejections. Public by default; with `token`, only a request
+/// carrying the operations token (`Authorization: Bearer`, as Prometheus'
+/// `authorization.credentials_file` sends it). Account tokens do not open them: an account
+/// acts for its subjects, not as the operator.
+#[derive(Clone, Debug, Default)]
+pub struct OpsAccess {
+    /// SHA-256 of the operations token, when one is configured.
+    token_sha256: Option<[u8; 32]>,
+    /// `/metrics` needs the token.
+    pub metrics: bool,
+    /// `/partners` (and its rejections) need the token.
+    pub partners: bool,
+}
+
+/// An operator's view guarded by [`OpsAccess`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpsView {
+    /// `/metrics`.
+    Metrics,
+    /// `/partners`, `/partners/{id}/rejections`.
+    Partners,
+}
+
+impl OpsAccess {
+    /// Access with `token` (at least 16 characters) for the views marked `true`.
+    pub fn with_token(token: &str, metrics: bool, partners: bool) -> Result<Self, ApiError> {
+        if token.len() < 16 {
+            return Err(ApiError::BadRequest(
+                "the operations token needs at least 16 characters".to_owned(),
+            ));
+        }
+        Ok(Self {
+            token_sha256: Some(*gxa_store::Sha256Digest::of(token.as_bytes()).as_bytes()),
+            metrics,
+            partners,
+        })
+    }
+
+    /// Whether a request with these headers may read `view`: 401 without the token.
+    pub fn check(&self, view: OpsView, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        let guarded = match view {
+            OpsView::Metrics => self.metrics,
+            OpsView::Partners => self.partners,
+        };
+        if !guarded {
+            return Ok(());
+        }
+        let denied = || ApiError::Unauthorized("the operations token is required".to_owned());
+        let expected = self.token_sha256.ok_or_else(denied)?;
+        let value = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(denied)?;
+        let Credentials::Bearer(token) = parse_authorization(value)? else {
+            return Err(denied());
+        };
+        let digest = gxa_store::Sha256Digest::of(token.as_bytes());
+        aws_lc_rs::constant_time::verify_slices_are_equal(&expected, digest.as_bytes())
+            .map_err(|_| denied())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ops_access_asks_for_the_operations_token_only_where_configured() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let access = OpsAccess::with_token("ops-token-0123456789", true, false).unwrap();
+        let mut headers = HeaderMap::new();
+        assert!(access.check(OpsView::Partners, &headers).is_ok());
+        assert!(access.check(OpsView::Metrics, &headers).is_err());
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer ops-token-0123456789x"),
+        );
+        assert!(access.check(OpsView::Metrics, &headers).is_err());
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer ops-token-0123456789"),
+        );
+        assert!(access.check(OpsView::Metrics, &headers).is_ok());
+        assert!(OpsAccess::with_token("short", true, true).is_err());
+        assert!(
+            OpsAccess::default()
+                .check(OpsView::Metrics, &HeaderMap::new())
+                .is_ok()
+        );
+    }
 
     #[test]
     fn token_table_matches_hashes_only() {

@@ -106,6 +106,56 @@ pub struct Config {
     /// `[clearing]`: the provider's clearing-house client (notary, compliance, renewal).
     #[serde(default)]
     pub clearing: Option<crate::clearing::ClearingSection>,
+    /// `[ops]`: who may read `/metrics` and `/partners`.
+    #[serde(default)]
+    pub ops: OpsConfig,
+    /// `[inventory]`: the scheduled pull of the inventory from the provider's systems.
+    #[serde(default)]
+    pub inventory: Option<crate::pull::InventorySection>,
+}
+
+/// Who may read an operator's view.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// Anyone.
+    #[default]
+    Public,
+    /// Requests with the operations token (`Authorization: Bearer`).
+    Token,
+}
+
+/// The `[ops]` section: access to the operator's views. `/metrics` tells load, error rates and
+/// partner names; `/partners` tells whom this provider exchanges with and what was rejected.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpsConfig {
+    /// `/metrics`: `public` (default) or `token`.
+    pub metrics: Access,
+    /// `/partners` and `/partners/{id}/rejections` (JSON and page): `public` or `token`.
+    pub partners: Access,
+    /// The file holding the operations token (one line, at least 16 characters; e.g. the
+    /// file Prometheus reads as `authorization.credentials_file`). Required when a view is
+    /// `token`.
+    pub token_file: Option<PathBuf>,
+}
+
+impl OpsConfig {
+    /// The access rules, reading the token file.
+    pub fn access(&self) -> Result<crate::auth::OpsAccess, ConfigError> {
+        let metrics = self.metrics == Access::Token;
+        let partners = self.partners == Access::Token;
+        if !metrics && !partners {
+            return Ok(crate::auth::OpsAccess::default());
+        }
+        let path = self.token_file.as_ref().ok_or_else(|| {
+            ConfigError::Invalid("ops.token_file is required when a view is \"token\"".to_owned())
+        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))?;
+        crate::auth::OpsAccess::with_token(text.trim(), metrics, partners)
+            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))
+    }
 }
 
 /// Log output format.
@@ -151,6 +201,11 @@ pub struct Limits {
     pub idle_timeout_secs: u64,
     /// Open client connections per listener (default 1024); more are answered 503 and closed.
     pub max_client_connections: usize,
+    /// Longest time (seconds) a derived public document is served from memory: the compliance
+    /// board behind badges, signed presentations and status lists (default 30; 0: computed on
+    /// every request). A change made through this process replaces them at once; the bound is
+    /// for changes by other replicas and for results that expire with time.
+    pub derived_cache_secs: u64,
 }
 
 impl Default for Limits {
@@ -166,6 +221,7 @@ impl Default for Limits {
             header_read_timeout_secs: 10,
             idle_timeout_secs: 60,
             max_client_connections: 1024,
+            derived_cache_secs: 30,
         }
     }
 }
@@ -425,6 +481,8 @@ impl Config {
             partners: Vec::new(),
             partner_sync: gxa_partners::SyncOptions::default(),
             role: crate::clearing::Role::default(),
+            ops: OpsConfig::default(),
+            inventory: None,
             compliance: crate::clearing::ComplianceSection::default(),
             clearing: None,
         }

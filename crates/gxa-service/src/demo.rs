@@ -376,6 +376,13 @@ mod tests {
             did_web_of("127.0.0.1:8080".parse().unwrap()),
             "did:web:127.0.0.1%3A8080"
         );
+        // An IPv6 listen address: a DID our own resolver maps back to the address.
+        let v6 = did_web_of("[::1]:8080".parse().unwrap());
+        assert_eq!(v6, "did:web:%5B%3A%3A1%5D%3A8080");
+        assert_eq!(
+            gxa_proof::did_web_to_url(&v6).unwrap(),
+            "https://[::1]:8080/.well-known/did.json"
+        );
     }
 
     #[tokio::test]

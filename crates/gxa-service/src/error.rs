@@ -107,8 +107,28 @@ pub struct Problem {
     pub instance: Option<String>,
 }
 
+/// Longest `detail` a problem carries (bytes): details quote what the client sent (an id, a
+/// subject), which must not turn an error into an echo of a large request.
+pub const MAX_DETAIL_BYTES: usize = 1024;
+
+/// `detail` cut to [`MAX_DETAIL_BYTES`] on a character boundary, saying how long it was.
+fn bounded(mut detail: String) -> String {
+    if detail.len() <= MAX_DETAIL_BYTES {
+        return detail;
+    }
+    let total = detail.len();
+    let mut end = MAX_DETAIL_BYTES;
+    while !detail.is_char_boundary(end) {
+        end -= 1;
+    }
+    detail.truncate(end);
+    detail.push_str(&format!("… ({total} bytes in all)"));
+    detail
+}
+
 /// A problem+json response with `status` and `detail`.
 pub fn problem_response(status: StatusCode, detail: Option<String>) -> Response {
+    let detail = detail.map(bounded);
     let problem = Problem {
         problem_type: "about:blank".to_owned(),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
@@ -215,6 +235,11 @@ mod tests {
             HeaderValue::from_static(WWW_AUTHENTICATE)
         );
         let internal = ApiError::Internal("postgres://secret@db".to_owned()).into_response();
+        assert_eq!(
+            bounded("é".repeat(600)).len(),
+            1024 + "… (1200 bytes in all)".len()
+        );
+        assert_eq!(bounded("short".to_owned()), "short");
         assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(internal.extensions().get::<InternalErrorLogged>().is_some());
     }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -84,6 +85,33 @@ pub(crate) struct RefusalLabels {
     pub(crate) operation: String,
 }
 
+/// Labels of the scheduled inventory pull counters: the source (`keystone`, `nova`, `glance`,
+/// `ironic`, `netbox`, `redfish <url>`: bounded by the configuration) and a fixed kind.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct PullLabels {
+    pub(crate) source: String,
+    /// Pulls: `ok`, `failed`, `refused`, `lease_held`; failures: `auth`, `http`,
+    /// `transport`, `invalid`, `config`, `snapshot`; items: `flavors`, `images`, `hosts`, …
+    pub(crate) kind: String,
+}
+
+/// The metrics of the scheduled inventory pull (`[inventory]`).
+#[derive(Debug, Default)]
+pub(crate) struct PullMetrics {
+    /// Pull runs by outcome (`source` = `all`).
+    pub(crate) runs: Family<PullLabels, Counter>,
+    /// Failed pulls by the failing source and kind of failure.
+    pub(crate) failures: Family<PullLabels, Counter>,
+    /// HTTP requests per source (retries included), over successful pulls.
+    pub(crate) requests: Family<PullLabels, Counter>,
+    /// Records per source and kind in the last successful pull.
+    pub(crate) items: Family<PullLabels, Gauge>,
+    /// Unix time of the last successful pull.
+    pub(crate) last_success: Gauge,
+    /// Duration of pull runs (pull, build, diff, issue).
+    pub(crate) duration: Option<Histogram>,
+}
+
 /// The service's metrics and their registry.
 #[derive(Debug)]
 pub struct Metrics {
@@ -97,6 +125,7 @@ pub struct Metrics {
     pub(crate) verification_time: Histogram,
     pub(crate) foreign_subject: Family<RefusalLabels, Counter>,
     pub(crate) future_results: Counter,
+    pub(crate) pull: PullMetrics,
 }
 
 fn latency_buckets() -> Histogram {
@@ -174,8 +203,49 @@ impl Metrics {
              the allowed skew (not counted until then; named in the upload's warnings)",
             future_results.clone(),
         );
+        let pull = PullMetrics {
+            duration: Some(Histogram::new([
+                0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0,
+            ])),
+            ..PullMetrics::default()
+        };
+        registry.register(
+            "inventory_pulls",
+            "Scheduled inventory pulls ([inventory]) by outcome (kind: ok, failed, refused by \
+             the withdrawal guard, lease_held by another replica)",
+            pull.runs.clone(),
+        );
+        registry.register(
+            "inventory_pull_failures",
+            "Failed scheduled inventory pulls by source and kind (auth: credentials refused, \
+             http, transport, invalid answer, config, snapshot); nothing was withdrawn",
+            pull.failures.clone(),
+        );
+        registry.register(
+            "inventory_pull_requests",
+            "HTTP requests of successful scheduled inventory pulls, by source",
+            pull.requests.clone(),
+        );
+        registry.register(
+            "inventory_pull_items",
+            "Records per source and kind in the last successful inventory pull",
+            pull.items.clone(),
+        );
+        registry.register(
+            "inventory_pull_last_success_timestamp_seconds",
+            "Unix time of the last successful inventory pull",
+            pull.last_success.clone(),
+        );
+        if let Some(duration) = &pull.duration {
+            registry.register(
+                "inventory_pull_duration_seconds",
+                "Duration of scheduled inventory pulls: pull, build, diff and issuance",
+                duration.clone(),
+            );
+        }
         Self {
             registry: Mutex::new(registry),
+            pull,
             foreign_subject,
             future_results,
             partners,
@@ -197,6 +267,56 @@ impl Metrics {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         prometheus_client::encoding::text::encode(&mut out, &registry)?;
         Ok(out)
+    }
+
+    /// Counts one scheduled inventory pull run by outcome.
+    pub(crate) fn count_pull(&self, outcome: &str) {
+        self.pull
+            .runs
+            .get_or_create(&PullLabels {
+                source: "all".to_owned(),
+                kind: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a failed pull: the source that failed and how.
+    pub(crate) fn count_pull_failure(&self, source: &str, kind: &str) {
+        self.pull
+            .failures
+            .get_or_create(&PullLabels {
+                source: source.to_owned(),
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Records a successful pull: requests and items per source, its time, now.
+    pub(crate) fn observe_pull(&self, stats: &[gxa_sources::SourceStats], seconds: f64) {
+        for s in stats {
+            self.pull
+                .requests
+                .get_or_create(&PullLabels {
+                    source: s.source.clone(),
+                    kind: "http".to_owned(),
+                })
+                .inc_by(s.requests);
+            for (kind, n) in &s.items {
+                self.pull
+                    .items
+                    .get_or_create(&PullLabels {
+                        source: s.source.clone(),
+                        kind: (*kind).to_owned(),
+                    })
+                    .set(i64::try_from(*n).unwrap_or(i64::MAX));
+            }
+        }
+        if let Some(duration) = &self.pull.duration {
+            duration.observe(seconds);
+        }
+        self.pull
+            .last_success
+            .set(jiff::Timestamp::now().as_second());
     }
 
     /// Counts one partner sync outcome (labels bounded: configured partners, fixed outcomes).

@@ -66,6 +66,24 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Guards the operator's views (`/metrics`, `/partners…`) as `[ops]` configures them (see
+/// [`crate::auth::OpsAccess`]).
+pub(crate) async fn ops_guard(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let view = if request.uri().path() == "/metrics" {
+        crate::auth::OpsView::Metrics
+    } else {
+        crate::auth::OpsView::Partners
+    };
+    match state.ops_access().check(view, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(err) => err.into_response(),
+    }
+}
+
 /// Bounds the time a request may take; over it the client gets 503 with `Retry-After`.
 pub(crate) async fn timeout(
     State(state): State<AppState>,

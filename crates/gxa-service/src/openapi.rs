@@ -69,6 +69,25 @@ use crate::routes;
 )]
 pub struct ApiDoc;
 
+/// Removes from a serialised document the paths whose operations carry `tag`, and the tag.
+pub fn drop_tag(doc: &mut serde_json::Value, tag: &str) {
+    let tagged = |item: &serde_json::Value| {
+        item.as_object().is_some_and(|ops| {
+            ops.values().any(|op| {
+                op["tags"]
+                    .as_array()
+                    .is_some_and(|tags| tags.iter().any(|t| t == tag))
+            })
+        })
+    };
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.retain(|_, item| !tagged(item));
+    }
+    if let Some(tags) = doc["tags"].as_array_mut() {
+        tags.retain(|t| t["name"] != tag);
+    }
+}
+
 /// Bearer tokens and HTTP Basic (the SCS test runner's form: user = subject, password = token).
 struct SecuritySchemes;
 

@@ -234,6 +234,11 @@ pub struct Prepared {
 /// Opens the store, loads keys and scopes, builds the issuer and registers the subjects.
 pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     config.validate()?;
+    if let Some(section) = &config.inventory {
+        section
+            .check(&config.subjects)
+            .map_err(ConfigError::Invalid)?;
+    }
     // The keys first: a key set others can read stops the start before anything is created.
     let keys = gxa_proof::KeySet::load(&config.key_set)?;
     keys.check_private_key_modes()?;
@@ -248,7 +253,10 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         tokens,
     )
     .with_verifier(config.verify.verifier()?)
-    .with_verify_pool(config.verify.pool());
+    .with_verify_pool(config.verify.pool())
+    .with_derived_cache(Duration::from_secs(config.limits.derived_cache_secs))
+    .with_ops_access(config.ops.access()?)
+    .with_role(config.role);
     let state = with_partner_sync(state, &store, &config)?;
     Ok(Prepared { state, config })
 }
@@ -345,6 +353,10 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         )
     });
     let partner_sync = state.partners().map(|s| s.spawn(shutdown_rx.clone()));
+    let inventory_pull = config
+        .inventory
+        .clone()
+        .map(|section| crate::pull::spawn(section, state.clone(), shutdown_rx.clone()));
     let app: Router =
         crate::routes::router_with(crate::clearing::role_routes(&config)?, state.clone());
     let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
@@ -382,6 +394,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         let _ = task.await;
     }
     if let Some(task) = partner_sync {
+        let _ = task.await;
+    }
+    if let Some(task) = inventory_pull {
         let _ = task.await;
     }
     if let Some(task) = clearing {

@@ -9,7 +9,8 @@ use gxa_store::CredentialFormat;
 
 use gxa_issuer::Issuer;
 
-use crate::auth::TokenTable;
+use crate::auth::{OpsAccess, TokenTable};
+use crate::derived::Derived;
 use crate::metrics::Metrics;
 use crate::pool::VerifyPool;
 
@@ -39,6 +40,8 @@ pub(crate) struct CachedCredential {
     pub(crate) format: CredentialFormat,
     pub(crate) body: Bytes,
     pub(crate) etag: String,
+    /// Its canonical N-Quads and their entity tag, once asked for (as immutable as the body).
+    pub(crate) nquads: std::sync::OnceLock<(Bytes, String)>,
 }
 
 /// Most credentials kept in memory; when full, the cache starts over (bounded memory, no
@@ -65,6 +68,12 @@ struct Inner {
     partners: Option<gxa_partners::Syncer>,
     /// The bounded pool and body limits of `POST /verify`.
     verify_pool: VerifyPool,
+    /// Badges' board and documents signed on demand, kept in memory.
+    derived: Arc<Derived>,
+    /// Who may read `/metrics` and `/partners`.
+    ops: OpsAccess,
+    /// The role the service runs in (`/openapi.json` documents its routes).
+    role: crate::clearing::Role,
 }
 
 impl AppState {
@@ -88,6 +97,11 @@ impl AppState {
                 verifier: None,
                 partners: None,
                 verify_pool: crate::config::VerifyConfig::default().pool(),
+                derived: Arc::new(Derived::new(Duration::from_secs(
+                    crate::config::Limits::default().derived_cache_secs,
+                ))),
+                ops: OpsAccess::default(),
+                role: crate::clearing::Role::default(),
             }),
         }
     }
@@ -97,7 +111,7 @@ impl AppState {
         self.derived(|inner| inner.options = options)
     }
 
-    /// A copy of this state changed by `change`, with an empty credential cache.
+    /// A copy of this state changed by `change`, with empty caches.
     fn derived(&self, change: impl FnOnce(&mut Inner)) -> Self {
         let mut inner = Inner {
             issuer: self.inner.issuer.clone(),
@@ -109,6 +123,9 @@ impl AppState {
             verifier: self.inner.verifier.clone(),
             partners: self.inner.partners.clone(),
             verify_pool: self.inner.verify_pool.clone(),
+            derived: Arc::new(Derived::new(self.inner.derived.max_age())),
+            ops: self.inner.ops.clone(),
+            role: self.inner.role,
         };
         change(&mut inner);
         Self {
@@ -131,6 +148,36 @@ impl AppState {
     /// `[verify]` section).
     pub fn with_verify_pool(&self, verify_pool: VerifyPool) -> Self {
         self.derived(|inner| inner.verify_pool = verify_pool)
+    }
+
+    /// The same state keeping derived public documents for at most `max_age` (0: not kept).
+    pub fn with_derived_cache(&self, max_age: Duration) -> Self {
+        self.derived(|inner| inner.derived = Arc::new(Derived::new(max_age)))
+    }
+
+    /// The same state with `ops` guarding the operator's views.
+    pub fn with_ops_access(&self, ops: OpsAccess) -> Self {
+        self.derived(|inner| inner.ops = ops)
+    }
+
+    /// The same state in `role`.
+    pub fn with_role(&self, role: crate::clearing::Role) -> Self {
+        self.derived(|inner| inner.role = role)
+    }
+
+    /// The role the service runs in.
+    pub fn role(&self) -> crate::clearing::Role {
+        self.inner.role
+    }
+
+    /// Who may read the operator's views.
+    pub fn ops_access(&self) -> &OpsAccess {
+        &self.inner.ops
+    }
+
+    /// The caches of derived public documents.
+    pub(crate) fn derived_cache(&self) -> &Derived {
+        &self.inner.derived
     }
 
     /// The pool of `POST /verify`.

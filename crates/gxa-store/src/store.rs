@@ -1,6 +1,8 @@
 //! [`Store`]: the one storage API, over a private choice of backend.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -38,6 +40,8 @@ impl StoreOptions {
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// Counts the writes made through this handle and its clones (see [`Store::generation`]).
+    generation: Arc<AtomicU64>,
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +58,18 @@ macro_rules! dispatch {
             Backend::Postgres(b) => b.$method($($arg),*).await,
         }
     };
+}
+
+/// [`dispatch!`] for a method that changes what readers see: a success moves
+/// [`Store::generation`].
+macro_rules! dispatch_write {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {{
+        let result = dispatch!($self.$method($($arg),*));
+        if result.is_ok() {
+            $self.generation.fetch_add(1, Ordering::Release);
+        }
+        result
+    }};
 }
 
 impl Store {
@@ -82,7 +98,10 @@ impl Store {
                 "the database URL must start with sqlite:, postgres:// or postgresql://".to_owned(),
             ));
         };
-        Ok(Self { backend })
+        Ok(Self {
+            backend,
+            generation: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     /// Opens or creates the SQLite database [`SQLITE_FILE_NAME`] in the data directory `dir`,
@@ -96,6 +115,15 @@ impl Store {
             StoreError::InvalidInput(format!("data directory {} is not UTF-8", dir.display()))
         })?;
         Self::open(&format!("sqlite://{path}")).await
+    }
+
+    /// A number that moves whenever a write through this handle (or a clone of it) changes what
+    /// readers see: credentials, revocations, uploads, keys, subjects, partner receipts. Caches
+    /// of derived public documents (badges, presentations) compare it to know they are stale.
+    /// Writes by other processes on the same database do not move it: such caches also bound
+    /// their age.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// `sqlite` or `postgres`.
@@ -119,7 +147,7 @@ impl Store {
     /// [`StoreError::InvalidInput`] for a status index that was not allocated or empty fields,
     /// [`StoreError::Conflict`] when the status entry belongs to another credential.
     pub async fn insert_credential(&self, new: &NewCredential) -> Result<ChangeEntry, StoreError> {
-        dispatch!(self.insert_credential(new))
+        dispatch_write!(self.insert_credential(new))
     }
 
     /// Stores many newly issued credentials in one transaction (an import): all or none.
@@ -129,7 +157,7 @@ impl Store {
         &self,
         batch: &[NewCredential],
     ) -> Result<Vec<ChangeEntry>, StoreError> {
-        dispatch!(self.import_credentials(batch))
+        dispatch_write!(self.import_credentials(batch))
     }
 
     /// Stores `new` as the replacement of `old_id`: sets the old one's `superseded_by` and appends
@@ -142,7 +170,7 @@ impl Store {
         old_id: &str,
         new: &NewCredential,
     ) -> Result<ChangeEntry, StoreError> {
-        dispatch!(self.reissue_credential(old_id, new))
+        dispatch_write!(self.reissue_credential(old_id, new))
     }
 
     /// Revokes a credential: sets its bit in its revocation status list and appends a
@@ -152,7 +180,7 @@ impl Store {
     /// `newly_revoked: false`. [`StoreError::NotFound`] for an unknown id,
     /// [`StoreError::Conflict`] when the credential has no revocation status entry.
     pub async fn revoke_credential(&self, id: &str) -> Result<Revocation, StoreError> {
-        dispatch!(self.revoke_credential(id))
+        dispatch_write!(self.revoke_credential(id))
     }
 
     /// The credential with this id, or [`StoreError::NotFound`].
@@ -201,7 +229,7 @@ impl Store {
     /// Keeps a raw upload as evidence, deduplicated by its SHA-256: returns the stored upload
     /// (the first one with these bytes) and whether it was new.
     pub async fn put_upload(&self, new: &NewUpload) -> Result<(Upload, bool), StoreError> {
-        dispatch!(self.put_upload(new))
+        dispatch_write!(self.put_upload(new))
     }
 
     /// The upload with this SHA-256, or [`StoreError::NotFound`].
@@ -235,7 +263,7 @@ impl Store {
 
     /// Registers a subject; returns `false` when it was registered already.
     pub async fn register_subject(&self, id: &str) -> Result<bool, StoreError> {
-        dispatch!(self.register_subject(id))
+        dispatch_write!(self.register_subject(id))
     }
 
     /// Every registered subject, ordered by id.
@@ -279,7 +307,7 @@ impl Store {
                 "an API token has at least 16 characters".to_owned(),
             ));
         }
-        dispatch!(self.register_token(subject, label, token))
+        dispatch_write!(self.register_token(subject, label, token))
     }
 
     /// The subject a presented token belongs to, or `None` for an unknown token.
@@ -289,7 +317,7 @@ impl Store {
 
     /// Deletes the token `label` of `subject`; returns whether it existed.
     pub async fn delete_token(&self, subject: &str, label: &str) -> Result<bool, StoreError> {
-        dispatch!(self.delete_token(subject, label))
+        dispatch_write!(self.delete_token(subject, label))
     }
 
     /// Registers an OpenSSH public key (`ssh-ed25519 AAAA… comment`) that may sign `subject`'s
@@ -302,7 +330,7 @@ impl Store {
                 "an SSH public key is one non-empty line".to_owned(),
             ));
         }
-        dispatch!(self.add_ssh_key(subject, key))
+        dispatch_write!(self.add_ssh_key(subject, key))
     }
 
     /// The SSH public keys of `subject`, oldest first.
@@ -313,7 +341,7 @@ impl Store {
     /// Removes an SSH public key of `subject`; returns whether it existed.
     pub async fn remove_ssh_key(&self, subject: &str, key: &str) -> Result<bool, StoreError> {
         let key = key.trim();
-        dispatch!(self.remove_ssh_key(subject, key))
+        dispatch_write!(self.remove_ssh_key(subject, key))
     }
 
     /// Takes the lease `name` for `holder` for `ttl` if it is free or expired (or extends it if
@@ -383,7 +411,7 @@ impl Store {
         new: &NewCredential,
         previous: Previous,
     ) -> Result<SlotIssuance, StoreError> {
-        dispatch!(self.issue_in_slot(slot, expected, new, previous))
+        dispatch_write!(self.issue_in_slot(slot, expected, new, previous))
     }
 
     /// The current credential of `slot`, if anything was issued into it (it may be revoked).
@@ -433,7 +461,7 @@ impl Store {
         &self,
         receipt: &PartnerReceipt,
     ) -> Result<ReceiptOutcome, StoreError> {
-        dispatch!(self.receive_partner_credential(receipt))
+        dispatch_write!(self.receive_partner_credential(receipt))
     }
 
     /// Records that a partner's entry was refused (with the failing checks' reasons) and moves
@@ -462,7 +490,12 @@ impl Store {
         credential_id: &str,
         issuer: &str,
     ) -> Result<Option<Revocation>, StoreError> {
-        dispatch!(self.receive_partner_revocation(partner_id, partner_seq, credential_id, issuer))
+        dispatch_write!(self.receive_partner_revocation(
+            partner_id,
+            partner_seq,
+            credential_id,
+            issuer
+        ))
     }
 
     /// Moves a partner's cursor past an entry that needs nothing stored (e.g. a credential the

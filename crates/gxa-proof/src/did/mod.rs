@@ -357,7 +357,9 @@ pub fn did_web_to_url(did: &str) -> Result<String, DidError> {
     if host.is_empty() || host.contains('/') {
         return Err(DidError::Invalid(did.to_owned()));
     }
-    let host = host.replace("%3A", ":").replace("%3a", ":");
+    // The host is percent-encoded: the port's colon (`%3A`) and, for an IPv6 literal, its
+    // brackets and colons (`%5B%3A%3A1%5D%3A8080` → `[::1]:8080`).
+    let host = percent_decode_host(host).ok_or_else(|| DidError::Invalid(did.to_owned()))?;
     let path: Vec<&str> = parts.collect();
     if path.iter().any(|p| p.is_empty() || p.contains('/')) {
         return Err(DidError::Invalid(did.to_owned()));
@@ -367,6 +369,19 @@ pub fn did_web_to_url(did: &str) -> Result<String, DidError> {
     } else {
         Ok(format!("https://{host}/{}/did.json", path.join("/")))
     }
+}
+
+/// The percent-decoded host (and port) of a did:web; `None` for a malformed escape or for
+/// anything a URL authority of a host and a port cannot hold (userinfo, paths, queries).
+fn percent_decode_host(host: &str) -> Option<String> {
+    // A malformed escape stays as it is, and its `%` is refused below.
+    let decoded = percent_encoding::percent_decode_str(host)
+        .decode_utf8()
+        .ok()?;
+    decoded
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        .then(|| decoded.into_owned())
 }
 
 /// Maps a document URL (or a base URL `https://host[:port][/path]`) back to its did:web.
@@ -384,7 +399,12 @@ pub fn did_web_from_url(url: &str) -> Result<String, DidError> {
     if host.is_empty() {
         return Err(DidError::Invalid(url.to_owned()));
     }
-    let mut did = format!("did:web:{}", host.replace(':', "%3A"));
+    let mut did = format!(
+        "did:web:{}",
+        host.replace('[', "%5B")
+            .replace(']', "%5D")
+            .replace(':', "%3A")
+    );
     for seg in segments {
         if seg.is_empty() || seg == ".well-known" {
             return Err(DidError::Invalid(url.to_owned()));
@@ -414,6 +434,10 @@ mod tests {
                 "did:web:compliance.lab.gaia-x.eu:development",
                 "https://compliance.lab.gaia-x.eu/development/did.json",
             ),
+            (
+                "did:web:%5B%3A%3A1%5D%3A8080",
+                "https://[::1]:8080/.well-known/did.json",
+            ),
         ];
         for (did, url) in cases {
             assert_eq!(did_web_to_url(did).unwrap(), url);
@@ -426,6 +450,9 @@ mod tests {
         assert!(did_web_to_url("did:web:").is_err());
         assert!(did_web_to_url("did:key:z6Mk").is_err());
         assert!(did_web_to_url("did:web:example.com::x").is_err());
+        assert!(did_web_to_url("did:web:user%40evil.example").is_err());
+        assert!(did_web_to_url("did:web:example.com%2Fpath").is_err());
+        assert!(did_web_to_url("did:web:example.com%zz").is_err());
     }
 
     #[test]

@@ -33,8 +33,9 @@ pub(crate) async fn badge(
     // The scope by uuid, name or alias (`scs-compatible-iaas`, as the monitor's routes take).
     let scope = crate::monitor::find_scope(&state.issuer().config().scopes, scope)
         .ok_or_else(|| ApiError::NotFound(format!("no scope {scope:?}")))?;
-    // The same evaluation as the pages: every account's uploads, for the report subject.
-    let rows = crate::monitor::board(&state, jiff::Timestamp::now()).await?;
+    // The same evaluation as the pages (every account's uploads, for the report subject), kept
+    // in memory until something changes (see `derived`).
+    let rows = state.derived_cache().board(&state).await?;
     let row = rows.iter().find(|r| {
         r.evaluation.subject == subject
             && r.evaluation

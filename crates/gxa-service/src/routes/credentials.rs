@@ -51,6 +51,7 @@ pub(crate) struct ListQuery {
     /// The `next` value of the previous page (opaque).
     cursor: Option<String>,
     /// Page size, 1..=1000 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
 }
 
@@ -113,7 +114,8 @@ pub(crate) struct CredentialPage {
 
 /// Parses a page size: 1..=1000, default 100.
 pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, ApiError> {
-    match limit {
+    // An empty `limit=` is a form's way of leaving it out.
+    match limit.filter(|text| !text.is_empty()) {
         None => Ok(100),
         Some(text) => match text.parse::<u32>() {
             Ok(n) if (1..=1000).contains(&n) => Ok(n),
@@ -136,7 +138,7 @@ pub(crate) async fn list(
 ) -> Result<Response, ApiError> {
     let limit = parse_limit(query.limit.as_deref())?;
     let cursor = match query.cursor.as_deref() {
-        None => None,
+        None | Some("") => None,
         Some(text) => Some(text.parse::<ListCursor>().map_err(|_| {
             ApiError::BadRequest("cursor is not one this service handed out".to_owned())
         })?),
@@ -303,6 +305,7 @@ pub(crate) async fn get(
                 format: credential.format,
                 etag: format!("\"{}\"", credential.body_sha256),
                 body: Bytes::from(credential.body),
+                nquads: std::sync::OnceLock::new(),
             });
             state.cache_credential(full_id.clone(), Arc::clone(&entry));
             entry
@@ -321,16 +324,23 @@ pub(crate) async fn get(
             IMMUTABLE,
         )),
         N_QUADS => {
-            let document = document_json(&full_id, cached.format, &cached.body)?;
-            // RDFC-1.0 is CPU-bound (and work-limited): off the async runtime.
-            let nquads = tokio::task::spawn_blocking(move || {
-                gxa_jsonld::Processor::pinned().canonicalize(&document)
-            })
-            .await
-            .map_err(|e| ApiError::Internal(format!("canonicalization task: {e}")))?
-            .map_err(|e| ApiError::Internal(format!("canonical form of {full_id}: {e}")))?;
-            let body = Bytes::from(nquads);
-            let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
+            // Canonicalized once per credential: the body it comes from never changes.
+            let (body, etag) = match cached.nquads.get() {
+                Some(done) => done.clone(),
+                None => {
+                    let document = document_json(&full_id, cached.format, &cached.body)?;
+                    // RDFC-1.0 is CPU-bound (and work-limited): off the async runtime.
+                    let nquads = tokio::task::spawn_blocking(move || {
+                        gxa_jsonld::Processor::pinned().canonicalize(&document)
+                    })
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("canonicalization task: {e}")))?
+                    .map_err(|e| ApiError::Internal(format!("canonical form of {full_id}: {e}")))?;
+                    let body = Bytes::from(nquads);
+                    let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
+                    cached.nquads.get_or_init(|| (body, etag)).clone()
+                }
+            };
             Ok(representation(&headers, N_QUADS, body, &etag, IMMUTABLE))
         }
         _ => {

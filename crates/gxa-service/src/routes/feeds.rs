@@ -20,6 +20,7 @@ pub(crate) struct ChangesQuery {
     /// The `next` of the previous answer (the last sequence number seen); 0 or absent = start.
     after: Option<String>,
     /// Most entries, 1..=1000 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
 }
 
@@ -155,7 +156,7 @@ pub(crate) async fn status_list(
             crate::routes::credentials::LD_JSON,
         ],
     );
-    signed_on_demand(&state, &headers, &options, "status_list", |profile| {
+    signed_on_demand(&state, &headers, &options, "status_list", &id, |profile| {
         state.issuer().status_list_credential(&id, profile)
     })
     .await
@@ -188,31 +189,40 @@ pub(crate) async fn presentation(
             crate::routes::credentials::LD_JSON,
         ],
     );
-    signed_on_demand(&state, &headers, &options, "presentation", |profile| {
+    signed_on_demand(&state, &headers, &options, "presentation", &id, |profile| {
         state.issuer().presentation(&id, profile)
     })
     .await
 }
 
 /// Answers with a document the issuer signs on demand (status list, presentation): the profile
-/// chosen by `Accept`, the signing time recorded under `metric`, and a short public cache (the
-/// document changes when a status bit or a credential changes).
+/// chosen by `Accept`, signed once per change of its content (kept in memory, see `derived`;
+/// the signing time recorded under `metric`), and a short public cache (the document changes
+/// when a status bit or a credential changes).
 async fn signed_on_demand<Fut>(
     state: &AppState,
     headers: &HeaderMap,
     options: &[(&'static str, Profile)],
     metric: &'static str,
+    id: &str,
     issue: impl FnOnce(Profile) -> Fut,
 ) -> Result<Response, ApiError>
 where
     Fut: Future<Output = Result<gxa_issuer::Issued, gxa_issuer::IssuerError>>,
 {
     let (media, profile) = choose_profile(headers, options)?;
-    let start = std::time::Instant::now();
-    let issued = issue(profile).await?;
-    state
-        .metrics()
-        .observe_signing(metric, start.elapsed().as_secs_f64());
+    let key = (metric, id.to_owned(), profile.as_str());
+    let issued = state
+        .derived_cache()
+        .signed(state, key, || async {
+            let start = std::time::Instant::now();
+            let issued = issue(profile).await?;
+            state
+                .metrics()
+                .observe_signing(metric, start.elapsed().as_secs_f64());
+            Ok(issued)
+        })
+        .await?;
     Ok(representation(
         headers,
         media,

@@ -84,6 +84,7 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
             request_id = %id,
         )
     });
+    let ops_guard = axum::middleware::from_fn_with_state(state.clone(), middleware::ops_guard);
     Router::new()
         .route("/.well-known/did.json", get(did::did_document))
         .route("/reports", post(uploads::post_report))
@@ -98,14 +99,20 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/badges/{subject}/{scope}", get(badges::badge))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+        .route("/metrics", get(ops::metrics).route_layer(ops_guard.clone()))
         .route("/openapi.json", get(ops::openapi))
         .route(
             "/verify",
             get(pages::verify_form).post(pages::verify_submit),
         )
-        .route("/partners", get(pages::partners_list))
-        .route("/partners/{id}/rejections", get(partners::rejections))
+        .route(
+            "/partners",
+            get(pages::partners_list).route_layer(ops_guard.clone()),
+        )
+        .route(
+            "/partners/{id}/rejections",
+            get(partners::rejections).route_layer(ops_guard),
+        )
         .route("/", get(pages::overview))
         .route("/status", get(monitor::status))
         .route("/{view}/table", get(monitor::table))

@@ -76,14 +76,28 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
         .into_response())
 }
 
-static OPENAPI_JSON: LazyLock<Vec<u8>> = LazyLock::new(|| {
+/// The document of the compliance role: every route.
+static OPENAPI_COMPLIANCE: LazyLock<Vec<u8>> = LazyLock::new(|| {
     serde_json::to_vec_pretty(&crate::openapi::ApiDoc::openapi()).unwrap_or_default()
+});
+
+/// The document of the provider role: without the clearing-house routes, which it does not
+/// route.
+static OPENAPI_PROVIDER: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let mut doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap_or_default();
+    crate::openapi::drop_tag(&mut doc, "compliance");
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
 });
 
 /// This document: OpenAPI 3.1 of every route, its parameters, media types and problem responses.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = serde_json::Value)))]
-pub(crate) async fn openapi() -> Response {
+pub(crate) async fn openapi(State(state): State<AppState>) -> Response {
+    let document = if state.role() == crate::clearing::Role::Compliance {
+        &OPENAPI_COMPLIANCE
+    } else {
+        &OPENAPI_PROVIDER
+    };
     (
         [
             (
@@ -99,7 +113,7 @@ pub(crate) async fn openapi() -> Response {
                 HeaderValue::from_static("*"),
             ),
         ],
-        OPENAPI_JSON.clone(),
+        (**document).clone(),
     )
         .into_response()
 }

@@ -86,6 +86,7 @@ pub(crate) struct RejectionsQuery {
     /// The `next` of the previous page (a partner sequence number); absent = start.
     cursor: Option<String>,
     /// Most entries, 1..=1000 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
 }
 

@@ -1,7 +1,8 @@
 //! `[inventory]` in `gx-attest serve`: the scheduled pull against the real services of
 //! `tests/services/up.sh`. A flavor changed in Nova re-issues exactly that offering; a NetBox
 //! outage (a proxy in front of the real NetBox answering 503) withdraws nothing and shows in
-//! `/metrics`; the next pull after NetBox is back succeeds. Without the services the test says
+//! `/metrics`; the next pull after NetBox is back succeeds; a token NetBox refuses is logged
+//! (source and endpoint, never the token) and counted. Without the services the test says
 //! SKIPPED (and fails when CI=true).
 
 #![allow(
@@ -371,7 +372,40 @@ retry_secs = 1
     assert!(!server.payload(&back[0].2).contains("Unavailable"));
     assert_eq!(server.current(), issued_first);
     drop(restore);
-    // No secret in the log.
+
+    // NetBox refuses the token (the sources file is read at every pull): logged with the source
+    // and endpoint, counted as `auth`, nothing withdrawn, and never the token itself.
+    let wrong = "nbt_wrongwrongwro.0123456789abcdef0123456789abcdef01234567";
+    std::fs::write(dir.join("wrong.token"), wrong).unwrap();
+    let sources = std::fs::read_to_string(dir.join("inventory.toml")).unwrap();
+    let token_line = sources
+        .lines()
+        .find(|l| l.starts_with("token_file"))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        dir.join("inventory.toml"),
+        sources.replace(
+            &token_line,
+            &format!("token_file = {:?}", dir.join("wrong.token")),
+        ),
+    )
+    .unwrap();
+    let head = server.head();
+    server.wait_metric(
+        "gxa_inventory_pull_failures_total{source=\"netbox\",kind=\"auth\"}",
+        1.0,
+    );
+    let log = server.log();
+    assert!(
+        log.contains("refused our credentials") && log.contains("authentication refused"),
+        "{log}"
+    );
+    assert!(log.contains("/api/"), "the endpoint is named: {log}");
+    assert!(!log.contains("wrongwrongwro"), "a token was logged");
+    assert_eq!(server.changes(head), Vec::new());
+    assert_eq!(server.current(), issued_first);
+    // No secret of the real sources in the log either.
     let secret = std::fs::read_to_string(s.path("GXS_NETBOX_TOKEN_V2_FILE")).unwrap();
-    assert!(!server.log().contains(secret.trim()), "a secret was logged");
+    assert!(!log.contains(secret.trim()), "a secret was logged");
 }

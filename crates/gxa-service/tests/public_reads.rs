@@ -2,6 +2,12 @@
 //! status lists, N-Quads), no subject enumeration through badges, bounded echoes, empty
 //! `limit=`, and the operator's views behind the operations token when configured.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests: a failed step must stop the test"
+)]
+
 mod common;
 
 use axum::body::Body;

@@ -429,9 +429,11 @@ mod tests {
         assert!(!etag_matches(&headers, "\"c\""));
         assert_eq!(parse_limit(None).unwrap(), 100);
         assert_eq!(parse_limit(Some("1000")).unwrap(), 1000);
-        for bad in ["0", "1001", "-1", "ten", ""] {
+        for bad in ["0", "1001", "-1", "ten", " "] {
             assert!(parse_limit(Some(bad)).is_err(), "{bad}");
         }
+        // `limit=` (a form left empty) is the default.
+        assert_eq!(parse_limit(Some("")).unwrap(), 100);
         assert!(jwt_payload(b"a.b").is_err());
         assert_eq!(
             jwt_payload(b"e30.eyJhIjoxfQ.c2ln").unwrap(),

@@ -12,14 +12,15 @@ cd "$(dirname "$0")/../.."
 flavors=${1:-1000} images=${2:-5000} nodes=${3:-500} devices=${4:-2000}
 cache="${GXS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gx-attest-services}"
 trap 'tests/services/up.sh down >/dev/null 2>&1 || true' EXIT
-# The test build (dependencies at opt-level 3, ours at 1; see Cargo.toml), as CI has it.
-cargo build -q --bin gx-attest
+# The test build (dependencies at opt-level 3, ours at 1; see Cargo.toml), as CI has it;
+# GXA_BIN=path uses that binary instead (no build).
+bin=${GXA_BIN:-target/debug/gx-attest}
+[ -n "${GXA_BIN:-}" ] || cargo build -q --workspace --bins
 tests/services/up.sh up
 t0=$SECONDS
 GXS_RUN="$cache/run" "$cache/openstack/bin/python" benches/inventory/scale_load.py "$flavors" "$images" "$nodes" "$devices"
 echo "loaded in $((SECONDS - t0)) s"
 out="$(mktemp -d)"
-bin=target/debug/gx-attest
 start=$(date +%s.%N)
 "$bin" inventory pull --config "$cache/run/inventory.toml" --out "$out" --build --profile loire \
     --provider examples/provider.toml | grep -v '^wrote '

@@ -202,7 +202,7 @@ pub struct Limits {
     /// Open client connections per listener (default 1024); more are answered 503 and closed.
     pub max_client_connections: usize,
     /// Longest time (seconds) a derived public document is served from memory: the compliance
-    /// board behind badges, signed presentations and status lists (default 30; 0: computed on
+    /// board behind badges, `/` and `/status`, signed presentations and status lists (default 30; 0: computed on
     /// every request). A change made through this process replaces them at once; the bound is
     /// for changes by other replicas and for results that expire with time.
     pub derived_cache_secs: u64,

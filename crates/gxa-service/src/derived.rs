@@ -1,5 +1,6 @@
 //! Public documents derived from the store, kept in memory: the compliance board behind
-//! `GET /badges/…`, and the documents signed on demand (participant presentations, status
+//! `GET /badges/…`, the overview `/`, `/status` and the monitor's tables (when asked for now,
+//! not `?at=` another time), and the documents signed on demand (participant presentations, status
 //! lists).
 //!
 //! Computing them is expensive (the board verifies and evaluates every stored upload; a
@@ -38,11 +39,14 @@ impl<T: Clone> Entry<T> {
 /// The caches (one per running service; see the module docs).
 pub(crate) struct Derived {
     max_age: Duration,
-    board: Mutex<Option<Entry<Arc<Vec<Row>>>>>,
+    board: Mutex<Option<Entry<Board>>>,
     /// One board computation at a time: concurrent readers of a stale board wait for it.
     board_refresh: tokio::sync::Mutex<()>,
     signed: Mutex<HashMap<SignedKey, Entry<Issued>>>,
 }
+
+/// The compliance board and the instant it was evaluated at.
+pub(crate) type Board = (jiff::Timestamp, Arc<Vec<Row>>);
 
 /// A document signed on demand: its kind (`presentation`, `status_list`), id and profile.
 type SignedKey = (&'static str, String, &'static str);
@@ -61,29 +65,47 @@ impl Derived {
         self.max_age
     }
 
-    /// The compliance board now (see [`crate::monitor::board`]), from memory while fresh.
-    pub(crate) async fn board(&self, state: &AppState) -> Result<Arc<Vec<Row>>, ApiError> {
-        if let Some(rows) = self.cached_board(state.store().generation()) {
-            return Ok(rows);
+    /// The compliance board now (see [`crate::monitor::board`]) and its instant, from memory
+    /// while fresh.
+    pub(crate) async fn board(&self, state: &AppState) -> Result<Board, ApiError> {
+        if let Some(board) = self.cached_board(state.store().generation()) {
+            return Ok(board);
         }
         let _refresh = self.board_refresh.lock().await;
         // Read before computing: a write during the computation leaves the entry stale.
         let generation = state.store().generation();
-        if let Some(rows) = self.cached_board(generation) {
-            return Ok(rows);
+        if let Some(board) = self.cached_board(generation) {
+            return Ok(board);
         }
-        let rows = Arc::new(crate::monitor::board(state, jiff::Timestamp::now()).await?);
+        let at = jiff::Timestamp::now();
+        let board = (at, Arc::new(crate::monitor::board(state, at).await?));
         if !self.max_age.is_zero() {
             *self.board.lock().unwrap_or_else(PoisonError::into_inner) = Some(Entry {
                 generation,
                 at: Instant::now(),
-                value: Arc::clone(&rows),
+                value: board.clone(),
             });
         }
-        Ok(rows)
+        Ok(board)
     }
 
-    fn cached_board(&self, generation: u64) -> Option<Arc<Vec<Row>>> {
+    /// The board at `at` (`?at=` of the pages and the monitor's routes): now, from memory,
+    /// when absent; computed for another time.
+    pub(crate) async fn board_at(
+        &self,
+        state: &AppState,
+        at: Option<&str>,
+    ) -> Result<Board, ApiError> {
+        match at {
+            None | Some("") => self.board(state).await,
+            Some(_) => {
+                let at = crate::routes::pages::parse_at(at)?;
+                Ok((at, Arc::new(crate::monitor::board(state, at).await?)))
+            }
+        }
+    }
+
+    fn cached_board(&self, generation: u64) -> Option<Board> {
         self.board
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -81,8 +81,10 @@ pub(crate) async fn status(
     const JSON: &str = "application/json";
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     negotiate::choose(accept, &[JSON]).ok_or_else(|| ApiError::NotAcceptable(vec![JSON]))?;
-    let at = pages::parse_at(query.at.as_deref())?;
-    let rows = monitor::board(&state, at).await?;
+    let (_, rows) = state
+        .derived_cache()
+        .board_at(&state, query.at.as_deref())
+        .await?;
     let body = monitor::status(
         &rows,
         &state.issuer().config().scopes,
@@ -218,11 +220,13 @@ async fn table_view(
     full: bool,
 ) -> Result<Response, ApiError> {
     let view = View::parse(view)?;
-    let at = pages::parse_at(query.at.as_deref())?;
-    let rows = monitor::board(&state, at).await?;
+    let (at, rows) = state
+        .derived_cache()
+        .board_at(&state, query.at.as_deref())
+        .await?;
     let scopes = &state.issuer().config().scopes;
     let mut table: Vec<TableRow> = Vec::new();
-    for row in &rows {
+    for row in rows.iter() {
         let e = &row.evaluation;
         let index = match table.iter().position(|r| r.subject == e.subject) {
             Some(i) => i,

@@ -275,11 +275,13 @@ pub(crate) async fn overview(
     axum::extract::Query(query): axum::extract::Query<OverviewQuery>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let at = parse_at(query.at.as_deref())?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let chosen = negotiate::choose(accept, &[HTML, JSON])
         .ok_or_else(|| ApiError::NotAcceptable(vec![HTML, JSON]))?;
-    let rows = monitor::board(&state, at).await?;
+    let (at, rows) = state
+        .derived_cache()
+        .board_at(&state, query.at.as_deref())
+        .await?;
     if chosen == JSON {
         return Ok((
             [(header::VARY, HeaderValue::from_static("Accept"))],
@@ -296,7 +298,7 @@ pub(crate) async fn overview(
         })
         .collect();
     let mut subjects: Vec<SubjectRow> = Vec::new();
-    for row in &rows {
+    for row in rows.iter() {
         let e = &row.evaluation;
         let index = match subjects.iter().position(|s| s.name == e.subject) {
             Some(i) => i,

@@ -38,7 +38,7 @@ pub(crate) struct Args {
     #[arg(long)]
     sha384: bool,
     /// Work limit of RDFC-1.0 (Hash N-Degree Quads calls plus permutations) before a dataset is
-    /// refused as a poison graph.
+    /// refused as a poison graph; each blank node of the dataset adds one to it.
     #[arg(long, default_value_t = DEFAULT_MAX_WORK)]
     max_work: u64,
     /// Standard JSON-LD: drop undefined terms instead of refusing them (diagnostics only; never

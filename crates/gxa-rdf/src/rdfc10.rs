@@ -117,12 +117,13 @@ pub enum CanonicalizationError {
     /// The work budget (`max_work` plus one unit per blank node) was spent: the dataset is a
     /// poison graph or unusually symmetric.
     #[error(
-        "canonicalization refused: work limit of {limit} steps exceeded \
-         ({blank_nodes} blank nodes); the dataset looks like a poison graph \
+        "canonicalization refused: work limit of {limit} steps (plus one per blank node) \
+         exceeded ({blank_nodes} blank nodes); the dataset looks like a poison graph \
          (https://www.w3.org/TR/rdf-canon/#dataset-poisoning)"
     )]
     WorkLimitExceeded {
-        /// The configured limit.
+        /// The configured limit ([`CanonicalizeOptions::max_work`], before the allowance per
+        /// blank node).
         limit: u64,
         /// Blank nodes in the dataset.
         blank_nodes: usize,
@@ -275,7 +276,7 @@ impl<'a> State<'a> {
         self.work += 1;
         if self.work > self.budget {
             return Err(CanonicalizationError::WorkLimitExceeded {
-                limit: self.budget,
+                limit: self.options.max_work,
                 blank_nodes: self.blanks.len(),
             });
         }

@@ -5,7 +5,8 @@
 // saved under target/browser/.
 //
 // Run from anywhere: `node tests/browser/run.mjs` after `npm ci` in tests/browser and
-// `cargo build --bin gx-attest`. Environment: GX_ATTEST (binary, default target/debug/gx-attest),
+// `cargo build --bin gx-attest`. Environment: GX_ATTEST (binary, default
+// $CARGO_TARGET_DIR/debug/gx-attest or target/debug/gx-attest),
 // CHROMIUM (default /usr/bin/chromium), PORT (default 18091).
 
 import { chromium } from 'playwright-core';
@@ -19,11 +20,15 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const bin = process.env.GX_ATTEST ?? path.join(repo, 'target/debug/gx-attest');
+// Cargo's target directory: CARGO_TARGET_DIR when set (as cargo itself reads it), else ./target.
+const target = process.env.CARGO_TARGET_DIR
+  ? path.resolve(repo, process.env.CARGO_TARGET_DIR)
+  : path.join(repo, 'target');
+const bin = process.env.GX_ATTEST ?? path.join(target, 'debug/gx-attest');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const port = Number(process.env.PORT ?? 18091);
 const base = `http://127.0.0.1:${port}/`;
-const shots = path.join(repo, 'target/browser');
+const shots = path.join(target, 'browser');
 fs.mkdirSync(shots, { recursive: true });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gxa-browser-'));
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -59,27 +59,15 @@ STATUS=$(curl -fsS -H 'Accept: application/vc+jwt' "$GXA$JWT" | cut -d. -f2 | tr
     | python3 -c 'import base64,json,sys; s=sys.stdin.read().strip(); s+="="*(-len(s)%4); c=json.loads(base64.b64decode(s)); st=c.get("credentialStatus") or c.get("vc",{}).get("credentialStatus"); st=st[0] if isinstance(st,list) else st; print(st["statusListCredential"])' \
     | sed "s#$GXA##")
 
-run_wrk() {
-    local label=$1 path=$2 accept=$3 out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $accept" "$GXA$path")
-    if grep -q 'Non-2xx or 3xx' <<<"$out"; then
-        echo "$label: error answers" >&2
-        echo "$out" >&2
-        exit 1
-    fi
-    local rps p50 p99
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    printf '%-40s %10s req/s   p50 %8s   p99 %8s\n' "$label" "$rps" "$p50" "$p99"
-}
+# shellcheck source=benches/load/wrk.sh
+. benches/load/wrk.sh
 
 echo "gx-attest public reads: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores, $(date -u +%F)"
-run_wrk "GET credential (vc+ld+json)" "$LD" application/vc+ld+json
-run_wrk "GET credential (n-quads)" "$LD" application/n-quads
-run_wrk "GET badge (svg)" "/badges/example-cloud/scs-compatible-iaas.svg" image/svg+xml
-run_wrk "GET presentation (vp+jwt)" "/participants/example-cloud/presentation" application/vp+jwt
-run_wrk "GET presentation (vp+ld+json)" "/participants/example-cloud/presentation" application/vp+ld+json
-run_wrk "GET status list (vc+jwt)" "$STATUS" application/vc+jwt
+run_wrk "GET credential (vc+ld+json)" "$GXA$LD" application/vc+ld+json
+run_wrk "GET credential (n-quads)" "$GXA$LD" application/n-quads
+run_wrk "GET badge (svg)" "$GXA/badges/example-cloud/scs-compatible-iaas.svg" image/svg+xml
+run_wrk "GET presentation (vp+jwt)" "$GXA/participants/example-cloud/presentation" application/vp+jwt
+run_wrk "GET presentation (vp+ld+json)" "$GXA/participants/example-cloud/presentation" application/vp+ld+json
+run_wrk "GET status list (vc+jwt)" "$GXA$STATUS" application/vc+jwt
 grep -qE 'ERROR|panicked' "$WORK/log" && { echo "the service logged errors" >&2; exit 1; }
 exit 0

@@ -121,12 +121,18 @@ impl Http {
                 .ok_or_else(|| config(origin, "pinned_sha256: expected 64 hex digits"))?;
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Pinned { want, provider }))
+                .with_custom_certificate_verifier(Arc::new(OwnCheck {
+                    pinned: Some(want),
+                    provider,
+                }))
                 .with_no_client_auth()
         } else if trust.insecure {
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Insecure { provider }))
+                .with_custom_certificate_verifier(Arc::new(OwnCheck {
+                    pinned: None,
+                    provider,
+                }))
                 .with_no_client_auth()
         } else {
             let mut roots = rustls::RootCertStore::empty();
@@ -323,14 +329,17 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Accepts exactly one certificate, by the SHA-256 of its DER; signatures are still checked.
+/// A server certificate check other than the web PKI: exactly one certificate, by the SHA-256
+/// of its DER (`pinned_sha256`), or none at all (`verify: false` in clouds.yaml, as
+/// openstacksdk allows). Handshake signatures are checked either way.
 #[derive(Debug)]
-struct Pinned {
-    want: Vec<u8>,
+struct OwnCheck {
+    /// `Some(sha256)`: only that certificate; `None`: any.
+    pinned: Option<Vec<u8>>,
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
 
-impl rustls::client::danger::ServerCertVerifier for Pinned {
+impl rustls::client::danger::ServerCertVerifier for OwnCheck {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -339,66 +348,16 @@ impl rustls::client::danger::ServerCertVerifier for Pinned {
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        if sha2::Sha256::digest(end_entity.as_ref()).as_slice() == self.want.as_slice() {
-            Ok(rustls::client::danger::ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(
-                "certificate does not match pinned_sha256".into(),
-            ))
+        match &self.pinned {
+            Some(want)
+                if sha2::Sha256::digest(end_entity.as_ref()).as_slice() != want.as_slice() =>
+            {
+                Err(rustls::Error::General(
+                    "certificate does not match pinned_sha256".into(),
+                ))
+            }
+            _ => Ok(rustls::client::danger::ServerCertVerified::assertion()),
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// `verify: false` (clouds.yaml): no certificate check at all, as openstacksdk does.
-#[derive(Debug)]
-struct Insecure {
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl rustls::client::danger::ServerCertVerifier for Insecure {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

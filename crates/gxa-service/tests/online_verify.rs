@@ -155,19 +155,7 @@ async fn start(database_url: Option<String>) -> Online {
 
 impl Online {
     async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        common::send_to(&self.router, request).await
     }
 
     async fn request(

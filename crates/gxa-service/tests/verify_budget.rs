@@ -18,7 +18,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{Reply, TestService};
 use gxa_service::VerifyPool;
-use tower::ServiceExt as _;
 
 fn router(service: &TestService, pool: VerifyPool) -> Router {
     let mut config = gxa_verify::VerifierConfig::offline();
@@ -35,19 +34,7 @@ async fn post(router: &Router, content_type: &str, body: Vec<u8>) -> Reply {
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    common::send_to(router, request).await
 }
 
 /// A JSON-LD credential whose subject holds `n` small objects (about 29 bytes each).

@@ -26,7 +26,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{Reply, TestService, services};
 use serde_json::Value;
-use tower::ServiceExt as _;
 
 /// A router over the test service's state whose verifier knows the service's DID document.
 async fn offline_router(service: &TestService) -> Router {
@@ -39,19 +38,7 @@ async fn offline_router(service: &TestService) -> Router {
 }
 
 async fn send(router: &Router, request: Request<Body>) -> Reply {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    common::send_to(router, request).await
 }
 
 async fn post_verify(router: &Router, query: &str, content_type: &str, body: Vec<u8>) -> Reply {

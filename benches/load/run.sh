@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark of `gx-attest serve` (issue 6): GET /credentials/{id} throughput and latency
+# Load benchmark of `gx-attest serve`: GET /credentials/{id} throughput and latency
 # percentiles with wrk, on SQLite and on PostgreSQL, against nginx serving the same bytes as a
 # static file (the target: at least half of nginx's throughput). A benchmark, not a test: run
 # it by hand on an otherwise idle machine and copy the summary into the closing note.

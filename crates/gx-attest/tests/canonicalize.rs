@@ -1,4 +1,4 @@
-//! `gx-attest canonicalize` against its CLI contract (issue 2).
+//! `gx-attest canonicalize` against its CLI contract (docs/commands.md).
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};

@@ -1,4 +1,4 @@
-//! `gx-attest sign`, `verify` and `keys` (issue 3): the CLI contract and its exit codes
+//! `gx-attest sign`, `verify` and `keys`: the CLI contract and its exit codes
 //! (0 valid / success, 1 invalid, 2 could not check / error).
 
 #![allow(clippy::unwrap_used, reason = "test helpers")]
@@ -137,7 +137,7 @@ fn sign_with_a_key_file_uses_did_jwk_and_verifies_offline() {
     let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
     assert!(vm.starts_with("did:jwk:") && vm.ends_with("#0"), "{vm}");
     // The credential names a did:web issuer but the did:jwk key signed it: the signature is
-    // good, the key does not belong to the issuer (issue 7, verification method check).
+    // good, the key does not belong to the issuer (the verification method check).
     let signed_file = write(tmp.path(), "signed.json", &stdout(&out));
     let out = run(&["verify", "--json", &signed_file]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));

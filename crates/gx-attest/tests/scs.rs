@@ -1,4 +1,4 @@
-//! `gx-attest scs evaluate`, `scs verify-upload` and `scs attest`: the CLI contract of issue 4.
+//! `gx-attest scs evaluate`, `scs verify-upload` and `scs attest`: their CLI contract.
 
 #![expect(
     clippy::unwrap_used,

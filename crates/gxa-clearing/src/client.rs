@@ -57,8 +57,8 @@ pub const CLEARING_LEASE: &str = "clearing";
 const LEASE_TTL: Duration = Duration::from_secs(600);
 
 /// The Gaia-X terms and conditions text of 22.10 (Tagus `gx:termsAndConditions`), as the
-/// Gaia-X wizard signs it (`../shared/gaiax-data/tagus/claim-compliance-provider/
-/// end2end-termsAndConditions.json`).
+/// Gaia-X wizard signs it (its claim-compliance-provider example,
+/// `end2end-termsAndConditions.json`).
 pub const GAIAX_TERMS_22_10: &str = include_str!("gaiax-terms-22.10.txt");
 
 /// HTTP client settings.

@@ -1,6 +1,6 @@
 //! The compliance service side: a verified presentation in, a signed compliance credential out.
 //!
-//! The pipeline is GXDCH's (`../shared/docs/gaiax.md` §2.1 for v1, §2.2 for v2):
+//! The pipeline is GXDCH's (the compliance service's v1 API for Tagus, v2 for Loire):
 //!
 //! 1. **Read**: v1 takes a JSON-LD presentation (Tagus), v2 a compact `vp+jwt` (Loire) whose
 //!    header names the issuer (`iss`).
@@ -47,7 +47,7 @@ pub const GX_DEVELOPMENT: &str = "https://w3id.org/gaia-x/development#";
 const JWS2020: &str = "https://w3id.org/security/suites/jws-2020/v1";
 
 /// The two accepted `gx:gaiaxTermsAndConditions` hashes (ontology enum
-/// `GaiaXTermsAndConditions`, shapes `sh:in`; `../shared/docs/gaiax.md` §1.3).
+/// `GaiaXTermsAndConditions`, shapes `sh:in`).
 pub const GAIAX_TERMS_HASHES: [&str; 2] = [
     "4bd7554097444c960292b4726c2efa1373485e8a5565d94d41195214c5e0ceb3",
     "067dcac5efd18c1927deb1ffed3feab6d0ad044c0a9a263e6d5d8bdc43224515",

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 /// An error answer of a compliance or notary service, in the shapes the real services use
-/// (`../shared/docs/gaiax.md` §2.1, §2.2).
+/// (GXDCH v1 and v2, and NestJS's default; read by `ServiceAnswer::parse`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceAnswer {
     /// Compliance v1 (Tagus): `409 {"statusCode": 409, "message": {"conforms": false,

@@ -2,10 +2,10 @@
 //!
 //! * Tagus `gx:integrity` = `"sha256-" + hex(sha256(JCS(vc)))` over the credential *as sent*,
 //!   proof included, with `gx:integrityNormalization: "RFC8785:JCS"` (GXDCH v1,
-//!   `compliant-credential-subject-mapper.ts`; `../shared/docs/gaiax.md` §2.1).
+//!   `compliant-credential-subject-mapper.ts`).
 //! * Loire `gx:digestSRI` = `"sha256-" + hex(sha256(JCS(payload)))` over the *decoded* VC-JWT
-//!   payload (what Posedio's verifier recomputes; gaiax.md §2.2). Hex, not the base64 of W3C
-//!   Subresource Integrity: see ARCHITECTURE.md, "Clearing house: assumptions".
+//!   payload (what Posedio's verifier recomputes). Hex, not the base64 of W3C Subresource
+//!   Integrity: see docs/clearing-house.md.
 //!
 //! JCS is [RFC 8785](https://www.rfc-editor.org/rfc/rfc8785) (keys sorted by UTF-16 code units,
 //! ECMAScript number formatting, minimal string escaping), from `serde_json_canonicalizer`.

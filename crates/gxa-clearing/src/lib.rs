@@ -16,8 +16,8 @@
 //!   stores the compliance credential under an id of its own base URL, and renews it before it
 //!   expires (a scheduler under the store lease [`client::CLEARING_LEASE`]).
 //!
-//! The wire formats are those of `../shared/docs/gaiax.md` §1.2–1.4 and §2; what the public
-//! documentation leaves open is listed in ARCHITECTURE.md, "Clearing house: assumptions".
+//! The wire formats are those of the public GXDCH compliance and notary services (v1 and v2);
+//! what their documentation leaves open is listed in docs/clearing-house.md.
 //!
 //! Nothing here speaks HTTP as a server (that is `gxa-service`); the client's HTTP is reqwest
 //! over rustls with time-outs, a response size limit, https only and bounded retries.

@@ -1,5 +1,4 @@
-//! The registration-number notary (`gaia-x-notary-registrationnumber`, `../shared/docs/gaiax.md`
-//! §2.4).
+//! The registration-number notary (as Gaia-X's `gaia-x-notary-registrationnumber` service).
 //!
 //! * v1 (Tagus): `POST /v1/registrationNumberVC?vcid=` with a JSON-LD
 //!   `gx:legalRegistrationNumber` node (`gx:vatID`, `gx:leiCode`, `gx:EORI`, `gx:EUID` or

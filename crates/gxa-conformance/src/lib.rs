@@ -5,7 +5,7 @@
 //! with a list of known failures, each with a one-line reason. A known failure that starts to
 //! pass fails the run too, so the list stays true.
 //!
-//! The suites live beside the checkout in `../shared/conformance/` (CI has it there); nothing
+//! The suites are the shared reference data beside the checkout (see README, Set up); nothing
 //! here is needed at run time by the product.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! The W3C JSON-LD 1.1 toRdf test suite, run from its manifest
-//! (`../shared/conformance/json-ld-api/tests/toRdf-manifest.jsonld`) through `gxa-jsonld` in
+//! (`json-ld-api/tests/toRdf-manifest.jsonld` in the shared reference data, see README, Set up)
+//! through `gxa-jsonld` in
 //! lenient (standard) mode. Outputs are compared after RDFC-1.0 canonicalization of both sides,
 //! since the expected files use arbitrary blank node labels.
 

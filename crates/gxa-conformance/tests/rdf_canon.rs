@@ -1,5 +1,6 @@
 //! The W3C RDF Dataset Canonicalization test suite, run from its manifest
-//! (`../shared/conformance/rdf-canon/tests/manifest.jsonld`): eval, map and negative tests.
+//! (`rdf-canon/tests/manifest.jsonld` in the shared reference data, see README, Set up): eval,
+//! map and negative tests.
 
 use gxa_conformance::{
     Outcome, Report, diff_lines, field, manifest_entries, shared_conformance_dir,

@@ -2,8 +2,8 @@
 //! status lists all come through [`Fetcher::get`].
 //!
 //! Every URL a verifier fetches was written by the author of the credential it checks, so the
-//! fetcher assumes hostile input (see issue 7, "The guarded fetcher", and
-//! `../shared/docs/gaiax.md` §1.2 for the did:web and `x5u` rules):
+//! fetcher assumes hostile input (did:web and `x5u` as Gaia-X uses them: an https URL the
+//! credential's author chose):
 //!
 //! - **https only** (plain http only with [`FetchPolicy::allow_http`], for tests);
 //! - **address guard after DNS**: the client's resolver checks every resolved address and

@@ -1,5 +1,4 @@
-//! The guarded fetcher against real HTTPS servers on loopback (issue 7, "The guarded
-//! fetcher"): a test CA made with rcgen, rustls + hyper servers, the CA in `extra_roots` and
+//! The guarded fetcher against real HTTPS servers on loopback: a test CA made with rcgen, rustls + hyper servers, the CA in `extra_roots` and
 //! `localhost` allowed explicitly. No mock clients: every request goes through TCP and TLS.
 
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]

@@ -17,7 +17,7 @@
 //!
 //! * **SCS attestations** ([`Issuer::submit_upload`]): the signed upload is verified against the
 //!   subject's registered SSH keys, kept as evidence, and *all* stored uploads of the subject are
-//!   evaluated against the configured scopes (results accumulate over uploads, issue 4). One
+//!   evaluated against the configured scopes (results accumulate over uploads). One
 //!   attestation per (report subject, scope, profile), built by [`gxa_scs::attestation_document`].
 //! * **Inventory self-descriptions** ([`Issuer::submit_inventory`]): the Gaia-X Loire or Tagus
 //!   documents of [`gxa_inventory`]; only those whose content changed are re-issued.

@@ -2,7 +2,7 @@
 //!
 //! The input, `benches/data/credential.json`, is a typical Gaia-X Tagus service-offering
 //! credential (the same as `gxa-rdf`'s bench): contexts credentials v1 + jws-2020 + Gaia-X
-//! Tagus, a JsonWebSignature2020 proof (a named graph), 50 quads. Target (issue 2): ≤ 50 µs
+//! Tagus, a JsonWebSignature2020 proof (a named graph), 50 quads. Target: ≤ 50 µs
 //! per credential on one core, end to end (parse, JSON-LD → RDF, RDFC-1.0, N-Quads).
 //!
 //! Run: `taskset -c 1 cargo bench -p gxa-jsonld --bench jsonld -- --measurement-time 5`.

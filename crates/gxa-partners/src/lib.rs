@@ -1,11 +1,11 @@
-//! The partner exchange of gx-attest (issue 8): IPCEI-CIS partners exchange attestations. Each
+//! The partner exchange of gx-attest: IPCEI-CIS partners exchange attestations. Each
 //! gx-attest instance pulls its partners' credentials, verifies them fully and re-serves the
 //! valid ones through its own catalogue API.
 //!
 //! A [`Syncer`] runs one task per configured partner ([`PartnerConfig`]: id, base URL, DID and
 //! a [`TrustPolicy`] of allowed credential types and subjects). Each round, under the store
 //! lease `partner-sync:<id>` (one replica per partner at a time), it reads the partner's change
-//! feed (`GET {base}/changes?after=CURSOR`, the gapless feed of issue 6) from the stored cursor
+//! feed (`GET {base}/changes?after=CURSOR`, the store's gapless change log) from the stored cursor
 //! and, entry by entry:
 //!
 //! - skips entries whose `issuer` is not the partner's DID: each partner speaks for itself, a
@@ -31,7 +31,7 @@
 //! References: VC Data Model 2.0 §7.1 (verification,
 //! <https://www.w3.org/TR/vc-data-model-2.0/#verification>), did:web
 //! (<https://w3c-ccg.github.io/did-method-web/>), Bitstring Status List
-//! (<https://www.w3.org/TR/vc-bitstring-status-list/>), and `../shared/docs/gaiax.md` §2–4.
+//! (<https://www.w3.org/TR/vc-bitstring-status-list/>). Assumptions: docs/partners.md.
 //!
 //! **Architecture invariants:** nothing a partner serves is trusted before `gxa-verify` says
 //! `valid`; every URL fetched is on the partner's configured base URL or named by a verified

@@ -1,4 +1,4 @@
-//! Sign and verify per suite on a typical ~50-quad credential (issue 3 "Speed"), plus the raw
+//! Sign and verify per suite on a typical ~50-quad credential, plus the raw
 //! signature cost of each algorithm for comparison. Run:
 //! `cargo bench -p gxa-proof --bench proof -- --warm-up-time 1 --measurement-time 3`.
 

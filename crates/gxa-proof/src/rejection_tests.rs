@@ -1,4 +1,5 @@
-//! One test per verification rejection rule of issue 3, each with a crafted input.
+//! One test per verification rejection rule (docs/commands.md, "Keys, signing and
+//! verification"), each with a crafted input.
 
 use serde_json::{Value, json};
 

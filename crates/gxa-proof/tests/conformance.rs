@@ -1,4 +1,5 @@
-//! Conformance vectors from `../shared/conformance/`: JsonWebSignature2020 (spec vectors and
+//! Conformance vectors from the shared reference data (see README, Set up):
+//! JsonWebSignature2020 (spec vectors and
 //! transmute fixtures), vc-di-eddsa / vc-di-ecdsa rdfc TestVectors with every intermediate
 //! value.
 

@@ -1,4 +1,5 @@
-//! Gaia-X Tagus fixtures (`../shared/gaiax-data/tagus/`) and the did:web fixture of the XFSC
+//! Gaia-X Tagus fixtures (the shared reference data beside the checkout, see README, Set up)
+//! and the did:web fixture of the XFSC
 //! Federated Catalogue.
 //!
 //! The Tagus fixtures come without the DID documents of their signers (did:web of the Gaia-X
@@ -10,7 +11,7 @@
 //!
 //! Flavour of the fixtures (from their shape, not verifiable without keys): all use the
 //! PS256 detached header `{"alg":"PS256","b64":false,"crit":["b64"]}`; the wizard and
-//! compliance outputs are Gaia-X flavour per gaiax.md §1.2; the 2024 notary LRN credential
+//! compliance outputs are Gaia-X flavour (as GXDCH v1 signs); the 2024 notary LRN credential
 //! carries a `@context` inside its proof, typical of a spec-flavour signer.
 
 #![allow(

@@ -1,6 +1,6 @@
 //! The JOSE cases of w3c/vc-jose-cose-test-suite (`tests/test-mapping.json`), verify and issue.
 //!
-//! Stale inputs (see `../shared/conformance/SOURCES.md`), each still asserted:
+//! Stale inputs (the suite's files as copied into the shared reference data), each still asserted:
 //! - #7 `presentation-jose-multiple.txt`: `exp` 2024-12-17 has passed; verified at its `iat`.
 //! - #9 `credential-jose-unknown-extensions.txt` (expected failure): signed with ES512 but
 //!   paired with the Ed25519 key, so it fails on the algorithm/key mismatch alone; with

@@ -1,6 +1,6 @@
 //! N-Quads → canonical N-Quads (RDFC-1.0) on a typical Gaia-X credential: 50 quads, contexts
 //! credentials v1 + jws-2020 + Gaia-X Tagus, with a JsonWebSignature2020 proof (a named graph)
-//! and 12 blank nodes. Target (issue 2): ≤ 20 µs per credential on one core.
+//! and 12 blank nodes. Target: ≤ 20 µs per credential on one core.
 //!
 //! `benches/data/credential.nq` is `gx-attest canonicalize benches/data/credential.json` with
 //! the blank nodes relabelled as a JSON-LD processor would emit them (`_:b0`…), so that the

@@ -19,14 +19,14 @@
 //!    earlier if the timeline takes the version out of force before that.
 //!
 //! **Difference from the SCS compliance monitor** (`_evaluate_scope` in
-//! `compliance-monitor/monitor.py`, [scs.md §2.6]): the monitor lists a version as passed unless
+//! `compliance-monitor/monitor.py`, [monitor.py]): the monitor lists a version as passed unless
 //! a result *fails*, so a missing testcase (`None`) or an aborted one (`0`, shown as ✅*) counts
 //! as passed. That is right for a dashboard nudging operators, but an attestation is a claim
 //! third parties rely on without seeing the results: "the test did not run" or "the test could
 //! not finish" is not evidence of conformity. Here both are `incomplete`, and so is a result
 //! past its lifetime (the monitor drops those, which then count as missing, i.e. passed).
 //!
-//! [scs.md §2.6]: https://github.com/SovereignCloudStack/standards/blob/main/compliance-monitor/monitor.py
+//! [monitor.py]: https://github.com/SovereignCloudStack/standards/blob/main/compliance-monitor/monitor.py
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -193,7 +193,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// The JSON shape of `gx-attest scs evaluate --json` (issue 4 "CLI contract"): `subject`,
+    /// The JSON shape of `gx-attest scs evaluate --json` (a stable CLI contract): `subject`,
     /// `scope` (`uuid`, `name`), `at`, `checked_at_zone`, `versions` (each with `version`,
     /// `state`, `verdict`, `valid_until`, `targets` and `testcases` by id with `result`,
     /// `checked_at`, `expires_at`) and `best_passed`. Shared by the CLI and the issuer's HTTP

@@ -1,5 +1,5 @@
-//! SHACL conformance of issued attestations (issue 4 acceptance: "conform to their SHACL
-//! shape"), in Rust instead of the former pySHACL script.
+//! SHACL conformance of issued attestations (they must conform to their SHACL shape), in Rust
+//! instead of the former pySHACL script.
 //!
 //! Attestations are built from the shared generated reports (the signed upload and the plain
 //! report stream), signed in both profiles (Tagus: JsonWebSignature2020 in the Gaia-X flavour,

@@ -274,7 +274,7 @@ pub async fn client(
     let key = SigningKey::from_key_set(&keys).map_err(|e| invalid(e.to_string()))?;
     // Answers are verified like any credential, with the [verify] trust settings; not against
     // the shapes: the Loire LabelCredential as GXDCH sends it does not match its own shape
-    // (gaiax.md §1.4, "shape and wire differ").
+    // (docs/clearing-house.md, "LabelCredential shape vs wire").
     let verifier = VerifyConfig {
         shapes: false,
         ..config.verify.clone()

@@ -91,13 +91,13 @@ pub struct Config {
     #[serde(skip)]
     pub dev_tokens: Vec<(String, String)>,
     /// Partners whose credentials are pulled, verified (with the `[verify]` section's trust
-    /// anchors and fetch policy) and re-served (issue 8): `[[partners]]` entries.
+    /// anchors and fetch policy) and re-served: `[[partners]]` entries.
     #[serde(default)]
     pub partners: Vec<gxa_partners::PartnerConfig>,
     /// How often and how the partners are synced (`[partner_sync]`).
     #[serde(default)]
     pub partner_sync: gxa_partners::SyncOptions,
-    /// `provider` (default) or `compliance` (adds the clearing-house routes; issue 8).
+    /// `provider` (default) or `compliance` (adds the clearing-house routes).
     #[serde(default)]
     pub role: crate::clearing::Role,
     /// `[compliance]`: settings of the compliance role.
@@ -257,14 +257,14 @@ pub struct TlsConfig {
     pub key: PathBuf,
 }
 
-/// The `[verify]` section: how `POST /verify` checks credentials (issue 7).
+/// The `[verify]` section: how `POST /verify` checks credentials.
 ///
 /// Every URL in a credential under verification (did:web documents, `x5u` chains, status
 /// lists) is chosen by its author, so the default is the production policy of
 /// `gxa_fetch::FetchPolicy`: https only, loopback/private/link-local/metadata addresses refused,
 /// the Mozilla TLS roots only. Without `trust_anchors` the certificate chain check is skipped
 /// (reported as such, with the reason); Gaia-X registries require one (the Gaia-X Trust Anchor
-/// list, `../shared/docs/gaiax.md` §1.2).
+/// list).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct VerifyConfig {
@@ -337,7 +337,7 @@ impl VerifyConfig {
     }
 
     /// The guarded fetcher's policy of this section (production defaults, loosened by
-    /// `allow_http`, `allow_hosts`, `extra_ca`); also used by the partner sync (issue 8).
+    /// `allow_http`, `allow_hosts`, `extra_ca`); also used by the partner sync.
     pub fn fetch_policy(&self) -> Result<gxa_fetch::FetchPolicy, crate::ServiceError> {
         let config = self;
         use rustls_pki_types::CertificateDer;

@@ -261,7 +261,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     Ok(Prepared { state, config })
 }
 
-/// Adds the partner sync (issue 8) when partners are configured: it verifies with the
+/// Adds the partner sync when partners are configured: it verifies with the
 /// `[verify]` section's verifier (trust anchors, fetch policy, shapes) and fetches feeds and
 /// credentials through a guarded fetcher with the same policy.
 fn with_partner_sync(

@@ -64,7 +64,7 @@ struct Inner {
     did_path: String,
     /// The verifier of `POST /verify` (`None`: the route answers 501).
     verifier: Option<gxa_verify::Verifier>,
-    /// The partner sync (issue 8), behind `GET /partners`.
+    /// The partner sync, behind `GET /partners`.
     partners: Option<gxa_partners::Syncer>,
     /// The bounded pool and body limits of `POST /verify`.
     verify_pool: VerifyPool,

@@ -1,9 +1,9 @@
 //! The SCS compliance monitor's read API and the pages, against the example upload.
 //!
 //! `GET /status` is compared with what the real monitor answered for the same upload
-//! (`../shared/scs-data/generated/monitor-status-response.json`): the same keys and value types,
-//! and the verdicts, whose differences (our strict evaluation) are listed here and in
-//! ARCHITECTURE.md. Every evaluation is at 2026-11-25T12:00:00Z, the day of the example
+//! (`scs-data/generated/monitor-status-response.json` in the shared reference data beside the
+//! checkout, see README, Set up): the same keys and value types, and the verdicts, whose
+//! differences (our strict evaluation) are listed here and in docs/monitor.md. Every evaluation is at 2026-11-25T12:00:00Z, the day of the example
 //! report, so no test depends on today's date.
 
 #![allow(

@@ -1,4 +1,4 @@
-//! In-process tests of the partner exchange routes (issue 8): `GET /partners`,
+//! In-process tests of the partner exchange routes: `GET /partners`,
 //! `GET /partners/{id}/rejections` (paging, bad cursors, unknown partner), the change feed's
 //! `issuer` field, and a credential served by its whole id. The sync itself runs between real
 //! instances in `crates/gx-attest/tests/federation.rs`. SQLite and PostgreSQL (see `common`).

@@ -1,5 +1,5 @@
-//! Fills a store with copies of one credential, for load tests at scale (issue 6: "the same store
-//! filled with 1,000,000 credentials"). Not part of the product: the service issues credentials
+//! Fills a store with copies of one credential, for load tests at scale (the same store filled
+//! with 1,000,000 credentials, `benches/load/run.sh` with `FILL`). Not part of the product: the service issues credentials
 //! one by one; this writes them the way an import would, in batches of one transaction each, and
 //! prints the import rate.
 //!

@@ -1,4 +1,4 @@
-//! The values of the partner exchange (issue 8, migration 0003): what a partner sync stores for
+//! The values of the partner exchange (migration 0003): what a partner sync stores for
 //! each entry of a partner's change feed, and what it reads back.
 //!
 //! Every write here takes the partner's feed position (`partner_seq`) and moves the partner's

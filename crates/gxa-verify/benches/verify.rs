@@ -1,4 +1,4 @@
-//! Verification throughput with warm caches (issue 7): a JsonWebSignature2020 credential in the
+//! Verification throughput with warm caches: a JsonWebSignature2020 credential in the
 //! Gaia-X Tagus shape (credentials v1 + jws-2020 + an inline `@vocab` object, the shape the
 //! gxa-proof bench uses), the same credential with a URL-only context list (what gx-attest
 //! emits; the JSON-LD fast path caches those), a vc+jwt, and a presentation of 10 vc+jwt

@@ -1,4 +1,4 @@
-//! Generates the bad corpus `tests/data/bad/` (issue 7): crafted credentials and presentations,
+//! Generates the bad corpus `tests/data/bad/`: crafted credentials and presentations,
 //! each with the one check that must fail and the reason, plus the DID documents, certificate
 //! chains and status lists they need (served by the corpus test's local https server on
 //! `https://localhost:38443`).

@@ -1,7 +1,7 @@
 //! Trust anchors: the root certificates an `x5u` chain must end at.
 //!
 //! For Gaia-X these are the roots the Gaia-X Registry lists (`GET /api/trustAnchor`, fed from
-//! the EU eIDAS trusted lists and the Mozilla CA list; `../shared/docs/gaiax.md` §2.3); a
+//! the EU eIDAS trusted lists and the Mozilla CA list); a
 //! federation configures its own set as a PEM bundle or a directory of PEM files. The set is
 //! shared by every clone and can be re-read while the verifier runs ([`TrustAnchors::reload`]):
 //! a new set replaces the old one atomically, and a source that no longer reads (missing file,

@@ -4,8 +4,8 @@
 //! Gaia-X binds a did:web key to an organisation through X.509: the `publicKeyJwk` of a
 //! `JsonWebKey2020` method carries `x5u`, the HTTPS URL of a PEM chain (leaf, intermediates,
 //! optionally the self-signed root); the chain must validate to a trust anchor of the Gaia-X
-//! Registry, and the JWK must be the leaf's public key (`../shared/docs/gaiax.md` §0 fact 3,
-//! §1.2 "Verification method rules", §2.3 `POST /api/trustAnchor/chain`). Production registries
+//! Registry, and the JWK must be the leaf's public key (the Gaia-X verification method rules;
+//! the Registry's `POST /api/trustAnchor/chain`). Production registries
 //! also require the leaf to be EV (certificate policy `2.23.140.1.1`,
 //! [CA/B Forum EV Guidelines §9.3.2](https://cabforum.org/working-groups/server/extended-validation/guidelines/)).
 //!

@@ -1,5 +1,5 @@
 //! gxa-verify: the verifier federation catalogues and partners use to decide whether to
-//! believe a credential (issue 7).
+//! believe a credential.
 //!
 //! [`Verifier::verify`] runs seven checks over a credential or presentation (JSON-LD with
 //! embedded proofs, or a compact `vc+jwt`/`vp+jwt`) and reports each separately, in order

@@ -1,7 +1,7 @@
 //! The verification report: one entry per check, in a fixed order, and nested reports for the
 //! credentials inside a presentation.
 //!
-//! Three verdicts, as issue 7 asks: `valid`, `invalid` (a check failed: the input is wrong) and
+//! Three verdicts: `valid`, `invalid` (a check failed: the input is wrong) and
 //! `could_not_check` (a fetch failed or timed out: nothing is known to be wrong, but not
 //! everything could be established). VC Data Model 2.0 §7.1 leaves the shape of a verification
 //! result to implementations (<https://www.w3.org/TR/vc-data-model-2.0/#verification>); the

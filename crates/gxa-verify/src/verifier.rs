@@ -1,4 +1,4 @@
-//! [`Verifier`]: the seven checks of issue 7 over one input, with network resolution through
+//! [`Verifier`]: the seven checks over one input, with network resolution through
 //! the guarded [`Fetcher`] when one is configured.
 //!
 //! Order of work for one input:
@@ -774,7 +774,7 @@ impl ShapeSet {
     }
 }
 
-/// The pinned `scs:` shape (issue 4: SCS attestations).
+/// The pinned `scs:` shape (of SCS attestations).
 const SCS_SHAPES: &str = include_str!("../../../contexts/scs/scs-shape.ttl");
 
 impl Inner {

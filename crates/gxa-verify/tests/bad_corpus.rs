@@ -1,4 +1,4 @@
-//! The bad corpus (`tests/data/bad/`, issue 7): every crafted credential and presentation
+//! The bad corpus (`tests/data/bad/`): every crafted credential and presentation
 //! must make exactly the expected check fail (or error) with the expected reason, and nothing
 //! else; the valid baselines must be valid. DID documents, x5u chains and status lists are
 //! served over real TLS by a local server on `https://localhost:38443` (test CA, `localhost`

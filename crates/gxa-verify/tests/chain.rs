@@ -1,4 +1,4 @@
-//! `x5u` chains and trust anchors (issue 7, check 4): chains generated with rcgen per test,
+//! `x5u` chains and trust anchors (the `certificate_chain` check): chains made with rcgen per test,
 //! validated with `validate_chain`, each failure with its specific reason.
 
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]

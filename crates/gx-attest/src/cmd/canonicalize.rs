@@ -1,6 +1,6 @@
 //! `gx-attest canonicalize`: JSON-LD or N-Quads → canonical N-Quads (RDFC-1.0), or their SHA-256.
 //!
-//! The contract (issue 2, kept stable for other tools): the input format comes from
+//! The contract (kept stable for other tools): the input format comes from
 //! `--input-format`, else from the extension (`.nq` N-Quads; `.json`/`.jsonld` JSON-LD), else
 //! (standard input, unknown extensions) from the first non-blank character (`{` or `[` is
 //! JSON-LD). All files are processed in one process, so the pinned contexts are parsed once.

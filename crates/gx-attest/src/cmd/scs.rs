@@ -1,7 +1,6 @@
 //! `gx-attest scs`: SCS compliance reports: evaluate them strictly, verify signed uploads.
 //!
-//! A thin adapter over `gxa-scs`. The command line is a contract other tools rely on
-//! (issue 4 "CLI contract"):
+//! A thin adapter over `gxa-scs`. The command line is a contract other tools rely on:
 //!
 //! * `scs evaluate --scope SCOPE.yaml [--at RFC3339] [--json] REPORT...`: exit 0 when it
 //!   evaluated (whatever the verdict), 2 on error. A REPORT is a report YAML stream or a signed

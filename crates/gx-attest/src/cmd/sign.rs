@@ -1,4 +1,4 @@
-//! `gx-attest sign`: sign a credential or presentation with one suite (issue 3 contract).
+//! `gx-attest sign`: sign a credential or presentation with one suite (a stable CLI contract).
 //!
 //! `--key` is a private key file (JWK or PEM: PKCS#8, PKCS#1, SEC1), a PKCS#11 URI, or a key
 //! set directory (`keys.toml`); without `--verification-method` a key file signs as its

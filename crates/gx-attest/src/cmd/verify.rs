@@ -1,5 +1,5 @@
 //! `gx-attest verify`: verify JSON-LD with proofs, a compact JWT, or a file holding one
-//! (issue 3 contract, extended by issue 7 with the checks of `gxa_verify::Verifier`).
+//! (a stable CLI contract; the checks are those of `gxa_verify::Verifier`).
 //!
 //! Offline by default: did:key and did:jwk resolve from the DID, did:web (or any controller
 //! document) from the `--did-document` files, and nothing is fetched. With `--online`, did:web

@@ -5,7 +5,7 @@
 //!   `openstack image list --long -f json` or the SDK/API print them, and the SCS
 //!   flavor-manager YAML (`SCS-Spec.MandatoryFlavors.verbose.yaml`);
 //! - [`hosts`]: Ironic inspection inventory JSON, or the same record filled from Redfish
-//!   ([scs.md §4.4–4.5 of the project notes; Ironic `GET /v1/nodes/{node}/inventory`][ironic]);
+//!   ([Ironic `GET /v1/nodes/{node}/inventory`][ironic]);
 //! - [`netbox`]: a NetBox DCIM export of regions, sites and devices.
 //!
 //! Units are kept as the source states them (OpenStack RAM in MiB, disk in GiB; Ironic bytes)

@@ -1,5 +1,5 @@
 //! JsonWebSignature2020, <https://w3c-ccg.github.io/lds-jws2020/> (W3C-CCG final report), in
-//! the two flavours found in Gaia-X data (see `../shared/docs/gaiax.md` §1.2):
+//! the two flavours found in Gaia-X data:
 //!
 //! - spec flavour: detached JWS (`b64: false`) over the 64 raw bytes
 //!   `sha256(c14n(proof options)) ‖ sha256(c14n(document))`;

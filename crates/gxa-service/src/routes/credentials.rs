@@ -290,7 +290,7 @@ pub(crate) async fn get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     // Our own ids are `{base_url}/credentials/{uuid}`; a segment with a `:` is a whole
-    // (percent-encoded) id, e.g. a partner's credential re-served here (issue 8).
+    // (percent-encoded) id, e.g. a partner's credential re-served here.
     let full_id = if id.contains(':') {
         id
     } else {

@@ -1,4 +1,4 @@
-//! The partner exchange (issue 8): which partners are synced, how far, and what was refused.
+//! The partner exchange: which partners are synced, how far, and what was refused.
 //! The credentials received are served by the ordinary catalogue routes (`GET /credentials?
 //! issuer=<partner DID>`, `GET /credentials/{id}`) and appear in our `/changes`.
 

@@ -3,7 +3,7 @@
 //! `POST /reports` takes the SCS test runner's upload unchanged: the body `<armored SSHSIG>&<yaml>`
 //! as `curl --data-binary @report.yaml.sig --data-binary @report.yaml` joins it, with
 //! `Content-Type: application/x-signed-yaml` and HTTP Basic auth
-//! (`std/Tests/scs-test-runner.py`, see `docs/scs.md` §1.4), so a runner only needs a new URL.
+//! (`Tests/scs-test-runner.py` of SovereignCloudStack/standards), so a runner only needs a new URL.
 
 use std::time::Instant;
 

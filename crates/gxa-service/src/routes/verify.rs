@@ -1,4 +1,4 @@
-//! `POST /verify`: verification as a service (issue 7, "Interfaces").
+//! `POST /verify`: verification as a service (README, "Verify over HTTP").
 //!
 //! The body is a credential or presentation — JSON-LD with embedded proofs (Gaia-X Tagus) or a
 //! compact `vc+jwt`/`vp+jwt` (Gaia-X Loire) — and the answer is the [`gxa_verify::VerifyReport`]

@@ -1,4 +1,4 @@
-//! The clearing house in the service (issue 8): the compliance role's routes
+//! The clearing house in the service: the compliance role's routes
 //! (`serve --role compliance`) and the provider's clearing client (`[clearing]`), both from
 //! [`gxa_clearing`].
 //!

@@ -2,7 +2,7 @@
 //! (`serve --role compliance`) and the provider's clearing client (`[clearing]`), both from
 //! [`gxa_clearing`].
 //!
-//! Compliance role routes (the real GXDCH paths, `../shared/docs/gaiax.md` §2):
+//! Compliance role routes (the real GXDCH paths):
 //!
 //! * `POST /v1/api/credential-offers?vcid=` — Tagus JSON-LD presentation → 201 JSON-LD
 //!   compliance credential; refusal `409 {statusCode, message: {conforms: false, results}}`.

@@ -4,7 +4,7 @@
 //! - `/huge` and `/huge/did.json`: a 3 MiB body (over the fetcher's 2 MiB limit);
 //! - `/redirect/*`: a 302 to `https://10.0.0.1/…` (a private address).
 //!
-//! Real TLS with a test CA, no mock HTTP client (issue 7).
+//! Real TLS with a test CA, no mock HTTP client.
 
 #![allow(
     dead_code,

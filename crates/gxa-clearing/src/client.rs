@@ -37,7 +37,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gxa_contexts::urls;
-use gxa_proof::Signed;
 use gxa_store::{CredentialFormat, NewCredential, Store, StoreError, StoredCredential};
 use gxa_verify::Verifier;
 use jiff::{SignedDuration, Timestamp};
@@ -48,7 +47,7 @@ use serde_json::{Map, Value, json};
 use crate::compliance::{LOIRE_REGISTRATION_TYPES, TRUSTFRAMEWORK};
 use crate::notary::NumberKind;
 use crate::parse::{PresentedCredential, gx_prop, node_ids, parse_presentation, string_list};
-use crate::{ClearingError, Profile, ServiceAnswer, SigningKey, integrity, signed_bytes};
+use crate::{ClearingError, Profile, ServiceAnswer, SigningKey, integrity};
 
 /// The store lease the renewal scheduler runs under (one replica at a time).
 pub const CLEARING_LEASE: &str = "clearing";
@@ -218,19 +217,9 @@ fn timestamp_of(doc: &Value, keys: &[&str]) -> Option<Timestamp> {
 
 /// The document inside a stored credential (JSON-LD as stored, or the JWT payload).
 fn document_of(credential: &StoredCredential) -> Result<Value, ClearingError> {
-    let corrupt =
-        |what: &str| ClearingError::Internal(format!("stored credential {} {what}", credential.id));
-    match credential.format {
-        CredentialFormat::LdJson => {
-            serde_json::from_slice(&credential.body).map_err(|_| corrupt("is not JSON"))
-        }
-        CredentialFormat::VcJwt => {
-            let text =
-                std::str::from_utf8(&credential.body).map_err(|_| corrupt("is not UTF-8"))?;
-            Ok(crate::parse::decode_jwt(text)?.1)
-        }
-        _ => Err(corrupt("has an unknown format")),
-    }
+    gxa_credential::document(credential.format, &credential.body).map_err(|e| {
+        ClearingError::Internal(format!("stored credential {}: {e}", credential.id))
+    })
 }
 
 /// A seconds value of a `Retry-After` header (the HTTP-date form is not honoured: the backoff
@@ -489,7 +478,7 @@ impl ClearingClient {
             .into_iter()
             .next()
             .unwrap_or_default();
-        let now = crate::now();
+        let now = gxa_credential::now();
         let valid_from = timestamp_of(doc, &["validFrom", "issuanceDate"]).unwrap_or(now);
         let new = NewCredential {
             id: id.clone(),
@@ -682,8 +671,8 @@ impl ClearingClient {
             });
         }
         let format = match profile {
-            Profile::Loire => CredentialFormat::VcJwt,
-            Profile::Tagus => CredentialFormat::LdJson,
+            Profile::Loire => CredentialFormat::Jwt,
+            Profile::Tagus => CredentialFormat::JsonLd,
         };
         let body = text.trim().as_bytes().to_vec();
         let (id, _) = self
@@ -702,7 +691,7 @@ impl ClearingClient {
             return Ok(current);
         }
         let id = self.new_id();
-        let now = crate::now();
+        let now = gxa_credential::now();
         let doc = json!({
             "@context": [urls::CREDENTIALS_V1, "https://w3id.org/security/suites/jws-2020/v1", TRUSTFRAMEWORK],
             "type": ["VerifiableCredential"],
@@ -715,15 +704,11 @@ impl ClearingClient {
                 "gx:termsAndConditions": GAIAX_TERMS_22_10,
             },
         });
-        let signed = self.inner.key.seal(doc, Profile::Tagus, now).await?;
-        let Signed::Document(doc) = &signed else {
-            return Err(ClearingError::Internal(
-                "a Tagus credential signed as a JWT".to_owned(),
-            ));
-        };
-        let body = signed_bytes(&signed)?;
+        let sealed = crate::on_blocking_pool(&self.inner.key, doc, Profile::Tagus, now).await?;
+        let doc: Value = serde_json::from_slice(&sealed.body)
+            .map_err(|e| ClearingError::Internal(format!("a sealed Tagus credential: {e}")))?;
         let (id, _) = self
-            .store_received(&slot, Profile::Tagus, doc, body, CredentialFormat::LdJson)
+            .store_received(&slot, Profile::Tagus, &doc, sealed.body, CredentialFormat::JsonLd)
             .await?;
         Ok(self.inner.store.get_credential(&id).await?)
     }
@@ -776,7 +761,7 @@ impl ClearingClient {
         let mut entries = Vec::new();
         for c in &credentials {
             entries.push(match c.format {
-                CredentialFormat::VcJwt => {
+                CredentialFormat::Jwt => {
                     let jwt = std::str::from_utf8(&c.body).map_err(|_| {
                         ClearingError::Internal(format!("stored JWT {} is not UTF-8", c.id))
                     })?;
@@ -800,13 +785,10 @@ impl ClearingClient {
             "holder": own,
             "verifiableCredential": entries,
         });
-        let signed = self.inner.key.seal(vp, profile, crate::now()).await?;
-        let text = match signed {
-            Signed::Document(doc) => {
-                serde_json::to_string(&doc).map_err(|e| ClearingError::Internal(e.to_string()))?
-            }
-            Signed::Jwt(jwt) => jwt,
-        };
+        let sealed =
+            crate::on_blocking_pool(&self.inner.key, vp, profile, gxa_credential::now()).await?;
+        let text = String::from_utf8(sealed.body)
+            .map_err(|e| ClearingError::Internal(format!("a sealed presentation: {e}")))?;
         Ok((text, registration.map(|r| r.id.clone()).unwrap_or_default()))
     }
 
@@ -862,8 +844,8 @@ impl ClearingClient {
         let doc = self.verified("compliance", &text).await?;
         self.check_answer(profile, presentation, &vcid, &doc)?;
         let format = match profile {
-            Profile::Loire => CredentialFormat::VcJwt,
-            Profile::Tagus => CredentialFormat::LdJson,
+            Profile::Loire => CredentialFormat::Jwt,
+            Profile::Tagus => CredentialFormat::JsonLd,
         };
         let slot = self.slot("compliance", profile);
         let (id, replaces) = self

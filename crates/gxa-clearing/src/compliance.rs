@@ -37,7 +37,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::parse::{Presented, PresentedCredential, gx_prop, node_ids, parse_presentation};
-use crate::{ClearingError, Profile, ServiceAnswer, SigningKey, integrity, signed_bytes};
+use crate::{ClearingError, Profile, ServiceAnswer, SigningKey, integrity};
 
 /// The Tagus trustframework context (the `gx:` prefix of 22.10).
 pub const TRUSTFRAMEWORK: &str = "https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#";
@@ -271,7 +271,7 @@ impl ComplianceService {
             )));
         }
         Ok(self
-            .issue(&presented, api.profile(), &vcid, crate::now())
+            .issue(&presented, api.profile(), &vcid, gxa_credential::now())
             .await?)
     }
 
@@ -522,10 +522,10 @@ impl ComplianceService {
                 },
             }),
         };
-        let signed = self.key.seal(doc, profile, now).await?;
+        let sealed = crate::on_blocking_pool(&self.key, doc, profile, now).await?;
         Ok(ComplianceCredential {
             id: vcid.to_owned(),
-            body: signed_bytes(&signed)?,
+            body: sealed.body,
             media_type: match profile {
                 Profile::Tagus => "application/json",
                 Profile::Loire => "application/vc+jwt",
@@ -699,12 +699,12 @@ mod tests {
     async fn label_credential_names_each_input_by_its_digest_and_caps_validity() {
         let s = service();
         let mut p = loire();
-        let soon = crate::now()
+        let soon = gxa_credential::now()
             .checked_add(SignedDuration::from_hours(24))
             .unwrap();
         p.credentials[1].document["validUntil"] = json!(soon.to_string());
         let issued = s
-            .issue(&p, Profile::Loire, "https://p/compliance", crate::now())
+            .issue(&p, Profile::Loire, "https://p/compliance", gxa_credential::now())
             .await
             .unwrap();
         assert_eq!(issued.media_type, "application/vc+jwt");

@@ -29,101 +29,25 @@ pub mod integrity;
 pub mod notary;
 pub mod parse;
 
-use std::sync::Arc;
-
-use gxa_proof::{PinnedJsonLd, SignOptions, SignSuite, Signed, Signer, with_proof_context};
+use gxa_proof::Sealed;
 use jiff::Timestamp;
 use serde_json::Value;
 
 pub use error::{ClearingError, ServiceAnswer};
-pub use gxa_scs::Profile;
+pub use gxa_credential::Profile;
+pub use gxa_proof::SigningKey;
 
-/// A signing identity: the key set's active key, the DID URL its proofs name, and the DID.
-#[derive(Clone)]
-pub struct SigningKey {
-    signer: Arc<dyn Signer>,
-    method: String,
-    did: String,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the key material.
-        f.debug_struct("SigningKey")
-            .field("method", &self.method)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SigningKey {
-    /// The active key of a key set.
-    pub fn from_key_set(keys: &gxa_proof::KeySet) -> Result<Self, ClearingError> {
-        let (signer, method) = keys.signer(None)?;
-        Ok(Self {
-            signer: Arc::from(signer),
-            method,
-            did: keys.did.clone(),
-        })
-    }
-
-    /// The DID.
-    pub fn did(&self) -> &str {
-        &self.did
-    }
-
-    /// Signs a credential or presentation on the blocking pool: Tagus = JsonWebSignature2020
-    /// in the Gaia-X flavour (what GXDCH v1 emits), Loire = `vc+jwt` / `vp+jwt`. Strict JSON-LD:
-    /// an undefined term is an error, never silently unsigned.
-    pub async fn seal(
-        &self,
-        doc: Value,
-        profile: Profile,
-        created: Timestamp,
-    ) -> Result<Signed, ClearingError> {
-        let key = self.clone();
-        tokio::task::spawn_blocking(move || key.seal_now(doc, profile, created))
-            .await
-            .map_err(|e| ClearingError::Internal(format!("signing task: {e}")))?
-    }
-
-    fn seal_now(
-        &self,
-        doc: Value,
-        profile: Profile,
-        created: Timestamp,
-    ) -> Result<Signed, ClearingError> {
-        let suite = match profile {
-            Profile::Tagus => SignSuite::Jws2020GaiaX,
-            Profile::Loire => SignSuite::VcJwt,
-        };
-        let doc = with_proof_context(doc, suite);
-        let options = SignOptions {
-            verification_method: Some(self.method.clone()),
-            created: Some(created.to_string()),
-            challenge: None,
-            domain: None,
-            strict_jsonld: true,
-        };
-        Ok(gxa_proof::sign(
-            &doc,
-            suite,
-            self.signer.as_ref(),
-            &options,
-            Some(&PinnedJsonLd),
-        )?)
-    }
-}
-
-/// A signed document's bytes (JSON for a JSON-LD document, the compact JWS for a JWT).
-pub fn signed_bytes(signed: &Signed) -> Result<Vec<u8>, ClearingError> {
-    match signed {
-        Signed::Document(doc) => serde_json::to_vec(doc)
-            .map_err(|e| ClearingError::Internal(format!("serialising a signed document: {e}"))),
-        Signed::Jwt(jwt) => Ok(jwt.as_bytes().to_vec()),
-    }
-}
-
-/// Now, whole seconds (dates round-trip RFC 3339 and agree with proof `created`).
-pub(crate) fn now() -> Timestamp {
-    Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now())
+/// Seals `doc` in `profile` ([`gxa_proof::seal`]: Tagus = JsonWebSignature2020 in the Gaia-X
+/// flavour, what GXDCH v1 emits; Loire = `vc+jwt` / `vp+jwt`) on the blocking pool.
+pub(crate) async fn on_blocking_pool(
+    key: &SigningKey,
+    doc: Value,
+    profile: Profile,
+    created: Timestamp,
+) -> Result<Sealed, ClearingError> {
+    let key = key.clone();
+    tokio::task::spawn_blocking(move || gxa_proof::seal(&key, doc, profile, created))
+        .await
+        .map_err(|e| ClearingError::Internal(format!("signing task: {e}")))?
+        .map_err(ClearingError::from)
 }

@@ -20,7 +20,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
 use crate::compliance::{GX_DEVELOPMENT, TRUSTFRAMEWORK, is_absolute_iri};
-use crate::{ClearingError, Profile, ServiceAnswer, SigningKey, signed_bytes};
+use crate::{ClearingError, Profile, ServiceAnswer, SigningKey};
 
 /// The `gx:evidenceURL` of every notarised number: the check was local, by format.
 pub const LOCAL_CHECK_EVIDENCE: &str = "urn:gx-attest:notary:local-format-check";
@@ -351,7 +351,7 @@ impl Notary {
         subject.insert("type".into(), json!("gx:legalRegistrationNumber"));
         subject.insert("id".into(), json!(subject_id));
         let mut evidence = Vec::new();
-        let now = crate::now();
+        let now = gxa_credential::now();
         let mut found = false;
         for kind in NumberKind::ALL {
             let property = kind.tagus_property();
@@ -390,10 +390,12 @@ impl Notary {
             "credentialSubject": subject,
             "evidence": evidence,
         });
-        let signed = self.key.seal(doc, Profile::Tagus, now).await.map_err(Err)?;
+        let sealed = crate::on_blocking_pool(&self.key, doc, Profile::Tagus, now)
+            .await
+            .map_err(Err)?;
         Ok(NotarisedNumber {
             id: vcid,
-            body: signed_bytes(&signed).map_err(Err)?,
+            body: sealed.body,
             media_type: "application/json",
         })
     }
@@ -449,7 +451,7 @@ impl Notary {
                 subject.insert("schema:taxID".into(), json!(value));
             }
         }
-        let now = crate::now();
+        let now = gxa_credential::now();
         let until = now
             .checked_add(self.config.validity)
             .map_err(|e| Err(ClearingError::Config(format!("notary validity: {e}"))))?;
@@ -464,10 +466,12 @@ impl Notary {
             "credentialSubject": subject,
             "evidence": Self::evidence(class, now),
         });
-        let signed = self.key.seal(doc, Profile::Loire, now).await.map_err(Err)?;
+        let sealed = crate::on_blocking_pool(&self.key, doc, Profile::Loire, now)
+            .await
+            .map_err(Err)?;
         Ok(NotarisedNumber {
             id: vc_id.to_owned(),
-            body: signed_bytes(&signed).map_err(Err)?,
+            body: sealed.body,
             media_type: "application/vc+jwt",
         })
     }

@@ -8,7 +8,7 @@
 //! Properties are read in the compact forms the Gaia-X contexts give them: `gx:name` and,
 //! for the Loire context whose `@vocab` is the gx namespace, the bare `name` too.
 
-use base64::Engine as _;
+
 use serde_json::{Map, Value};
 
 use crate::ClearingError;
@@ -120,20 +120,15 @@ fn id_of(v: Option<&Value>) -> Option<String> {
 
 /// The decoded header and payload of a compact JWS.
 pub fn decode_jwt(jwt: &str) -> Result<(Value, Value), ClearingError> {
-    let bad = |m: &str| ClearingError::Malformed(format!("not a compact JWS: {m}"));
-    let mut parts = jwt.trim().split('.');
-    let (Some(h), Some(p), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad("expected three dot-separated parts"));
+    use gxa_credential::compact::{Compact, Part};
+    let bad = |e: gxa_credential::compact::CompactError| {
+        ClearingError::Malformed(format!("not a compact JWS: {e}"))
     };
-    let decode = |part: &str, what: &str| -> Result<Value, ClearingError> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .map_err(|_| bad(&format!("{what} is not base64url")))?;
-        serde_json::from_slice(&bytes).map_err(|_| bad(&format!("{what} is not JSON")))
-    };
-    Ok((decode(h, "header")?, decode(p, "payload")?))
+    let parts = Compact::split(jwt.trim()).map_err(bad)?;
+    Ok((
+        parts.json(Part::Header).map_err(bad)?,
+        parts.json(Part::Payload).map_err(bad)?,
+    ))
 }
 
 fn credential_from(document: Value) -> Result<PresentedCredential, ClearingError> {

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use gxa_inventory::input::provider::ProviderFile;
-use gxa_scs::{CheckedAtZone, Limits, Profile, Scope};
+use gxa_credential::Profile;
+use gxa_scs::{CheckedAtZone, Limits, Scope};
 use jiff::SignedDuration;
 
 /// What an account (a store subject with tokens and SSH keys) may do besides speaking for its

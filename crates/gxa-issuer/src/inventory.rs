@@ -11,7 +11,7 @@ use gxa_inventory::input::hosts::parse_host;
 use gxa_inventory::input::netbox::parse_netbox;
 use gxa_inventory::input::openstack::{parse_catalog, parse_flavor_yaml};
 use gxa_inventory::loire::Inventory;
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use gxa_store::StoredCredential;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -156,7 +156,7 @@ impl Issuer {
             ));
         };
         let inventory = inventory(provider, snapshot)?;
-        let now = Self::now();
+        let now = gxa_credential::now();
         let until = now
             .checked_add(config.credential_validity)
             .map_err(|e| IssuerError::BadRequest(format!("credential validity: {e}")))?;

@@ -4,12 +4,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use gxa_proof::KeySet;
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use gxa_store::{NewCredential, Store, StoreError, StoredCredential};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use crate::proof::{self, SigningKey};
+use gxa_proof::SigningKey;
+
+use crate::proof;
 use crate::{Issued, IssuedRef, IssuerConfig, IssuerError, status};
 
 /// How often an issuance into a slot is retried after another replica moved the slot.
@@ -115,16 +117,25 @@ impl Issuer {
                 config,
                 did: keys.did.clone(),
                 did_document,
-                key: SigningKey {
-                    signer: Arc::from(signer),
-                    method,
-                },
+                key: SigningKey::new(Arc::from(signer), method, keys.did.clone()),
                 chains,
                 current_list: tokio::sync::Mutex::new(current),
                 status_cache: std::sync::Mutex::new(HashMap::new()),
                 holder: format!("issuer-{}", uuid::Uuid::new_v4()),
             }),
         })
+    }
+
+    /// Seals `doc` in `profile` with the issuer's key ([`gxa_proof::seal`]) on the blocking
+    /// pool.
+    pub(crate) async fn seal(
+        &self,
+        doc: Value,
+        profile: Profile,
+        created: Timestamp,
+    ) -> Result<gxa_proof::Sealed, IssuerError> {
+        let key = self.inner.key.clone();
+        Ok(proof::blocking(move || gxa_proof::seal(&key, doc, profile, created)).await??)
     }
 
     /// The store.
@@ -277,7 +288,7 @@ impl Issuer {
         let types = stored_types(&issue.doc);
         let valid_until = valid_until_of(&issue.doc);
         let sealed =
-            proof::seal(&self.inner.key, issue.doc, issue.profile, issue.issued_at).await?;
+            self.seal(issue.doc, issue.profile, issue.issued_at).await?;
         let new = NewCredential {
             id: id.clone(),
             types: types.clone(),
@@ -331,10 +342,6 @@ impl Issuer {
         }
     }
 
-    /// Now, whole seconds (proof `created` and issuance dates agree and round-trip RFC 3339).
-    pub(crate) fn now() -> Timestamp {
-        Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now())
-    }
 }
 
 #[cfg(test)]

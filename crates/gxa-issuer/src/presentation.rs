@@ -10,7 +10,7 @@
 //! JsonWebSignature2020 (Gaia-X flavour), as the Tagus clearing houses take them.
 
 use gxa_contexts::urls;
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use gxa_store::CredentialFormat;
 use serde_json::json;
 
@@ -24,7 +24,7 @@ impl Issuer {
         participant: &str,
         profile: Profile,
     ) -> Result<Issued, IssuerError> {
-        let now = Self::now();
+        let now = gxa_credential::now();
         let slots = self.inner.store.slots_of_subject(participant).await?;
         let mut credentials = Vec::new();
         for (_, credential) in slots {
@@ -35,7 +35,7 @@ impl Issuer {
                 continue;
             }
             let entry = match credential.format {
-                CredentialFormat::VcJwt => {
+                CredentialFormat::Jwt => {
                     let jwt = String::from_utf8(credential.body).map_err(|_| {
                         IssuerError::Internal(format!("stored JWT {} is not UTF-8", credential.id))
                     })?;
@@ -45,7 +45,7 @@ impl Issuer {
                         "type": "EnvelopedVerifiableCredential",
                     })
                 }
-                CredentialFormat::LdJson => {
+                CredentialFormat::JsonLd => {
                     serde_json::from_slice(&credential.body).map_err(|_| {
                         IssuerError::Internal(format!(
                             "stored credential {} is not JSON",
@@ -53,7 +53,6 @@ impl Issuer {
                         ))
                     })?
                 }
-                _ => continue,
             };
             credentials.push(entry);
         }
@@ -72,7 +71,7 @@ impl Issuer {
             "holder": self.inner.did,
             "verifiableCredential": credentials,
         });
-        let sealed = proof::seal(&self.inner.key, vp, profile, now).await?;
+        let sealed = self.seal(vp, profile, now).await?;
         Ok(Issued {
             etag: proof::etag(&sealed.body),
             body: sealed.body,

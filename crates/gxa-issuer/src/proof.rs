@@ -6,14 +6,8 @@
 //! JSON-LD reader would drop. Everything here is CPU-bound and called from
 //! [`tokio::task::spawn_blocking`].
 
-use std::sync::Arc;
-
-use gxa_proof::{
-    Canonicalizer as _, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer, with_proof_context,
-};
-use gxa_scs::Profile;
+use gxa_proof::{Canonicalizer as _, PinnedJsonLd};
 use gxa_store::CredentialFormat;
-use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -76,96 +70,6 @@ pub(crate) fn add_tagus_status_context(doc: &mut Map<String, Value>) {
     }
 }
 
-/// The signing key of an issuer: a signer and the DID URL its proofs name.
-#[derive(Clone)]
-pub(crate) struct SigningKey {
-    pub(crate) signer: Arc<dyn Signer>,
-    pub(crate) method: String,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the key material: only which method signs.
-        f.debug_struct("SigningKey")
-            .field("method", &self.method)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A signed document and how to serve it.
-#[derive(Debug, Clone)]
-pub(crate) struct Sealed {
-    pub(crate) body: Vec<u8>,
-    pub(crate) format: CredentialFormat,
-    pub(crate) media_type: &'static str,
-}
-
-/// Signs `doc` (a credential or a presentation) in `profile`, on the blocking pool.
-pub(crate) async fn seal(
-    key: &SigningKey,
-    doc: Value,
-    profile: Profile,
-    created: Timestamp,
-) -> Result<Sealed, IssuerError> {
-    let key = key.clone();
-    blocking(move || seal_now(&key, doc, profile, created)).await?
-}
-
-/// [`seal`] on the current thread.
-pub(crate) fn seal_now(
-    key: &SigningKey,
-    doc: Value,
-    profile: Profile,
-    created: Timestamp,
-) -> Result<Sealed, IssuerError> {
-    let is_vp = doc.get("type").is_some_and(|t| {
-        t == "VerifiablePresentation"
-            || t.as_array()
-                .is_some_and(|a| a.iter().any(|x| x == "VerifiablePresentation"))
-    });
-    let suite = match profile {
-        Profile::Tagus => SignSuite::Jws2020GaiaX,
-        Profile::Loire => SignSuite::VcJwt,
-    };
-    let doc = with_proof_context(doc, suite);
-    let options = SignOptions {
-        verification_method: Some(key.method.clone()),
-        created: Some(created.to_string()),
-        challenge: None,
-        domain: None,
-        strict_jsonld: true,
-    };
-    let signed = gxa_proof::sign(
-        &doc,
-        suite,
-        key.signer.as_ref(),
-        &options,
-        Some(&PinnedJsonLd),
-    )?;
-    Ok(match signed {
-        Signed::Document(doc) => Sealed {
-            body: serde_json::to_vec(&doc).map_err(|e| {
-                IssuerError::Internal(format!("serialising a signed document: {e}"))
-            })?,
-            format: CredentialFormat::LdJson,
-            media_type: if is_vp {
-                "application/vp+ld+json"
-            } else {
-                "application/vc+ld+json"
-            },
-        },
-        Signed::Jwt(jwt) => Sealed {
-            body: jwt.into_bytes(),
-            format: CredentialFormat::VcJwt,
-            media_type: if is_vp {
-                "application/vp+jwt"
-            } else {
-                "application/vc+jwt"
-            },
-        },
-    })
-}
-
 /// The content hash of an unsigned credential: `content-sha256:<hex>` of the RDFC-1.0
 /// canonical N-Quads of the document without what every issuance changes (`id`,
 /// `issuanceDate`, `expirationDate`, `validFrom`, `validUntil`, `credentialStatus`, `proof`)
@@ -226,29 +130,6 @@ pub(crate) fn unsigned_document(
     body: &[u8],
     format: CredentialFormat,
 ) -> Result<Value, IssuerError> {
-    use base64::Engine as _;
-
-    let corrupt =
-        |what: &str| IssuerError::Internal(format!("stored credential is corrupt: {what}"));
-    match format {
-        CredentialFormat::LdJson => {
-            let mut doc: Value = serde_json::from_slice(body).map_err(|_| corrupt("not JSON"))?;
-            if let Some(obj) = doc.as_object_mut() {
-                obj.remove("proof");
-            }
-            Ok(doc)
-        }
-        CredentialFormat::VcJwt => {
-            let text = std::str::from_utf8(body).map_err(|_| corrupt("JWT not UTF-8"))?;
-            let payload = text
-                .split('.')
-                .nth(1)
-                .ok_or_else(|| corrupt("not a compact JWS"))?;
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(payload)
-                .map_err(|_| corrupt("JWT payload not base64url"))?;
-            serde_json::from_slice(&bytes).map_err(|_| corrupt("JWT payload not JSON"))
-        }
-        _ => Err(corrupt("unknown format")),
-    }
+    gxa_credential::unsigned_document(format, body)
+        .map_err(|e| IssuerError::Internal(format!("stored credential is corrupt: {e}")))
 }

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use jiff::Timestamp;
 use serde_json::Value;
 

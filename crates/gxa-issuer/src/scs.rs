@@ -134,7 +134,7 @@ fn sri_digest(sri: &str) -> Option<Sha256Digest> {
 }
 
 /// The slot of an attestation.
-pub(crate) fn scs_slot(owner: &str, evaluation: &Evaluation, profile: gxa_scs::Profile) -> String {
+pub(crate) fn scs_slot(owner: &str, evaluation: &Evaluation, profile: gxa_credential::Profile) -> String {
     let scope = evaluation
         .scope
         .uuid
@@ -187,7 +187,7 @@ impl Issuer {
                 action: "submit reports",
             });
         }
-        let now = Self::now();
+        let now = gxa_credential::now();
         let ahead: Vec<&AddedReport> = added
             .iter()
             .filter(|r| r.is_ahead_of(now, config.future_skew))
@@ -423,7 +423,7 @@ impl Issuer {
             return Err(IssuerError::not_found("scope", scope));
         };
         let key = found.key().to_owned();
-        let evaluations = self.evaluate_owner(subject, Self::now()).await?;
+        let evaluations = self.evaluate_owner(subject, gxa_credential::now()).await?;
         let Some(evaluation) = evaluations.into_iter().find(|e| {
             e.subject == subject && e.scope.uuid.as_deref().unwrap_or(&e.scope.name) == key
         }) else {

@@ -15,7 +15,7 @@
 use std::io::{Read as _, Write as _};
 
 use base64::Engine as _;
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use gxa_store::{MIN_STATUS_LIST_BITS, StatusPurpose, Store, StoreError};
 use serde_json::{Map, Value, json};
 
@@ -240,7 +240,7 @@ impl crate::Issuer {
         {
             return Ok(issued.clone());
         }
-        let now = Self::now();
+        let now = gxa_credential::now();
         let doc = list_credential(
             &self.inner.config.base_url,
             &self.inner.did,
@@ -250,7 +250,7 @@ impl crate::Issuer {
             profile,
             now,
         );
-        let sealed = crate::proof::seal(&self.inner.key, doc, profile, now).await?;
+        let sealed = self.seal(doc, profile, now).await?;
         let issued = crate::Issued {
             etag: crate::proof::etag(&sealed.body),
             body: sealed.body,

@@ -4,7 +4,6 @@
 //! `vc+jwt` payload (Loire, VC 2.0 / VC-JOSE-COSE: the payload is the credential,
 //! `validFrom`/`validUntil`; a VC 1.1 JWT's `vc` claim is read too).
 
-use base64::Engine as _;
 use gxa_store::CredentialFormat;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -29,20 +28,23 @@ pub(crate) fn format_of(content_type: Option<&str>, body: &[u8]) -> CredentialFo
         .and_then(|c| c.split(';').next())
         .map(|c| c.trim().to_ascii_lowercase());
     match media.as_deref() {
-        Some("application/vc+jwt" | "application/jwt") => CredentialFormat::VcJwt,
+        Some("application/vc+jwt" | "application/jwt") => CredentialFormat::Jwt,
         Some("application/vc+ld+json" | "application/ld+json" | "application/json") => {
-            CredentialFormat::LdJson
+            CredentialFormat::JsonLd
         }
         _ if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
-            CredentialFormat::LdJson
+            CredentialFormat::JsonLd
         }
-        _ => CredentialFormat::VcJwt,
+        _ => CredentialFormat::Jwt,
     }
 }
 
 /// Reads the metadata; `Err` says why the body is not a credential document.
-pub(crate) fn metadata(format: CredentialFormat, body: &[u8]) -> Result<Metadata, String> {
-    let doc = document(format, body)?;
+pub(crate) fn metadata(
+    format: CredentialFormat,
+    body: &[u8],
+) -> Result<Metadata, gxa_credential::EnvelopeError> {
+    let doc = gxa_credential::document(format, body)?;
     let issuer = match doc.get("issuer") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(str::to_owned),
@@ -95,30 +97,6 @@ fn push_types(types: &mut Vec<String>, value: Option<&Value>) {
     }
 }
 
-/// The credential document: the JSON-LD, or the JWT payload (its `vc` claim for VC 1.1 JWTs).
-fn document(format: CredentialFormat, body: &[u8]) -> Result<Value, String> {
-    match format {
-        CredentialFormat::VcJwt => {
-            let text = std::str::from_utf8(body).map_err(|_| "the JWT is not UTF-8".to_owned())?;
-            let payload = text
-                .trim()
-                .split('.')
-                .nth(1)
-                .ok_or_else(|| "not a compact JWS".to_owned())?;
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(payload)
-                .map_err(|_| "the JWT payload is not base64url".to_owned())?;
-            let payload: Value = serde_json::from_slice(&bytes)
-                .map_err(|_| "the JWT payload is not JSON".to_owned())?;
-            match payload.get("vc") {
-                Some(vc @ Value::Object(_)) => Ok(vc.clone()),
-                _ => Ok(payload),
-            }
-        }
-        _ => serde_json::from_slice(body).map_err(|_| "the credential is not JSON".to_owned()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,33 +107,33 @@ mod tests {
             "issuer":{"id":"did:web:a"},"issuanceDate":"2026-01-01T00:00:00Z",
             "expirationDate":"2026-04-01T00:00:00Z",
             "credentialSubject":[{"id":"s1","type":"scs:Subject"},{"scsSubject":"s2"}],"proof":{}}"#;
-        let m = metadata(CredentialFormat::LdJson, body).unwrap();
+        let m = metadata(CredentialFormat::JsonLd, body).unwrap();
         assert_eq!(m.id.as_deref(), Some("urn:c:1"));
         assert_eq!(m.issuer.as_deref(), Some("did:web:a"));
         assert_eq!(m.types, ["VerifiableCredential", "scs:X", "scs:Subject"]);
         assert_eq!(m.subjects, ["s1", "s2"]);
         assert_eq!(m.valid_from, Some("2026-01-01T00:00:00Z".parse().unwrap()));
         assert!(m.valid_until.is_some());
-        assert!(metadata(CredentialFormat::LdJson, b"nope").is_err());
+        assert!(metadata(CredentialFormat::JsonLd, b"nope").is_err());
     }
 
     #[test]
     fn jwt_metadata_and_format_detection() {
-        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        let payload = gxa_credential::compact::encode(
             br#"{"id":"urn:c:2","type":"VerifiableCredential","issuer":"did:web:b",
                 "validFrom":"2026-01-01T00:00:00Z","credentialSubject":{"id":"s"}}"#,
         );
         let jwt = format!("eyJhbGciOiJFUzI1NiJ9.{payload}.sig");
-        let m = metadata(CredentialFormat::VcJwt, jwt.as_bytes()).unwrap();
+        let m = metadata(CredentialFormat::Jwt, jwt.as_bytes()).unwrap();
         assert_eq!(m.issuer.as_deref(), Some("did:web:b"));
         assert_eq!(m.subjects, ["s"]);
         assert_eq!(m.valid_until, None);
-        assert!(metadata(CredentialFormat::VcJwt, b"a.b").is_err());
+        assert!(metadata(CredentialFormat::Jwt, b"a.b").is_err());
         assert_eq!(
             format_of(Some("application/vc+jwt"), b"{"),
-            CredentialFormat::VcJwt
+            CredentialFormat::Jwt
         );
-        assert_eq!(format_of(None, b" {\"a\":1}"), CredentialFormat::LdJson);
-        assert_eq!(format_of(None, jwt.as_bytes()), CredentialFormat::VcJwt);
+        assert_eq!(format_of(None, b" {\"a\":1}"), CredentialFormat::JsonLd);
+        assert_eq!(format_of(None, jwt.as_bytes()), CredentialFormat::Jwt);
     }
 }

@@ -4,6 +4,7 @@
 //! The signature is always checked over the protected header **as received**
 //! (`ASCII(BASE64URL(header)) || '.' || payload`), never over a re-serialisation.
 
+use gxa_credential::compact::{Compact, Part};
 use serde_json::{Map, Value};
 
 use crate::report::Failure;
@@ -45,18 +46,19 @@ fn detached_input(header_b64: &str, payload: &[u8]) -> Vec<u8> {
 /// Parses `header.payload.signature` (payload may be empty: detached).
 pub(crate) fn parse_compact(text: &str) -> Result<Jws<'_>, Failure> {
     let malformed = |m: &str| Failure::MalformedJws(m.to_owned());
-    let mut parts = text.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed("a compact JWS has exactly three parts"));
-    };
-    let header_bytes = b64::decode(h).ok_or_else(|| malformed("header is not base64url"))?;
+    let parts =
+        Compact::split(text).map_err(|_| malformed("a compact JWS has exactly three parts"))?;
+    let (h, p) = (parts.header, parts.payload);
+    let header_bytes = parts
+        .bytes(Part::Header)
+        .map_err(|_| malformed("header is not base64url"))?;
     let header: Map<String, Value> = match serde_json::from_slice(&header_bytes) {
         Ok(Value::Object(m)) => m,
         _ => return Err(malformed("header is not a JSON object")),
     };
-    let signature = b64::decode(s).ok_or_else(|| malformed("signature is not base64url"))?;
+    let signature = parts
+        .bytes(Part::Signature)
+        .map_err(|_| malformed("signature is not base64url"))?;
     if signature.is_empty() {
         return Err(malformed("empty signature"));
     }
@@ -70,7 +72,7 @@ pub(crate) fn parse_compact(text: &str) -> Result<Jws<'_>, Failure> {
 
 /// What a header is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Profile {
+pub(crate) enum HeaderRules {
     /// JsonWebSignature2020: `b64: false` and `crit: ["b64"]` are required.
     Unencoded,
     /// A JWT: no `b64`, no `crit`.
@@ -80,7 +82,7 @@ pub(crate) enum Profile {
 /// Applies the header rules; returns the algorithm.
 pub(crate) fn check_header(
     header: &Map<String, Value>,
-    profile: Profile,
+    rules: HeaderRules,
 ) -> Result<Algorithm, Failure> {
     let alg = header
         .get("alg")
@@ -92,9 +94,9 @@ pub(crate) fn check_header(
             return Err(Failure::KeyInHeader(member.to_owned()));
         }
     }
-    let understood: &[&str] = match profile {
-        Profile::Unencoded => &["b64"],
-        Profile::Jwt => &[],
+    let understood: &[&str] = match rules {
+        HeaderRules::Unencoded => &["b64"],
+        HeaderRules::Jwt => &[],
     };
     if let Some(crit) = header.get("crit") {
         let list = crit
@@ -110,8 +112,8 @@ pub(crate) fn check_header(
             }
         }
     }
-    match profile {
-        Profile::Unencoded => {
+    match rules {
+        HeaderRules::Unencoded => {
             let crit_b64 = header
                 .get("crit")
                 .and_then(Value::as_array)
@@ -120,7 +122,7 @@ pub(crate) fn check_header(
                 return Err(Failure::B64NotFalse);
             }
         }
-        Profile::Jwt => {
+        HeaderRules::Jwt => {
             if header.contains_key("b64") {
                 return Err(Failure::B64InJwt);
             }
@@ -166,7 +168,7 @@ pub fn verify_detached(
     if !parsed.payload_b64.is_empty() {
         return Err(Failure::MalformedJws("payload must be detached".into()));
     }
-    let alg = check_header(&parsed.header, Profile::Unencoded)?;
+    let alg = check_header(&parsed.header, HeaderRules::Unencoded)?;
     key.verify(
         alg,
         &parsed.detached_signing_input(payload),
@@ -188,7 +190,7 @@ mod tests {
     #[test]
     fn header_rules() {
         let ok = header(json!({"alg":"PS256","b64":false,"crit":["b64"]}));
-        assert_eq!(check_header(&ok, Profile::Unencoded), Ok(Algorithm::Ps256));
+        assert_eq!(check_header(&ok, HeaderRules::Unencoded), Ok(Algorithm::Ps256));
         let cases = [
             (json!({"alg":"none","b64":false,"crit":["b64"]}), "alg-none"),
             (
@@ -218,7 +220,7 @@ mod tests {
             ),
         ];
         for (h, code) in cases {
-            let err = check_header(&header(h.clone()), Profile::Unencoded).unwrap_err();
+            let err = check_header(&header(h.clone()), HeaderRules::Unencoded).unwrap_err();
             assert_eq!(err.code(), code, "{h}");
         }
         let jwt_cases = [
@@ -231,7 +233,7 @@ mod tests {
         ];
         for (h, code) in jwt_cases {
             assert_eq!(
-                check_header(&header(h), Profile::Jwt).unwrap_err().code(),
+                check_header(&header(h), HeaderRules::Jwt).unwrap_err().code(),
                 code
             );
         }

@@ -4,12 +4,13 @@
 //! `vc+ld+jwt`, `vp+ld+json+jwt`, `vp+ld+jwt`). A VC 1.1 JWT (`vc` claim, `typ: JWT`) is also
 //! verified, and reported as such.
 
+use gxa_credential::DocumentKind;
 use serde_json::{Map, Value};
 
-use crate::jws::{self, Profile};
+use crate::jws::{self, HeaderRules};
 use crate::report::{Failure, Format, ProofCheck, Suite, VerificationReport};
 use crate::verify::{
-    VerifyError, VerifyOptions, check_validity, document_kind, resolve_method, verify_embedded,
+    VerifyError, VerifyOptions, check_validity, resolve_method, verify_embedded,
 };
 use crate::{KeyError, Signer, b64, did_of, time};
 
@@ -67,7 +68,7 @@ pub(crate) fn verify(
     } else {
         Value::Object(payload.clone())
     };
-    let kind = document_kind(&document);
+    let kind = DocumentKind::of(&document).map(DocumentKind::as_str);
     report.kind = kind.map(str::to_owned);
     report.id = document
         .get("id")
@@ -106,7 +107,7 @@ pub(crate) fn verify(
             }
         }
     }
-    let alg = match jws::check_header(header, Profile::Jwt) {
+    let alg = match jws::check_header(header, HeaderRules::Jwt) {
         Ok(a) => a,
         Err(f) => {
             report.proofs.push(check.fail(f));
@@ -243,7 +244,7 @@ pub(crate) fn sign(
     challenge: Option<&str>,
     domain: Option<&str>,
 ) -> Result<String, KeyError> {
-    let is_vp = document_kind(doc) == Some("VerifiablePresentation");
+    let is_vp = DocumentKind::of(doc) == Some(DocumentKind::Presentation);
     let party = if is_vp {
         party_id(doc.get("holder"))
     } else {

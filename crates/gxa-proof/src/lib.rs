@@ -24,6 +24,7 @@ mod pkcs11;
 #[cfg(test)]
 mod rejection_tests;
 mod report;
+mod seal;
 mod sign;
 mod suite;
 mod time;
@@ -43,6 +44,7 @@ pub use keyset::{
 };
 pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
+pub use seal::{Sealed, SigningKey, profile_suite, seal};
 pub use sign::{
     SignError, SignOptions, SignSuite, Signed, default_verification_method, sign,
     with_proof_context,

@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
+pub use gxa_credential::Format;
+
 use crate::{Algorithm, AlgorithmRejected, SignatureFailure};
 
 /// The securing mechanism of one proof.
@@ -238,15 +240,6 @@ impl ProofCheck {
     }
 }
 
-/// What was verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// JSON-LD with embedded proofs.
-    JsonLd,
-    /// A compact JWS / JWT.
-    Jwt,
-}
-
 /// The verification result of one credential or presentation, with its embedded credentials.
 #[derive(Debug, Clone)]
 pub struct VerificationReport {
@@ -327,7 +320,7 @@ impl VerificationReport {
             .collect();
         json!({
             "valid": self.is_valid(),
-            "format": match self.format { Format::JsonLd => "json-ld", Format::Jwt => "jwt" },
+            "format": self.format.name(),
             "type": self.kind,
             "id": self.id,
             "proofs": proofs,

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use crate::report::{Flavour, Suite};
-use crate::verify::document_kind;
+use gxa_credential::DocumentKind;
 use crate::{Canonicalizer, KeyError, Signer, did_jwk, jwt, suite, time};
 
 /// Errors while signing.
@@ -148,7 +148,7 @@ pub fn sign(
         }
         None => time::format_rfc3339(time::now()),
     };
-    let purpose = if document_kind(doc) == Some("VerifiablePresentation") {
+    let purpose = if DocumentKind::of(doc) == Some(DocumentKind::Presentation) {
         "authentication"
     } else {
         "assertionMethod"

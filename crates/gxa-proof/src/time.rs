@@ -1,7 +1,6 @@
 //! RFC 3339 date-times (<https://www.rfc-editor.org/rfc/rfc3339#section-5.6>) as Unix seconds,
 //! for validity periods (`validFrom`, `validUntil`, `expirationDate`, JWT `exp`/`nbf`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Parses `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)` to Unix seconds (fraction dropped).
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
@@ -80,10 +79,7 @@ pub fn format_rfc3339(secs: i64) -> String {
 
 /// The current time in Unix seconds.
 pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    gxa_credential::now().as_second()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `Err(VerifyError)` only when it could not (unresolvable DID, canonicalisation impossible,
 //! unreadable input).
 
+use gxa_credential::DocumentKind;
 use serde_json::{Map, Value};
 
 use crate::did::{DidError, Resolver};
@@ -134,7 +135,7 @@ pub(crate) fn verify_document_at(
     let Some(obj) = doc.as_object() else {
         return Err(VerifyError::Input("document is not a JSON object".into()));
     };
-    report.kind = document_kind(doc).map(str::to_owned);
+    report.kind = DocumentKind::of(doc).map(|k| k.as_str().to_owned());
     report.id = obj.get("id").and_then(Value::as_str).map(str::to_owned);
     let is_presentation = report.kind.as_deref() == Some("VerifiablePresentation");
     check_validity(doc, opts.time(), &mut report.failures);
@@ -166,22 +167,6 @@ pub(crate) fn verify_document_at(
         verify_embedded(obj, opts, depth, &mut report)?;
     }
     Ok(report)
-}
-
-/// `VerifiablePresentation` or `VerifiableCredential` from `type`.
-pub(crate) fn document_kind(doc: &Value) -> Option<&'static str> {
-    let has = |t: &str| match doc.get("type") {
-        Some(Value::String(s)) => s == t,
-        Some(Value::Array(a)) => a.iter().any(|v| v == t),
-        _ => false,
-    };
-    if has("VerifiablePresentation") {
-        Some("VerifiablePresentation")
-    } else if has("VerifiableCredential") {
-        Some("VerifiableCredential")
-    } else {
-        None
-    }
 }
 
 pub(crate) fn verify_embedded(

@@ -23,8 +23,6 @@
 //! [VC 1.1]: https://www.w3.org/TR/vc-data-model-1.1/
 //! [VC 2.0]: https://www.w3.org/TR/vc-data-model-2.0/
 
-use std::str::FromStr;
-
 use gxa_contexts::urls;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -39,48 +37,12 @@ pub const SCS_PUBLISHER: &str = "Forum SCS-Standards (OSBA)";
 
 const XSD_ANY_URI: &str = "http://www.w3.org/2001/XMLSchema#anyURI";
 
-/// The Gaia-X credential profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// Gaia-X Tagus (22.10): VC Data Model 1.1, JSON-LD with an embedded proof.
-    Tagus,
-    /// Gaia-X Loire: VC Data Model 2.0 (secured as vc+jwt).
-    Loire,
-}
+use gxa_credential::Profile;
 
-/// A profile name other than `tagus` or `loire`.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown profile {0:?} (expected tagus or loire)")]
-pub struct UnknownProfile(pub String);
-
-impl FromStr for Profile {
-    type Err = UnknownProfile;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "tagus" => Ok(Self::Tagus),
-            "loire" => Ok(Self::Loire),
-            _ => Err(UnknownProfile(s.to_owned())),
-        }
-    }
-}
-
-impl Profile {
-    /// The lower-case name (`tagus`, `loire`), as [`FromStr`] reads it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Tagus => "tagus",
-            Self::Loire => "loire",
-        }
-    }
-
-    /// The `@context` array of an attestation in this profile.
-    pub fn contexts(self) -> [&'static str; 3] {
-        match self {
-            Self::Tagus => [urls::CREDENTIALS_V1, urls::GAIAX_TAGUS, SCS_CONTEXT_V1],
-            Self::Loire => [urls::CREDENTIALS_V2, urls::GAIAX_LOIRE, SCS_CONTEXT_V1],
-        }
-    }
+/// The `@context` array of an attestation in `profile`: the profile's contexts and `scs:`.
+pub fn attestation_contexts(profile: Profile) -> [&'static str; 3] {
+    let [credentials, gaiax] = profile.contexts();
+    [credentials, gaiax, SCS_CONTEXT_V1]
 }
 
 /// What the attestation needs besides the evaluation.
@@ -300,23 +262,13 @@ pub fn attestation_document(evaluation: &Evaluation, options: &AttestationOption
     };
     let valid_until = version.valid_until.map(|v| v.to_string());
     let mut vc = Map::new();
-    vc.insert("@context".to_owned(), json!(options.profile.contexts()));
+    vc.insert("@context".to_owned(), json!(attestation_contexts(options.profile)));
     insert_opt(&mut vc, "id", options.credential_id.clone());
     vc.insert("type".to_owned(), json!(["VerifiableCredential"]));
     vc.insert("issuer".to_owned(), json!(options.issuer));
-    match options.profile {
-        Profile::Tagus => {
-            vc.insert(
-                "issuanceDate".to_owned(),
-                json!(options.issued_at.to_string()),
-            );
-            insert_opt(&mut vc, "expirationDate", valid_until);
-        }
-        Profile::Loire => {
-            vc.insert("validFrom".to_owned(), json!(options.issued_at.to_string()));
-            insert_opt(&mut vc, "validUntil", valid_until);
-        }
-    }
+    let (from, until) = options.profile.validity_fields();
+    vc.insert(from.to_owned(), json!(options.issued_at.to_string()));
+    insert_opt(&mut vc, until, valid_until);
     vc.insert(
         "credentialSubject".to_owned(),
         subject(evaluation, version, options),

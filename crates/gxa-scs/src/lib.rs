@@ -72,7 +72,7 @@ mod upload;
 mod yaml;
 
 pub use attestation::{
-    AttestationOptions, Profile, SCS_CONTEXT_V1, SCS_PUBLISHER, UnknownProfile,
+    AttestationOptions, SCS_CONTEXT_V1, SCS_PUBLISHER, attestation_contexts,
     attestation_document, attestation_id,
 };
 pub use evaluate::{

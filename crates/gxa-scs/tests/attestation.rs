@@ -8,8 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use gxa_credential::Profile;
 use gxa_scs::{
-    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Profile,
+    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits,
     SCS_CONTEXT_V1, Scope, attestation_document, verify_upload,
 };
 use jiff::Timestamp;

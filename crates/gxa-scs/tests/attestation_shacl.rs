@@ -17,10 +17,8 @@
 
 use base64::Engine as _;
 use gxa_proof::{Algorithm, KeyPair, PinnedJsonLd, SignOptions, SignSuite, Signed};
-use gxa_scs::{
-    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Profile,
-    Scope, attestation_document, attestation_id, verify_upload,
-};
+use gxa_credential::Profile;
+use gxa_scs::{AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Scope, attestation_document, attestation_id, verify_upload};
 use gxa_shacl::{Report, Validator};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -122,15 +120,8 @@ fn signed(doc: &Value, profile: Profile, key: &KeyPair) -> Value {
     }
 }
 
-fn shacl_profile(profile: Profile) -> gxa_shacl::Profile {
-    match profile {
-        Profile::Tagus => gxa_shacl::Profile::Tagus,
-        Profile::Loire => gxa_shacl::Profile::Loire,
-    }
-}
-
 fn scs_validator(profile: Profile) -> Validator {
-    Validator::with_shapes(shacl_profile(profile), SCS_SHAPE, None).unwrap()
+    Validator::with_shapes(profile, SCS_SHAPE, None).unwrap()
 }
 
 fn describe(report: &Report) -> String {
@@ -148,7 +139,7 @@ fn issued_attestations_conform_in_both_profiles() {
     let mut passing_with_conformity = 0;
     for profile in [Profile::Tagus, Profile::Loire] {
         let scs = scs_validator(profile);
-        let gaiax = Validator::new(shacl_profile(profile)).unwrap();
+        let gaiax = Validator::new(profile).unwrap();
         for evaluations in evaluations() {
             assert_eq!(evaluations.len(), 2, "IaaS and KaaS subjects");
             for evaluation in &evaluations {

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Cursor;
 
+use gxa_credential::Profile;
 use gxa_jsonld::{Processor, ToRdfOptions};
 use gxa_rdf::{Dataset, Quad, Term};
 use rudof_rdf::rdf_core::RDFFormat;
@@ -51,33 +52,9 @@ const SEC: &str = "https://w3id.org/security#";
 const SEC_PROOF: &str = "https://w3id.org/security#proof";
 const CREDENTIAL_SUBJECT: &str = "https://www.w3.org/2018/credentials#credentialSubject";
 
-/// A Gaia-X profile: which shapes apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// Loire 25.11 (VC 2.0, `https://w3id.org/gaia-x/development#`).
-    Loire,
-    /// Tagus 22.10 (VC 1.1, trustframework shapes).
-    Tagus,
-}
-
-impl std::str::FromStr for Profile {
-    type Err = ShaclError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "loire" => Ok(Self::Loire),
-            "tagus" => Ok(Self::Tagus),
-            other => Err(ShaclError::UnknownProfile(other.to_owned())),
-        }
-    }
-}
-
 /// What can go wrong before a verdict.
 #[derive(Debug, thiserror::Error)]
 pub enum ShaclError {
-    /// Not `loire` or `tagus`.
-    #[error("unknown profile {0:?} (expected loire or tagus)")]
-    UnknownProfile(String),
     /// A document could not be turned into RDF.
     #[error("document {index}: {source}")]
     JsonLd {

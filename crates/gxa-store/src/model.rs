@@ -79,34 +79,13 @@ impl FromStr for Sha256Digest {
     }
 }
 
-/// How a credential was serialised and secured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CredentialFormat {
-    /// JSON-LD with an embedded proof (`application/vc+ld+json`, `application/ld+json`).
-    LdJson,
-    /// A JWT whose payload is the credential (`application/vc+jwt`).
-    VcJwt,
-}
+/// How a credential was serialised and secured (defined with the profiles in gxa-credential).
+pub use gxa_credential::Format as CredentialFormat;
 
-impl CredentialFormat {
-    /// The stored name: `ld+json` or `vc+jwt`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::LdJson => "ld+json",
-            Self::VcJwt => "vc+jwt",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "ld+json" => Ok(Self::LdJson),
-            "vc+jwt" => Ok(Self::VcJwt),
-            _ => Err(StoreError::Corrupt(format!(
-                "unknown credential format {s:?}"
-            ))),
-        }
-    }
+/// Reads a stored format name.
+pub(crate) fn parse_format(s: &str) -> Result<CredentialFormat, StoreError> {
+    CredentialFormat::from_stored(s)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown credential format {s:?}")))
 }
 
 /// A credential to store, exactly as issued.

@@ -59,7 +59,7 @@ impl Backend {
         new: &crate::NewCredential,
     ) -> Result<crate::ChangeEntry, StoreError> {
         validate_credential(new)?;
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         insert_credential_row(&mut tx, new).await?;
         let entry = append_change(&mut tx, crate::ChangeKind::Issued, &new.id, None, now).await?;
@@ -74,7 +74,7 @@ impl Backend {
         for new in batch {
             validate_credential(new)?;
         }
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let mut entries = Vec::with_capacity(batch.len());
         for new in batch {
@@ -97,7 +97,7 @@ impl Backend {
                 "a re-issued credential needs a new id".to_owned(),
             ));
         }
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let old: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
             "SELECT c.superseded_by, r.seq FROM credentials c \
@@ -130,7 +130,7 @@ impl Backend {
         &self,
         id: &str,
     ) -> Result<crate::Revocation, StoreError> {
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let revocation = revoke_in(&mut tx, id, now).await?;
         if revocation.newly_revoked {
@@ -318,7 +318,7 @@ impl Backend {
         .bind(&new.subject)
         .bind(&new.media_type)
         .bind(new.body.as_slice())
-        .bind(now().as_microsecond())
+        .bind(stored_now().as_microsecond())
         .execute(self.writer())
         .await?
         .rows_affected()
@@ -379,7 +379,7 @@ impl Backend {
         }
         let bytes = usize::try_from(size_bits / 8)
             .map_err(|_| StoreError::InvalidInput(format!("status list size {size_bits}")))?;
-        let now = now().as_microsecond();
+        let now = stored_now().as_microsecond();
         let res = sqlx::query(
             "INSERT INTO status_lists (id, purpose, size_bits, bits, next_index, created_at, \
              updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)",
@@ -459,7 +459,7 @@ impl Backend {
             "INSERT INTO subjects (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
-        .bind(now().as_microsecond())
+        .bind(stored_now().as_microsecond())
         .execute(self.writer())
         .await?;
         Ok(res.rows_affected() == 1)
@@ -509,7 +509,7 @@ impl Backend {
         .bind(digest.as_bytes().as_slice())
         .bind(subject)
         .bind(label)
-        .bind(now().as_microsecond())
+        .bind(stored_now().as_microsecond())
         .execute(self.writer())
         .await;
         match res {
@@ -565,7 +565,7 @@ impl Backend {
         )
         .bind(subject)
         .bind(key)
-        .bind(now().as_microsecond())
+        .bind(stored_now().as_microsecond())
         .execute(self.writer())
         .await;
         match res {
@@ -680,7 +680,7 @@ impl Backend {
                 "a re-issued credential needs a new id".to_owned(),
             ));
         }
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let current: Option<String> =
             sqlx::query_scalar("SELECT credential_id FROM credential_slots WHERE slot = $1")
@@ -1106,7 +1106,7 @@ fn listed_from_json(row: ListedJson) -> Result<crate::ListedCredential, StoreErr
         subject,
         issuer,
         profile,
-        format: crate::CredentialFormat::parse(&format)?,
+        format: crate::model::parse_format(&format)?,
         body_sha256: body_sha256
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("body digest {body_sha256:?}")))?,
@@ -1151,7 +1151,7 @@ fn listed_from_row(row: &DbRow) -> Result<crate::ListedCredential, StoreError> {
         subject: row.try_get("subject")?,
         issuer: row.try_get("issuer")?,
         profile: row.try_get("profile")?,
-        format: crate::CredentialFormat::parse(&format)?,
+        format: crate::model::parse_format(&format)?,
         body_sha256: crate::Sha256Digest::from_slice(&body_sha256)?,
         issued_at: timestamp(row.try_get("issued_at")?)?,
         valid_from: timestamp(row.try_get("valid_from")?)?,
@@ -1246,7 +1246,7 @@ fn duration_micros(d: Duration) -> Result<i64, StoreError> {
 
 /// Now, truncated to the stored precision (microseconds), so that returned values equal what a
 /// later read gives.
-fn now() -> jiff::Timestamp {
+fn stored_now() -> jiff::Timestamp {
     let micros = jiff::Timestamp::now().as_microsecond();
     jiff::Timestamp::from_microsecond(micros).unwrap_or_else(|_| jiff::Timestamp::now())
 }

@@ -1,7 +1,7 @@
 // Partner exchange operations (migration 0003), written once for both backends.
 //
 // `include!`d after `ops.rs` by `sqlite.rs` and `postgres.rs`; uses its helpers
-// (`insert_credential_row`, `append_change`, `now`, `to_i64`, ...). Every write moves the
+// (`insert_credential_row`, `append_change`, `stored_now`, `to_i64`, ...). Every write moves the
 // partner's cursor in the same transaction as the entry's outcome (see `partner.rs`).
 
 impl Backend {
@@ -17,7 +17,7 @@ impl Backend {
                 "a partner's credential has no local status entry or evidence".to_owned(),
             ));
         }
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let existing: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT body_sha256 FROM credentials WHERE id = $1")
@@ -90,7 +90,7 @@ impl Backend {
         reasons: &[String],
     ) -> Result<bool, StoreError> {
         validate_partner(partner_id, partner_seq)?;
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let inserted = insert_rejection(
             &mut tx,
@@ -115,7 +115,7 @@ impl Backend {
         issuer: &str,
     ) -> Result<Option<crate::Revocation>, StoreError> {
         validate_partner(partner_id, partner_seq)?;
-        let now = now();
+        let now = stored_now();
         let mut tx = self.begin_write().await?;
         let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT c.issuer, r.seq, r.revoked_at FROM credentials c \
@@ -165,7 +165,7 @@ impl Backend {
         partner_seq: u64,
     ) -> Result<(), StoreError> {
         validate_partner(partner_id, partner_seq)?;
-        let now = now();
+        let now = stored_now();
         let mut tx = self.writer().begin().await?;
         advance_partner_cursor(&mut tx, partner_id, partner_seq, now).await?;
         tx.commit().await?;
@@ -180,7 +180,7 @@ impl Backend {
         if partner_id.is_empty() {
             return Err(StoreError::InvalidInput("empty partner id".to_owned()));
         }
-        let now = now().as_microsecond();
+        let now = stored_now().as_microsecond();
         let success = error.is_none().then_some(now);
         sqlx::query(
             "INSERT INTO partner_cursors (partner_id, cursor, updated_at, last_success_at, \

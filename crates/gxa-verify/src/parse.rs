@@ -8,7 +8,7 @@
 
 use std::sync::Mutex;
 
-use base64::Engine as _;
+use gxa_credential::compact;
 use gxa_proof::{Canonicalizer, PinnedJsonLd, RdfcHash};
 use serde_json::{Map, Value};
 
@@ -18,23 +18,7 @@ use crate::report::{CheckKind, CheckResult, Outcome};
 /// Presentations nested deeper than this are not read (gxa-proof has the same bound).
 const MAX_DEPTH: usize = 4;
 
-/// How a document was secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    /// JSON-LD with embedded proofs.
-    JsonLd,
-    /// Compact JWS (vc+jwt, vp+jwt and field variants, VC 1.1 JWT).
-    Jwt,
-}
-
-impl Format {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::JsonLd => "json-ld",
-            Self::Jwt => "jwt",
-        }
-    }
-}
+pub(crate) use gxa_credential::Format;
 
 /// One credential or presentation of the input.
 #[derive(Debug)]
@@ -329,26 +313,22 @@ fn parse_entries(doc: &Value, depth: usize, cache: &CanonCache, budget: &Budget)
 }
 
 fn b64_json(segment: &str, what: &str, budget: &Budget) -> Result<Value, String> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|e| format!("JWT {what} is not base64url: {e}"))?;
+    let bytes = compact::decode(segment).ok_or_else(|| format!("JWT {what} is not base64url"))?;
     parse_strict_slice_budget(&bytes, budget).map_err(|e| format!("JWT {what}: {e}"))
 }
 
 fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache, budget: &Budget) -> Node {
-    let parts: Vec<&str> = jwt.trim().split('.').collect();
-    let [h, p, _s] = parts.as_slice() else {
+    let Ok(parts) = compact::Compact::split(jwt.trim()) else {
         return Node::failed(
             Some(Format::Jwt),
             "a compact JWT has three base64url segments",
         );
     };
+    let (h, p) = (parts.header, parts.payload);
     // A JWT that fails the strict parse still names its key (lenient parse): the proof
     // verifier sees it, and a presentation around it must still be checkable.
     let lenient = |segment: &str| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(segment)
-            .ok()
+        compact::decode(segment)
             .and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
     };
     let failed = |reason: String| Node {

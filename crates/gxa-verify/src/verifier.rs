@@ -17,7 +17,8 @@ use std::sync::{Arc, OnceLock};
 
 use gxa_fetch::{FetchError, Fetcher};
 use gxa_proof::{Failure, Resolver, VerificationReport, VerifyError, VerifyOptions, did_of};
-use gxa_shacl::{Profile, Validator};
+use gxa_credential::Profile;
+use gxa_shacl::Validator;
 use jiff::Timestamp;
 use serde_json::Value;
 

@@ -62,7 +62,7 @@ fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
                 ))
             })?;
         let profiles = match &args.profile {
-            Some(p) => vec![p.parse::<gxa_scs::Profile>().map_err(|e| {
+            Some(p) => vec![p.parse::<gxa_credential::Profile>().map_err(|e| {
                 gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(e.to_string()))
             })?],
             None => client.config().profiles.clone(),

@@ -26,7 +26,7 @@ use gxa_inventory::input::openstack::{parse_catalog, parse_flavor_yaml};
 use gxa_inventory::input::provider::ProviderFile;
 use gxa_inventory::input::read_file;
 use gxa_inventory::loire::{Inventory, build};
-use gxa_proof::{PinnedJsonLd, SignOptions, SignSuite, Signed};
+use gxa_proof::{PinnedJsonLd, SignOptions, Signed};
 
 use super::write_stdout;
 
@@ -306,11 +306,11 @@ fn write_credentials(a: &BuildArgs, inventory: Inventory) -> anyhow::Result<Exit
         let Some((signer, method)) = &signing else {
             continue;
         };
-        let suite = if tagus {
-            SignSuite::Jws2020GaiaX
+        let suite = gxa_proof::profile_suite(if tagus {
+            gxa_credential::Profile::Tagus
         } else {
-            SignSuite::VcJwt
-        };
+            gxa_credential::Profile::Loire
+        });
         let options = SignOptions {
             verification_method: Some(method.clone()),
             created: Some(created.to_string()),

@@ -27,10 +27,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use gxa_credential::Profile;
 use gxa_proof::{KeySet, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer, with_proof_context};
 use gxa_scs::{
-    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Profile,
-    Scope, SignedUpload, Verdict, attestation_document, attestation_id, verify_upload,
+    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Scope, SignedUpload, Verdict, attestation_document, attestation_id, verify_upload,
 };
 use jiff::Timestamp;
 
@@ -270,9 +270,8 @@ fn attest_key(args: &AttestArgs) -> anyhow::Result<AttestKey> {
 /// vc+jwt (what the Gaia-X Loire clearing houses exchange).
 fn attest_suite(profile: Profile, suite: Option<&str>) -> anyhow::Result<SignSuite> {
     match (profile, suite) {
-        (Profile::Tagus, None) => Ok(SignSuite::Jws2020GaiaX),
+        (_, None) => Ok(gxa_proof::profile_suite(profile)),
         (Profile::Tagus, Some(name)) => Ok(name.parse()?),
-        (Profile::Loire, None) => Ok(SignSuite::VcJwt),
         (Profile::Loire, Some(name)) => bail!(
             "--suite {name} applies to --profile tagus; loire attestations are secured as vc+jwt"
         ),

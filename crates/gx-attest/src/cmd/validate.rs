@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use gxa_shacl::{Profile, Validator};
+use gxa_credential::Profile;
+use gxa_shacl::Validator;
 use serde_json::Value;
 
 use super::write_stdout;

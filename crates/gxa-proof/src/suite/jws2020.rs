@@ -12,7 +12,7 @@
 use serde_json::{Map, Value, json};
 
 use super::proof_options;
-use crate::jws::{self, Profile};
+use crate::jws::{self, HeaderRules};
 use crate::report::{Failure, Flavour, ProofCheck};
 use crate::verify::VerifyError;
 use crate::{Canonicalizer, KeyError, SignatureFailure, Signer, VerificationMethod, sha256};
@@ -56,7 +56,7 @@ pub(crate) fn verify(
     if !parsed.payload_b64.is_empty() {
         return Ok(check.fail(Failure::MalformedJws("payload must be detached".into())));
     }
-    let alg = match jws::check_header(&parsed.header, Profile::Unencoded) {
+    let alg = match jws::check_header(&parsed.header, HeaderRules::Unencoded) {
         Ok(a) => a,
         Err(f) => return Ok(check.fail(f)),
     };

@@ -12,7 +12,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, ListedCredential};
 use serde::{Deserialize, Serialize};
 
@@ -228,39 +227,20 @@ pub(crate) fn representation(
     response
 }
 
-/// The payload of a compact JWS (`header.payload.signature`), decoded.
-pub(crate) fn jwt_payload(body: &[u8]) -> Result<serde_json::Value, String> {
-    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
-    let mut parts = text.trim().split('.');
-    let payload = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(_), Some(payload), Some(_), None) => payload,
-        _ => return Err("not a compact JWS".to_owned()),
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|e| e.to_string())?;
-    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
-}
-
 /// The JSON-LD document a credential's RDF is read from: the body, or a JWT's payload.
-fn document_json(
+pub(crate) fn document_json(
     id: &str,
     format: CredentialFormat,
     body: &[u8],
 ) -> Result<serde_json::Value, ApiError> {
-    match format {
-        CredentialFormat::VcJwt => {
-            jwt_payload(body).map_err(|e| ApiError::Internal(format!("stored vc+jwt {id}: {e}")))
-        }
-        _ => serde_json::from_slice(body)
-            .map_err(|e| ApiError::Internal(format!("stored credential {id}: {e}"))),
-    }
+    gxa_credential::document(format, body)
+        .map_err(|e| ApiError::Internal(format!("stored credential {id}: {e}")))
 }
 
 /// The media types a credential can be served as, preferred first.
 fn available(format: CredentialFormat) -> &'static [&'static str] {
     match format {
-        CredentialFormat::VcJwt => &[VC_JWT, N_QUADS, HTML],
+        CredentialFormat::Jwt => &[VC_JWT, N_QUADS, HTML],
         _ => &[VC_LD_JSON, LD_JSON, N_QUADS, HTML],
     }
 }
@@ -434,10 +414,5 @@ mod tests {
         }
         // `limit=` (a form left empty) is the default.
         assert_eq!(parse_limit(Some("")).unwrap(), 100);
-        assert!(jwt_payload(b"a.b").is_err());
-        assert_eq!(
-            jwt_payload(b"e30.eyJhIjoxfQ.c2ln").unwrap(),
-            serde_json::json!({"a": 1})
-        );
     }
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use gxa_store::ChangeCursor;
 use serde::{Deserialize, Serialize};
 
@@ -214,7 +214,7 @@ where
     let key = (metric, id.to_owned(), profile.as_str());
     let issued = state
         .derived_cache()
-        .signed(state, key, || async {
+        .signed(state.store(), key, || async {
             let start = std::time::Instant::now();
             let issued = issue(profile).await?;
             state

@@ -101,18 +101,6 @@ pub(crate) fn html_response(body: String) -> Response {
         .into_response()
 }
 
-/// The verification time of a page's `?at=` (default: now).
-pub(crate) fn parse_at(at: Option<&str>) -> Result<jiff::Timestamp, ApiError> {
-    match at {
-        None | Some("") => Ok(jiff::Timestamp::now()),
-        Some(text) => text.parse().map_err(|err| {
-            ApiError::BadRequest(format!(
-                "at must be an RFC 3339 date-time with an offset, not {text:?}: {err}"
-            ))
-        }),
-    }
-}
-
 /// A time for people: RFC 3339 to the second, UTC.
 pub(crate) fn show_time(t: jiff::Timestamp) -> String {
     t.round(jiff::Unit::Second)
@@ -278,10 +266,7 @@ pub(crate) async fn overview(
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let chosen = negotiate::choose(accept, &[HTML, JSON])
         .ok_or_else(|| ApiError::NotAcceptable(vec![HTML, JSON]))?;
-    let (at, rows) = state
-        .derived_cache()
-        .board_at(&state, query.at.as_deref())
-        .await?;
+    let (at, rows) = monitor::board_at(&state, query.at.as_deref()).await?;
     if chosen == JSON {
         return Ok((
             [(header::VARY, HeaderValue::from_static("Accept"))],
@@ -663,12 +648,7 @@ pub(crate) async fn credential(
         state.credential_id(&segment)
     };
     let credential = state.store().get_credential(&full_id).await?;
-    let document = match credential.format {
-        gxa_store::CredentialFormat::VcJwt => credentials::jwt_payload(&credential.body)
-            .map_err(|e| ApiError::Internal(format!("stored vc+jwt {full_id}: {e}")))?,
-        _ => serde_json::from_slice(&credential.body)
-            .map_err(|e| ApiError::Internal(format!("stored credential {full_id}: {e}")))?,
-    };
+    let document = credentials::document_json(&full_id, credential.format, &credential.body)?;
     let root = root_of(&uri);
     let at = jiff::Timestamp::now();
     let report = match state.verifier() {

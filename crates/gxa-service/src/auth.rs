@@ -16,13 +16,11 @@
 //! the next start of every replica. A missing or unknown token is 401 with a `WWW-Authenticate`
 //! challenge for both schemes; a valid token used for another subject is 403.
 
-use axum::extract::FromRequestParts;
-use axum::http::header;
-use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::config::{Access, OpsConfig};
+use crate::error::{ApiError, ConfigError};
 
 /// The configured tokens: SHA-256 of the token and its subject.
 #[derive(Clone, Debug, Default)]
@@ -117,12 +115,15 @@ fn parse_authorization(value: &str) -> Result<Credentials, ApiError> {
     )))
 }
 
-impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let value = parts
-            .headers
+impl Authenticated {
+    /// The subject of the token in `headers`, looked up in the configured `tokens`, then in
+    /// the `store` (the `Authenticated` extractor of the handlers; see the module docs).
+    pub(crate) async fn from_headers(
+        headers: &HeaderMap,
+        tokens: &TokenTable,
+        store: &gxa_store::Store,
+    ) -> Result<Self, ApiError> {
+        let value = headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| ApiError::Unauthorized("authentication required".to_owned()))?;
         let value = value
@@ -132,10 +133,9 @@ impl FromRequestParts<AppState> for Authenticated {
             Credentials::Bearer(token) => (token, None),
             Credentials::Basic { user, password } => (password, Some(user)),
         };
-        let subject = match state.tokens().subject_of(&token) {
+        let subject = match tokens.subject_of(&token) {
             Some(subject) => subject.to_owned(),
-            None => state
-                .store()
+            None => store
                 .authenticate_token(&token)
                 .await?
                 .ok_or_else(|| ApiError::Unauthorized("unknown or revoked token".to_owned()))?,
@@ -174,6 +174,22 @@ pub enum OpsView {
 }
 
 impl OpsAccess {
+    /// The access rules of the `[ops]` section, reading its token file.
+    pub fn from_config(config: &OpsConfig) -> Result<Self, ConfigError> {
+        let metrics = config.metrics == Access::Token;
+        let partners = config.partners == Access::Token;
+        if !metrics && !partners {
+            return Ok(Self::default());
+        }
+        let path = config.token_file.as_ref().ok_or_else(|| {
+            ConfigError::Invalid("ops.token_file is required when a view is \"token\"".to_owned())
+        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))?;
+        Self::with_token(text.trim(), metrics, partners)
+            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))
+    }
+
     /// Access with `token` (at least 16 characters) for the views marked `true`.
     pub fn with_token(token: &str, metrics: bool, partners: bool) -> Result<Self, ApiError> {
         if token.len() < 16 {
@@ -189,7 +205,7 @@ impl OpsAccess {
     }
 
     /// Whether a request with these headers may read `view`: 401 without the token.
-    pub fn check(&self, view: OpsView, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    pub fn check(&self, view: OpsView, headers: &HeaderMap) -> Result<(), ApiError> {
         let guarded = match view {
             OpsView::Metrics => self.metrics,
             OpsView::Partners => self.partners,

@@ -5,37 +5,23 @@
 //! (`printf %s "$TOKEN" | sha256sum`), which is also all the store keeps. Plain tokens are accepted
 //! only through [`Config::dev_tokens`] (flag `--dev-token SUBJECT=TOKEN` or `GXA_DEV_TOKENS`), for
 //! development and tests.
+//!
+//! Every section's type is here, those of the clearing house (`[compliance]`, `[clearing]`) and
+//! of the inventory pull (`[inventory]`) included, and this module uses no other module of the
+//! crate but `error`: the parts of the service are built *from* the configuration
+//! (`VerifyPool::from_config`, `ConnectionLimits::from_limits`, `OpsAccess::from_config`), not
+//! by it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject as _;
 use serde::Deserialize;
 
-/// Why a configuration could not be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The TOML is malformed or has unknown keys.
-    #[error("{path}: {source}")]
-    Toml {
-        /// The file.
-        path: String,
-        /// The cause.
-        source: toml::de::Error,
-    },
-    /// A value is out of range or inconsistent with another.
-    #[error("configuration: {0}")]
-    Invalid(String),
-}
+pub use crate::error::ConfigError;
+use crate::error::ServiceError;
 
 /// The complete service configuration.
 #[derive(Clone, Debug, Deserialize)]
@@ -99,19 +85,19 @@ pub struct Config {
     pub partner_sync: gxa_partners::SyncOptions,
     /// `provider` (default) or `compliance` (adds the clearing-house routes).
     #[serde(default)]
-    pub role: crate::clearing::Role,
+    pub role: Role,
     /// `[compliance]`: settings of the compliance role.
     #[serde(default)]
-    pub compliance: crate::clearing::ComplianceSection,
+    pub compliance: ComplianceSection,
     /// `[clearing]`: the provider's clearing-house client (notary, compliance, renewal).
     #[serde(default)]
-    pub clearing: Option<crate::clearing::ClearingSection>,
+    pub clearing: Option<ClearingSection>,
     /// `[ops]`: who may read `/metrics` and `/partners`.
     #[serde(default)]
     pub ops: OpsConfig,
     /// `[inventory]`: the scheduled pull of the inventory from the provider's systems.
     #[serde(default)]
-    pub inventory: Option<crate::pull::InventorySection>,
+    pub inventory: Option<InventorySection>,
 }
 
 /// Who may read an operator's view.
@@ -138,24 +124,6 @@ pub struct OpsConfig {
     /// file Prometheus reads as `authorization.credentials_file`). Required when a view is
     /// `token`.
     pub token_file: Option<PathBuf>,
-}
-
-impl OpsConfig {
-    /// The access rules, reading the token file.
-    pub fn access(&self) -> Result<crate::auth::OpsAccess, ConfigError> {
-        let metrics = self.metrics == Access::Token;
-        let partners = self.partners == Access::Token;
-        if !metrics && !partners {
-            return Ok(crate::auth::OpsAccess::default());
-        }
-        let path = self.token_file.as_ref().ok_or_else(|| {
-            ConfigError::Invalid("ops.token_file is required when a view is \"token\"".to_owned())
-        })?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))?;
-        crate::auth::OpsAccess::with_token(text.trim(), metrics, partners)
-            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))
-    }
 }
 
 /// Log output format.
@@ -230,18 +198,6 @@ impl Limits {
     /// The request timeout as a [`Duration`].
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
-    }
-
-    /// The limits of every client connection.
-    pub fn connection_limits(&self) -> crate::ConnectionLimits {
-        crate::ConnectionLimits {
-            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
-            idle_timeout: Duration::from_secs(
-                self.idle_timeout_secs
-                    .max(self.request_timeout_secs.saturating_add(1)),
-            ),
-            max_connections: self.max_client_connections,
-        }
     }
 }
 
@@ -326,37 +282,14 @@ impl Default for VerifyConfig {
 }
 
 impl VerifyConfig {
-    /// The bounded pool and body limits of `POST /verify`.
-    pub fn pool(&self) -> crate::VerifyPool {
-        crate::VerifyPool::new(
-            self.max_concurrent,
-            self.max_queued,
-            Duration::from_secs(self.queue_wait_secs),
-        )
-        .with_body_limits(self.max_jsonld_bytes, self.max_jwt_bytes)
-    }
-
     /// The guarded fetcher's policy of this section (production defaults, loosened by
     /// `allow_http`, `allow_hosts`, `extra_ca`); also used by the partner sync.
-    pub fn fetch_policy(&self) -> Result<gxa_fetch::FetchPolicy, crate::ServiceError> {
+    pub fn fetch_policy(&self) -> Result<gxa_fetch::FetchPolicy, ServiceError> {
         let config = self;
-        use rustls_pki_types::CertificateDer;
-        use rustls_pki_types::pem::PemObject as _;
-        let mut extra_roots = Vec::new();
-        if let Some(path) = &config.extra_ca {
-            let input = |message: String| crate::ServiceError::Input {
-                path: path.display().to_string(),
-                message,
-            };
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| input(format!("verify.extra_ca: {e}")))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| input(format!("verify.extra_ca: not PEM certificates: {e}")))?;
-            if certs.is_empty() {
-                return Err(input("verify.extra_ca: no certificate".to_owned()));
-            }
-            extra_roots = certs;
-        }
+        let extra_roots = match &config.extra_ca {
+            Some(path) => pem_roots(path, "verify.extra_ca")?,
+            None => Vec::new(),
+        };
         let policy = gxa_fetch::FetchPolicy {
             allow_http: config.allow_http,
             allowed_hosts: config.allow_hosts.clone(),
@@ -374,13 +307,13 @@ impl VerifyConfig {
     /// The service verifies like any outside party: its own did:web document, chains and status
     /// lists are fetched over the network too, so what `POST /verify` answers is what a catalogue
     /// would see.
-    pub fn verifier(&self) -> Result<gxa_verify::Verifier, crate::ServiceError> {
+    pub fn verifier(&self) -> Result<gxa_verify::Verifier, ServiceError> {
         let config = self;
         let fetcher = gxa_fetch::Fetcher::new(self.fetch_policy()?)
-            .map_err(|e| crate::ServiceError::Verify(format!("fetcher: {e}")))?;
+            .map_err(|e| ServiceError::Verify(format!("fetcher: {e}")))?;
         let trust_anchors = match &config.trust_anchors {
             Some(path) => Some(gxa_verify::TrustAnchors::from_path(path).map_err(|e| {
-                crate::ServiceError::Input {
+                ServiceError::Input {
                     path: path.display().to_string(),
                     message: format!("verify.trust_anchors: {e}"),
                 }
@@ -398,8 +331,7 @@ impl VerifyConfig {
         verifier_config.max_json_values = config.max_json_values;
         verifier_config.max_fetches = config.max_fetches;
         verifier_config.max_fetches_per_host = config.max_fetches_per_host;
-        gxa_verify::Verifier::new(verifier_config)
-            .map_err(|e| crate::ServiceError::Verify(e.to_string()))
+        gxa_verify::Verifier::new(verifier_config).map_err(|e| ServiceError::Verify(e.to_string()))
     }
 }
 
@@ -436,6 +368,213 @@ pub struct TokenConfig {
     pub label: String,
     /// SHA-256 of the token, 64 hex digits.
     pub sha256: String,
+}
+
+/// What `gx-attest serve` runs as.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The provider (default): issues and serves its own credentials.
+    #[default]
+    Provider,
+    /// A private clearing house: the provider routes plus the compliance and notary routes.
+    Compliance,
+}
+
+impl std::str::FromStr for Role {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "provider" => Ok(Self::Provider),
+            "compliance" => Ok(Self::Compliance),
+            other => Err(ConfigError::Invalid(format!(
+                "role {other:?}: provider or compliance"
+            ))),
+        }
+    }
+}
+
+/// `[compliance]`: the compliance role (`serve --role compliance`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplianceSection {
+    /// DIDs of the notaries whose registration-number credentials count. Default: this
+    /// service's own DID (its notary routes sign with its key set).
+    pub trusted_notaries: Vec<String>,
+    /// Roots the `x5u` chains of presented credentials must end in (PEM bundle or directory).
+    /// Without them the chain check is skipped (and reported so).
+    pub trust_anchors: Option<PathBuf>,
+    /// Require the EV policy OID on `x5u` leaf certificates (production Gaia-X registries).
+    pub require_ev: bool,
+    /// Hosts exempt from the fetch address guard (tests, private deployments).
+    pub allow_hosts: Vec<String>,
+    /// Fetch `http://` did:web documents and chains (tests only).
+    pub allow_http: bool,
+    /// Extra TLS roots for fetching (a private PKI, a test CA).
+    pub extra_ca: Option<PathBuf>,
+    /// Validate the presented credentials against the Gaia-X shapes.
+    pub shapes: bool,
+    /// Validity of compliance credentials in days (default 90).
+    pub validity_days: u32,
+    /// Validity in seconds instead of days (for tests of renewal).
+    pub validity_secs: Option<u64>,
+    /// `gx:rulesVersion` of Loire label credentials.
+    pub rules_version: String,
+}
+
+impl Default for ComplianceSection {
+    fn default() -> Self {
+        Self {
+            trusted_notaries: Vec::new(),
+            trust_anchors: None,
+            require_ev: false,
+            allow_hosts: Vec::new(),
+            allow_http: false,
+            extra_ca: None,
+            shapes: true,
+            validity_days: 90,
+            validity_secs: None,
+            rules_version: "CD25.03".to_owned(),
+        }
+    }
+}
+
+/// `[clearing]`: the provider's clearing-house client.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ClearingSection {
+    /// The store subject whose credentials are presented (the participant).
+    pub participant: String,
+    /// The compliance service's base URL (before `/v1/api/…` and `/v2/api/…`).
+    pub compliance_url: String,
+    /// The compliance service's DID, if its answers must come from that one.
+    #[serde(default)]
+    pub compliance_did: Option<String>,
+    /// The notary's base URL (before `/v1/registrationNumberVC`, `/v2/registration-numbers`).
+    pub notary_url: String,
+    /// `vat-id`, `lei-code`, `eori` or `tax-id`.
+    pub registration_type: String,
+    /// The registration number.
+    pub registration_number: String,
+    /// Profiles to obtain compliance credentials in (`loire`, `tagus`); default `["loire"]`.
+    #[serde(default = "default_clearing_profiles")]
+    pub profiles: Vec<String>,
+    /// Renew a compliance credential ending within this many days (default 14).
+    #[serde(default = "default_renewal_days")]
+    pub renewal_window_days: u32,
+    /// The renewal window in seconds instead of days (for tests).
+    #[serde(default)]
+    pub renewal_window_secs: Option<u64>,
+    /// How often the renewal scheduler looks, in seconds (0 = off; default 3600).
+    #[serde(default = "default_renewal_interval")]
+    pub renewal_interval_secs: u64,
+    /// Time per request in seconds (default 60).
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Attempts per request, retries included (default 5).
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    /// First retry delay in milliseconds, doubled per attempt (default 1000).
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+    /// Allow `http://` service URLs (tests only).
+    #[serde(default)]
+    pub allow_http: bool,
+    /// Extra TLS roots for the services' https (a private PKI, a test CA).
+    #[serde(default)]
+    pub extra_ca: Option<PathBuf>,
+}
+
+fn default_clearing_profiles() -> Vec<String> {
+    vec!["loire".to_owned()]
+}
+fn default_renewal_days() -> u32 {
+    14
+}
+fn default_renewal_interval() -> u64 {
+    3600
+}
+fn default_timeout() -> u64 {
+    60
+}
+fn default_attempts() -> u32 {
+    5
+}
+fn default_backoff() -> u64 {
+    1000
+}
+
+/// The `[inventory]` section.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct InventorySection {
+    /// The sources: the TOML file `gx-attest inventory pull --config` reads (`[openstack]`,
+    /// `[netbox]`, `[[redfish]]`), read again at every pull.
+    pub sources: PathBuf,
+    /// The subject (a configured account) the inventory describes.
+    pub subject: String,
+    /// `clouds.yaml` cloud name, instead of the file's `[openstack] cloud` (like `OS_CLOUD`).
+    #[serde(default)]
+    pub os_cloud: Option<String>,
+    /// Seconds between pulls (default 3600).
+    #[serde(default = "default_interval")]
+    pub interval_secs: u64,
+    /// Up to this many seconds are added at random to every wait (default 60), so that
+    /// replicas and providers do not pull in step.
+    #[serde(default = "default_jitter")]
+    pub jitter_secs: u64,
+    /// Wait after a failed pull (default 60), doubled after each further failure, at most
+    /// `interval_secs`.
+    #[serde(default = "default_retry")]
+    pub retry_secs: u64,
+}
+
+fn default_interval() -> u64 {
+    3600
+}
+fn default_jitter() -> u64 {
+    60
+}
+fn default_retry() -> u64 {
+    60
+}
+
+impl InventorySection {
+    /// Checks the section at start: the subject is configured, the sources file reads.
+    pub fn check(&self, subjects: &[SubjectConfig]) -> Result<(), String> {
+        if !subjects.iter().any(|s| s.id == self.subject) {
+            return Err(format!(
+                "inventory.subject {:?} is not a configured subject",
+                self.subject
+            ));
+        }
+        if self.interval_secs == 0 {
+            return Err("inventory.interval_secs must be positive".to_owned());
+        }
+        gxa_sources::PullConfig::load(&self.sources)
+            .map(|_| ())
+            .map_err(|e| format!("inventory.sources: {e}"))
+    }
+}
+
+/// The certificates of a PEM bundle (`what` names the setting in errors); at least one.
+pub(crate) fn pem_roots(
+    path: &Path,
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>, ServiceError> {
+    let input = |message: String| ServiceError::Input {
+        path: path.display().to_string(),
+        message,
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| input(format!("{what}: {e}")))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| input(format!("{what}: not PEM certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(input(format!("{what}: no certificate")));
+    }
+    Ok(certs)
 }
 
 fn default_listen() -> SocketAddr {
@@ -480,10 +619,10 @@ impl Config {
             dev_tokens: Vec::new(),
             partners: Vec::new(),
             partner_sync: gxa_partners::SyncOptions::default(),
-            role: crate::clearing::Role::default(),
+            role: Role::default(),
             ops: OpsConfig::default(),
             inventory: None,
-            compliance: crate::clearing::ComplianceSection::default(),
+            compliance: ComplianceSection::default(),
             clearing: None,
         }
     }
@@ -534,7 +673,16 @@ impl Config {
         if let Some(p) = &mut self.verify.extra_ca {
             fix(p);
         }
-        crate::clearing::resolve_relative_to(self, base);
+        let fix_some = |p: &mut Option<PathBuf>| {
+            if let Some(p) = p {
+                fix(p);
+            }
+        };
+        fix_some(&mut self.compliance.trust_anchors);
+        fix_some(&mut self.compliance.extra_ca);
+        if let Some(c) = &mut self.clearing {
+            fix_some(&mut c.extra_ca);
+        }
     }
 
     /// Checks what the types cannot: URL shape, hash syntax, limits, unique ids.
@@ -552,7 +700,7 @@ impl Config {
             return invalid("profiles must name at least one of tagus, loire".to_owned());
         }
         for profile in &self.profiles {
-            if let Err(err) = profile.parse::<gxa_scs::Profile>() {
+            if let Err(err) = profile.parse::<gxa_credential::Profile>() {
                 return invalid(err.to_string());
             }
         }

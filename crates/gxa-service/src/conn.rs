@@ -45,6 +45,21 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
 }
 
+impl ConnectionLimits {
+    /// The limits of every client connection, from the configured `[limits]`.
+    pub fn from_limits(limits: &crate::config::Limits) -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs),
+            idle_timeout: Duration::from_secs(
+                limits
+                    .idle_timeout_secs
+                    .max(limits.request_timeout_secs.saturating_add(1)),
+            ),
+            max_connections: limits.max_client_connections,
+        }
+    }
+}
+
 impl Default for ConnectionLimits {
     fn default() -> Self {
         Self {

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use gxa_issuer::InventorySnapshot;
 
 use crate::config::{Config, SubjectConfig};
-use crate::server::{Prepared, ServiceError, prepare};
+use crate::error::ServiceError;
+use crate::server::{Prepared, prepare};
 
 /// The demo subject (the `subject` of `examples/scs/reports-combined.yaml`'s IaaS report).
 pub const DEMO_SUBJECT: &str = "example-cloud";

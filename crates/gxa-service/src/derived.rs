@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use gxa_issuer::Issued;
+use gxa_scs::Evaluation;
+use gxa_store::Store;
 
 use crate::error::ApiError;
-use crate::monitor::Row;
-use crate::state::AppState;
 
 /// Most signed documents kept; when full, the cache starts over (bounded memory).
 const SIGNED_ENTRIES: usize = 1024;
@@ -45,6 +45,15 @@ pub(crate) struct Derived {
     signed: Mutex<HashMap<SignedKey, Entry<Issued>>>,
 }
 
+/// One evaluated (report subject, scope) pair and the store subject whose uploads hold it.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    /// The store subject (account) that uploaded the reports.
+    pub(crate) owner: String,
+    /// The evaluation at the board's instant.
+    pub(crate) evaluation: Evaluation,
+}
+
 /// The compliance board and the instant it was evaluated at.
 pub(crate) type Board = (jiff::Timestamp, Arc<Vec<Row>>);
 
@@ -65,20 +74,27 @@ impl Derived {
         self.max_age
     }
 
-    /// The compliance board now (see [`crate::monitor::board`]) and its instant, from memory
-    /// while fresh.
-    pub(crate) async fn board(&self, state: &AppState) -> Result<Board, ApiError> {
-        if let Some(board) = self.cached_board(state.store().generation()) {
+    /// The compliance board now (`compute` evaluates it at an instant; see
+    /// `monitor::board_now`) and its instant, from memory while fresh.
+    pub(crate) async fn board<Fut>(
+        &self,
+        store: &Store,
+        compute: impl FnOnce(jiff::Timestamp) -> Fut,
+    ) -> Result<Board, ApiError>
+    where
+        Fut: Future<Output = Result<Vec<Row>, ApiError>>,
+    {
+        if let Some(board) = self.cached_board(store.generation()) {
             return Ok(board);
         }
         let _refresh = self.board_refresh.lock().await;
         // Read before computing: a write during the computation leaves the entry stale.
-        let generation = state.store().generation();
+        let generation = store.generation();
         if let Some(board) = self.cached_board(generation) {
             return Ok(board);
         }
         let at = jiff::Timestamp::now();
-        let board = (at, Arc::new(crate::monitor::board(state, at).await?));
+        let board = (at, Arc::new(compute(at).await?));
         if !self.max_age.is_zero() {
             *self.board.lock().unwrap_or_else(PoisonError::into_inner) = Some(Entry {
                 generation,
@@ -87,22 +103,6 @@ impl Derived {
             });
         }
         Ok(board)
-    }
-
-    /// The board at `at` (`?at=` of the pages and the monitor's routes): now, from memory,
-    /// when absent; computed for another time.
-    pub(crate) async fn board_at(
-        &self,
-        state: &AppState,
-        at: Option<&str>,
-    ) -> Result<Board, ApiError> {
-        match at {
-            None | Some("") => self.board(state).await,
-            Some(_) => {
-                let at = crate::routes::pages::parse_at(at)?;
-                Ok((at, Arc::new(crate::monitor::board(state, at).await?)))
-            }
-        }
     }
 
     fn cached_board(&self, generation: u64) -> Option<Board> {
@@ -116,14 +116,14 @@ impl Derived {
     /// A document signed on demand, from memory while fresh; `sign` makes it otherwise.
     pub(crate) async fn signed<Fut>(
         &self,
-        state: &AppState,
+        store: &Store,
         key: SignedKey,
         sign: impl FnOnce() -> Fut,
     ) -> Result<Issued, gxa_issuer::IssuerError>
     where
         Fut: Future<Output = Result<Issued, gxa_issuer::IssuerError>>,
     {
-        let generation = state.store().generation();
+        let generation = store.generation();
         let hit = self
             .signed
             .lock()

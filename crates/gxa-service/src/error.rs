@@ -1,11 +1,16 @@
-//! One error type at the HTTP edge, written as RFC 9457 `application/problem+json`.
+//! The service's error types: [`ApiError`] at the HTTP edge, written as RFC 9457
+//! `application/problem+json`, and [`ConfigError`] / [`ServiceError`] for start-up.
 //!
 //! Every error response of the service is a problem document
 //! (<https://www.rfc-editor.org/rfc/rfc9457#section-3>): handlers return [`ApiError`], and the
-//! [`crate::middleware::problem_fallback`] middleware turns the few responses the framework makes
-//! itself (405, extractor rejections, 413 from the body limit) into problems as well. Internal
-//! errors are logged once, with their cause, and answered with a generic text: the cause may name
-//! database hosts or file paths.
+//! `problem_fallback` middleware turns the few responses the framework makes itself (405,
+//! extractor rejections, 413 from the body limit) into problems as well. Internal errors are
+//! logged once, with their cause, and answered with a generic text: the cause may name database
+//! hosts or file paths.
+//!
+//! This is the one place where the errors of the libraries become HTTP statuses (the `From`
+//! impls below: store, issuer, clearing house). The module sits at the bottom of the crate: it
+//! uses no other module of it.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +22,74 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The `WWW-Authenticate` challenge of a 401: bearer tokens, and HTTP Basic for the SCS test
 /// runner (<https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1>).
 pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"gx-attest\", Basic realm=\"gx-attest\"";
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("{path}: {source}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: toml::de::Error,
+    },
+    /// A value is out of range or inconsistent with another.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// Why the service could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened or migrated.
+    #[error("store: {0}")]
+    Store(#[from] gxa_store::StoreError),
+    /// The key set could not be loaded or generated.
+    #[error("key set: {0}")]
+    KeySet(#[from] gxa_proof::KeySetError),
+    /// The issuer could not be set up.
+    #[error("issuer: {0}")]
+    Issuer(#[from] gxa_issuer::IssuerError),
+    /// A file named by the configuration could not be read or parsed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Binding or serving a socket failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TLS certificate or key could not be used.
+    #[error("tls: {0}")]
+    Tls(String),
+    /// Demo mode refused to start (e.g. a non-loopback address).
+    #[error("demo: {0}")]
+    Demo(String),
+    /// The `[verify]` section could not be used (trust anchors, extra CA, fetcher).
+    #[error("verify: {0}")]
+    Verify(String),
+}
 
 /// What a request can fail with, one variant per client-visible outcome.
 #[derive(Debug, thiserror::Error)]
@@ -157,13 +230,24 @@ pub fn problem_response(status: StatusCode, detail: Option<String>) -> Response 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct InternalErrorLogged;
 
+/// The 500 problem of an internal error whose cause has been logged (by the caller): a
+/// generic text, never the cause.
+pub(crate) fn internal_error_response() -> Response {
+    let mut response = problem_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Some("an internal error occurred; it has been logged".to_owned()),
+    );
+    response.extensions_mut().insert(InternalErrorLogged);
+    response
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let detail = match &self {
             Self::Internal(cause) => {
                 tracing::error!(cause = %cause, "internal error");
-                "an internal error occurred; it has been logged".to_owned()
+                return internal_error_response();
             }
             Self::Unavailable(cause) => {
                 tracing::warn!(cause = %cause, "service unavailable");
@@ -190,14 +274,26 @@ impl IntoResponse for ApiError {
 impl From<gxa_store::StoreError> for ApiError {
     fn from(err: gxa_store::StoreError) -> Self {
         use gxa_store::StoreError as E;
+        let detail = match &err {
+            E::Conflict(m) | E::InvalidInput(m) => m.clone(),
+            E::Backend(sqlx_err) => format!("database: {sqlx_err}"),
+            other => other.to_string(),
+        };
+        Self::of_store_error(&err, detail)
+    }
+}
+
+impl ApiError {
+    /// The one mapping of a [`gxa_store::StoreError`] to an HTTP outcome, with `detail` as the
+    /// text; used for store errors that reach a handler directly and through the issuer.
+    fn of_store_error(err: &gxa_store::StoreError, detail: String) -> Self {
+        use gxa_store::StoreError as E;
         match err {
-            E::NotFound { what, id } => Self::NotFound(format!("{what} not found: {id}")),
-            E::AlreadyExists { what, id } => Self::Conflict(format!("{what} already exists: {id}")),
-            E::Conflict(m) => Self::Conflict(m),
-            E::InvalidCursor => Self::BadRequest("invalid cursor".to_owned()),
-            E::InvalidInput(m) => Self::BadRequest(m),
-            E::Backend(sqlx_err) => Self::Unavailable(format!("database: {sqlx_err}")),
-            other => Self::Internal(other.to_string()),
+            E::NotFound { .. } => Self::NotFound(detail),
+            E::AlreadyExists { .. } | E::Conflict(_) => Self::Conflict(detail),
+            E::InvalidCursor | E::InvalidInput(_) => Self::BadRequest(detail),
+            E::Backend(_) => Self::Unavailable(detail),
+            _ => Self::Internal(detail),
         }
     }
 }
@@ -206,6 +302,10 @@ impl From<gxa_issuer::IssuerError> for ApiError {
     fn from(err: gxa_issuer::IssuerError) -> Self {
         use gxa_issuer::ErrorKind as K;
         let message = err.to_string();
+        // A store error keeps the issuer's text (`store: …`) and gets the store's status.
+        if let gxa_issuer::IssuerError::Store(store) = &err {
+            return Self::of_store_error(store, message);
+        }
         match err.kind() {
             K::BadRequest => Self::BadRequest(message),
             K::Unprocessable => Self::Unprocessable(message),
@@ -215,6 +315,14 @@ impl From<gxa_issuer::IssuerError> for ApiError {
             K::Unavailable => Self::Unavailable(message),
             K::Internal => Self::Internal(message),
         }
+    }
+}
+
+/// The clearing house reaches HTTP only where the compliance role's own work failed (signing,
+/// a bug): its refusals are answers in the Gaia-X services' shapes, not errors. So a 500.
+impl From<gxa_clearing::ClearingError> for ApiError {
+    fn from(err: gxa_clearing::ClearingError) -> Self {
+        Self::Internal(err.to_string())
     }
 }
 

@@ -21,6 +21,11 @@
 //! - Secrets are never logged or served: tokens are compared by SHA-256, private keys stay in the
 //!   key set, internal error causes are logged and replaced by a generic text.
 //! - Nothing is fetched from the network (JSON-LD contexts are pinned in `gxa-contexts`).
+//! - Modules use each other in one direction only, bottom to top: `error` → `config` →
+//!   the parts built from it (`auth`, `pool`, `conn`, `metrics`, `derived`, `tls`, `schedule`,
+//!   `negotiate`, `render`) → `state` → what works on the state (`extract`, `middleware`,
+//!   `monitor`, `pull`, `clearing`) → `routes` (the clearing house's handlers and the OpenAPI
+//!   document included) → `server` → `demo`. `tools/module-cycles.py` checks it.
 
 pub mod auth;
 pub mod clearing;
@@ -29,11 +34,11 @@ mod conn;
 pub mod demo;
 mod derived;
 pub mod error;
+mod extract;
 pub mod metrics;
 mod middleware;
 mod monitor;
 pub mod negotiate;
-pub mod openapi;
 mod pool;
 pub mod pull;
 pub mod render;
@@ -46,13 +51,13 @@ mod tls;
 pub use auth::{Authenticated, TokenTable};
 pub use config::{Config, ConfigError, LogFormat, SubjectConfig, TokenConfig, parse_dev_token};
 pub use conn::ConnectionLimits;
-pub use error::{ApiError, PROBLEM_JSON, Problem};
+pub use error::{ApiError, PROBLEM_JSON, Problem, ServiceError};
 pub use metrics::Metrics;
 pub use middleware::REQUEST_ID;
 pub use pool::VerifyPool;
-pub use routes::{ROUTES, router, router_with};
+pub use routes::{ROUTES, openapi, router, router_with};
 pub use server::{
-    Prepared, ServiceError, bind, block_on, init_tracing, issuer_config, open_store, prepare,
-    register_subjects, run, serve,
+    Prepared, bind, block_on, init_tracing, issuer_config, open_store, prepare, register_subjects,
+    run, serve,
 };
 pub use state::{AppState, RouterOptions};

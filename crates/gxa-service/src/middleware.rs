@@ -14,7 +14,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ApiError, InternalErrorLogged, PROBLEM_JSON, problem_response};
+use crate::error::{
+    ApiError, InternalErrorLogged, PROBLEM_JSON, internal_error_response, problem_response,
+};
 use crate::state::AppState;
 
 /// The request id header (set when missing, echoed in the response, recorded in the span).
@@ -167,28 +169,7 @@ pub(crate) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = message, "handler panicked");
-    let mut response = problem_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Some("an internal error occurred; it has been logged".to_owned()),
-    );
-    response.extensions_mut().insert(InternalErrorLogged);
-    response
-}
-
-/// The 404 of every unknown route, except the did:web document at a path-based DID's path and
-/// the x5u certificate chains, which are looked up here because their paths come from the key
-/// set, not from the route table.
-pub(crate) async fn fallback(State(state): State<AppState>, request: Request) -> Response {
-    let path = request.uri().path();
-    let is_read =
-        request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
-    if is_read && path == state.did_path() {
-        return crate::routes::did::did_document_response(&state);
-    }
-    if is_read && let Some(chain) = state.issuer().certificate_chain(path) {
-        return crate::routes::did::chain_response(chain);
-    }
-    ApiError::NotFound(format!("no route for {}", request.uri().path())).into_response()
+    internal_error_response()
 }
 
 /// Reads a request body up to the configured limit.

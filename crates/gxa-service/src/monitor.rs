@@ -25,17 +25,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
+use crate::derived::Board;
+pub(crate) use crate::derived::Row;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// One evaluated (report subject, scope) pair and the store subject whose uploads hold it.
-#[derive(Debug, Clone)]
-pub(crate) struct Row {
-    /// The store subject (account) that uploaded the reports.
-    pub(crate) owner: String,
-    /// The evaluation at the board's instant.
-    pub(crate) evaluation: Evaluation,
-}
 
 /// Every registered subject's uploads evaluated at `at`, sorted by report subject and scope
 /// name. A (report subject, scope) pair uploaded by two accounts is shown once, for the first
@@ -69,6 +62,38 @@ pub(crate) async fn board(state: &AppState, at: Timestamp) -> Result<Vec<Row>, A
             .cmp(&(&b.evaluation.subject, &b.evaluation.scope.name))
     });
     Ok(rows)
+}
+
+/// The board now, from memory while fresh (see [`crate::derived`]).
+pub(crate) async fn board_now(state: &AppState) -> Result<Board, ApiError> {
+    state
+        .derived_cache()
+        .board(state.store(), |at| board(state, at))
+        .await
+}
+
+/// The board at `at` (`?at=` of the pages and the monitor's routes): now, from memory, when
+/// absent; computed for another time.
+pub(crate) async fn board_at(state: &AppState, at: Option<&str>) -> Result<Board, ApiError> {
+    match at {
+        None | Some("") => board_now(state).await,
+        Some(_) => {
+            let at = parse_at(at)?;
+            Ok((at, std::sync::Arc::new(board(state, at).await?)))
+        }
+    }
+}
+
+/// The evaluation time of a page's `?at=` (default: now).
+pub(crate) fn parse_at(at: Option<&str>) -> Result<Timestamp, ApiError> {
+    match at {
+        None | Some("") => Ok(Timestamp::now()),
+        Some(text) => text.parse().map_err(|err| {
+            ApiError::BadRequest(format!(
+                "at must be an RFC 3339 date-time with an offset, not {text:?}: {err}"
+            ))
+        }),
+    }
 }
 
 /// The short name the monitor's routes accept for a scope: its file name without `.yaml`

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::config::VerifyConfig;
 use crate::error::ApiError;
 
 /// The pool; cheap to clone (shared counters inside).
@@ -56,6 +57,16 @@ impl VerifyPool {
             max_jsonld_bytes: gxa_verify::DEFAULT_MAX_INPUT_BYTES,
             max_jwt_bytes: gxa_verify::DEFAULT_MAX_INPUT_BYTES,
         }
+    }
+
+    /// The bounded pool and body limits of `POST /verify` from the `[verify]` section.
+    pub fn from_config(config: &VerifyConfig) -> Self {
+        Self::new(
+            config.max_concurrent,
+            config.max_queued,
+            Duration::from_secs(config.queue_wait_secs),
+        )
+        .with_body_limits(config.max_jsonld_bytes, config.max_jwt_bytes)
     }
 
     /// The same pool with body limits per media type (JSON-LD, JWT).

@@ -14,71 +14,18 @@
 //! read at every run, so credentials rotated in it (or in clouds.yaml / secure.yaml) are used
 //! at the next pull without a restart.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use gxa_issuer::{InventorySnapshot, Issuer};
-use serde::Deserialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use crate::config::InventorySection;
 use crate::metrics::Metrics;
+use crate::state::AppState;
 
 /// The lease name shared by all replicas.
 pub const PULL_LEASE: &str = "inventory-pull";
-
-/// The `[inventory]` section.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct InventorySection {
-    /// The sources: the TOML file `gx-attest inventory pull --config` reads (`[openstack]`,
-    /// `[netbox]`, `[[redfish]]`), read again at every pull.
-    pub sources: PathBuf,
-    /// The subject (a configured account) the inventory describes.
-    pub subject: String,
-    /// `clouds.yaml` cloud name, instead of the file's `[openstack] cloud` (like `OS_CLOUD`).
-    #[serde(default)]
-    pub os_cloud: Option<String>,
-    /// Seconds between pulls (default 3600).
-    #[serde(default = "default_interval")]
-    pub interval_secs: u64,
-    /// Up to this many seconds are added at random to every wait (default 60), so that
-    /// replicas and providers do not pull in step.
-    #[serde(default = "default_jitter")]
-    pub jitter_secs: u64,
-    /// Wait after a failed pull (default 60), doubled after each further failure, at most
-    /// `interval_secs`.
-    #[serde(default = "default_retry")]
-    pub retry_secs: u64,
-}
-
-fn default_interval() -> u64 {
-    3600
-}
-fn default_jitter() -> u64 {
-    60
-}
-fn default_retry() -> u64 {
-    60
-}
-
-impl InventorySection {
-    /// Checks the section at start: the subject is configured, the sources file reads.
-    pub fn check(&self, subjects: &[crate::config::SubjectConfig]) -> Result<(), String> {
-        if !subjects.iter().any(|s| s.id == self.subject) {
-            return Err(format!(
-                "inventory.subject {:?} is not a configured subject",
-                self.subject
-            ));
-        }
-        if self.interval_secs == 0 {
-            return Err("inventory.interval_secs must be positive".to_owned());
-        }
-        gxa_sources::PullConfig::load(&self.sources)
-            .map(|_| ())
-            .map_err(|e| format!("inventory.sources: {e}"))
-    }
-}
 
 /// How one run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,7 +200,7 @@ pub(crate) fn next_wait(section: &InventorySection, failures: u32) -> Duration {
 /// progress is finished (it holds a lease and commits per credential).
 pub(crate) fn spawn(
     section: InventorySection,
-    state: crate::state::AppState,
+    state: AppState,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -283,6 +230,8 @@ pub(crate) fn spawn(
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn section(interval: u64, jitter: u64, retry: u64) -> InventorySection {

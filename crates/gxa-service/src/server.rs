@@ -13,53 +13,13 @@ use gxa_store::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::auth::TokenTable;
-use crate::config::{Config, ConfigError, LogFormat, ssh_public_key};
+use crate::auth::{OpsAccess, TokenTable};
+use crate::config::{Config, LogFormat, ssh_public_key};
+use crate::conn::ConnectionLimits;
+use crate::error::{ConfigError, ServiceError};
 use crate::metrics::Metrics;
+use crate::pool::VerifyPool;
 use crate::state::{AppState, RouterOptions};
-
-/// Why the service could not start or stopped with an error.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServiceError {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The database could not be opened or migrated.
-    #[error("store: {0}")]
-    Store(#[from] gxa_store::StoreError),
-    /// The key set could not be loaded or generated.
-    #[error("key set: {0}")]
-    KeySet(#[from] gxa_proof::KeySetError),
-    /// The issuer could not be set up.
-    #[error("issuer: {0}")]
-    Issuer(#[from] gxa_issuer::IssuerError),
-    /// A file named by the configuration could not be read or parsed.
-    #[error("{path}: {message}")]
-    Input {
-        /// The file.
-        path: String,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// Binding or serving a socket failed.
-    #[error("{what}: {source}")]
-    Io {
-        /// What was being done.
-        what: String,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The TLS certificate or key could not be used.
-    #[error("tls: {0}")]
-    Tls(String),
-    /// Demo mode refused to start (e.g. a non-loopback address).
-    #[error("demo: {0}")]
-    Demo(String),
-    /// The `[verify]` section could not be used (trust anchors, extra CA, fetcher).
-    #[error("verify: {0}")]
-    Verify(String),
-}
 
 /// Installs the global tracing subscriber: `RUST_LOG` filters (default `info`), text or JSON
 /// lines on standard error. Calling it twice is harmless (the second call does nothing).
@@ -88,7 +48,7 @@ pub fn issuer_config(config: &Config) -> Result<IssuerConfig, ServiceError> {
     issuer.profiles = config
         .profiles
         .iter()
-        .map(|p| p.parse::<gxa_scs::Profile>())
+        .map(|p| p.parse::<gxa_credential::Profile>())
         .collect::<Result<_, _>>()
         .map_err(|e| ConfigError::Invalid(e.to_string()))?;
     issuer.zone = gxa_scs::CheckedAtZone::named(&config.checked_at_zone)
@@ -253,9 +213,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         tokens,
     )
     .with_verifier(config.verify.verifier()?)
-    .with_verify_pool(config.verify.pool())
+    .with_verify_pool(VerifyPool::from_config(&config.verify))
     .with_derived_cache(Duration::from_secs(config.limits.derived_cache_secs))
-    .with_ops_access(config.ops.access()?)
+    .with_ops_access(OpsAccess::from_config(&config.ops)?)
     .with_role(config.role);
     let state = with_partner_sync(state, &store, &config)?;
     Ok(Prepared { state, config })
@@ -357,11 +317,13 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         .inventory
         .clone()
         .map(|section| crate::pull::spawn(section, state.clone(), shutdown_rx.clone()));
-    let app: Router =
-        crate::routes::router_with(crate::clearing::role_routes(&config)?, state.clone());
+    let app: Router = crate::routes::router_with(
+        crate::routes::clearing::role_routes(&config)?,
+        state.clone(),
+    );
     let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
 
-    let connection_limits = config.limits.connection_limits();
+    let connection_limits = ConnectionLimits::from_limits(&config.limits);
     let tls_task = match &config.tls {
         Some(tls) => {
             let acceptor = crate::tls::acceptor(&tls.cert, &tls.key)?;

@@ -10,6 +10,7 @@ use gxa_store::CredentialFormat;
 use gxa_issuer::Issuer;
 
 use crate::auth::{OpsAccess, TokenTable};
+use crate::config::{Limits, Role, VerifyConfig};
 use crate::derived::Derived;
 use crate::metrics::Metrics;
 use crate::pool::VerifyPool;
@@ -25,7 +26,7 @@ pub struct RouterOptions {
 
 impl RouterOptions {
     /// From the configured limits.
-    pub fn from_limits(limits: &crate::config::Limits) -> Self {
+    pub fn from_limits(limits: &Limits) -> Self {
         Self {
             max_body_bytes: limits.max_body_bytes,
             request_timeout: limits.request_timeout(),
@@ -73,7 +74,7 @@ struct Inner {
     /// Who may read `/metrics` and `/partners`.
     ops: OpsAccess,
     /// The role the service runs in (`/openapi.json` documents its routes).
-    role: crate::clearing::Role,
+    role: Role,
 }
 
 impl AppState {
@@ -96,12 +97,12 @@ impl AppState {
                 did_path,
                 verifier: None,
                 partners: None,
-                verify_pool: crate::config::VerifyConfig::default().pool(),
+                verify_pool: VerifyPool::from_config(&VerifyConfig::default()),
                 derived: Arc::new(Derived::new(Duration::from_secs(
-                    crate::config::Limits::default().derived_cache_secs,
+                    Limits::default().derived_cache_secs,
                 ))),
                 ops: OpsAccess::default(),
-                role: crate::clearing::Role::default(),
+                role: Role::default(),
             }),
         }
     }
@@ -161,12 +162,12 @@ impl AppState {
     }
 
     /// The same state in `role`.
-    pub fn with_role(&self, role: crate::clearing::Role) -> Self {
+    pub fn with_role(&self, role: Role) -> Self {
         self.derived(|inner| inner.role = role)
     }
 
     /// The role the service runs in.
-    pub fn role(&self) -> crate::clearing::Role {
+    pub fn role(&self) -> Role {
         self.inner.role
     }
 

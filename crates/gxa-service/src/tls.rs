@@ -12,7 +12,7 @@ use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
 
-use crate::server::ServiceError;
+use crate::error::ServiceError;
 
 /// A TLS acceptor from PEM files: the certificate chain (leaf first) and the private key.
 pub(crate) fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServiceError> {

@@ -35,7 +35,7 @@ pub(crate) async fn badge(
         .ok_or_else(|| ApiError::NotFound(format!("no scope {scope:?}")))?;
     // The same evaluation as the pages (every account's uploads, for the report subject), kept
     // in memory until something changes (see `derived`).
-    let (_, rows) = state.derived_cache().board(&state).await?;
+    let (_, rows) = crate::monitor::board_now(&state).await?;
     let row = rows.iter().find(|r| {
         r.evaluation.subject == subject
             && r.evaluation

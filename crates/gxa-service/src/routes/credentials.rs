@@ -12,7 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use gxa_store::{CredentialFilter, CredentialFormat, ListCursor, ListedCredential};
+use gxa_store::{
+    CredentialFilter, CredentialFormat, CredentialState, ListCursor, ListedCredential,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Authenticated;
@@ -125,6 +127,28 @@ pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, ApiError> {
     }
 }
 
+/// Parses a listing cursor; absent or empty: the first page.
+pub(crate) fn parse_cursor(cursor: Option<&str>) -> Result<Option<ListCursor>, ApiError> {
+    match cursor {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse::<ListCursor>().map(Some).map_err(|_| {
+            ApiError::BadRequest("cursor is not one this service handed out".to_owned())
+        }),
+    }
+}
+
+/// Parses a `status` filter: `current`, `superseded` or `revoked`; absent: any.
+pub(crate) fn parse_state(status: Option<&str>) -> Result<Option<CredentialState>, ApiError> {
+    match status {
+        None => Ok(None),
+        Some(name) => CredentialState::from_name(name).map(Some).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "status must be current, superseded or revoked, not {name:?}"
+            ))
+        }),
+    }
+}
+
 /// Pages through the stored credentials, newest last; filters combine with AND.
 #[utoipa::path(get, path = "/credentials", tag = "credentials", params(ListQuery),
     responses(
@@ -136,20 +160,8 @@ pub(crate) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let limit = parse_limit(query.limit.as_deref())?;
-    let cursor = match query.cursor.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(text.parse::<ListCursor>().map_err(|_| {
-            ApiError::BadRequest("cursor is not one this service handed out".to_owned())
-        })?),
-    };
-    let state_filter = match query.status.as_deref() {
-        None => None,
-        Some(name) => Some(gxa_store::CredentialState::from_name(name).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "status must be current, superseded or revoked, not {name:?}"
-            ))
-        })?),
-    };
+    let cursor = parse_cursor(query.cursor.as_deref())?;
+    let state_filter = parse_state(query.status.as_deref())?;
     let filter = CredentialFilter {
         credential_type: query.credential_type,
         subject: query.subject,

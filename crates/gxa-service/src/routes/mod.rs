@@ -1,11 +1,18 @@
 //! The route table: one module per resource, merged here with the layers of
-//! [`crate::middleware`].
+//! [`crate::middleware`], and the fallback of every path not in the table.
+//!
+//! Only `server` (and `demo` through it) sits above the routes: they use the state, the
+//! middleware and everything below those, and no module below uses a route module. The
+//! clearing house's routes (`clearing`) are merged in by `server` in the compliance role;
+//! `openapi` describes every route module and is used by none of them.
 
 pub(crate) mod badges;
+pub(crate) mod clearing;
 pub(crate) mod credentials;
 pub(crate) mod did;
 pub(crate) mod feeds;
 pub(crate) mod monitor;
+pub mod openapi;
 pub(crate) mod ops;
 pub(crate) mod pages;
 pub(crate) mod partners;
@@ -13,14 +20,16 @@ pub(crate) mod uploads;
 pub(crate) mod verify;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Request};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::error::ApiError;
 use crate::middleware::{self, REQUEST_ID};
 use crate::state::AppState;
 
@@ -44,7 +53,7 @@ pub const ROUTES: &[&str] = &[
     "/verify",
     "/partners",
     "/partners/{id}/rejections",
-    // Routed in the compliance role only (`serve --role compliance`, crate::clearing).
+    // Routed in the compliance role only (`serve --role compliance`, routes::clearing).
     "/v1/api/credential-offers",
     "/v2/api/credential-offers/{level}",
     "/v1/registrationNumberVC",
@@ -60,6 +69,25 @@ pub const ROUTES: &[&str] = &[
     "/{view}/report/{uuid}",
     "/{view}/report_full/{uuid}",
 ];
+
+/// The 404 of every unknown route, except the did:web document at a path-based DID's path and
+/// the x5u certificate chains, which are looked up here because their paths come from the key
+/// set, not from the route table.
+pub(crate) async fn fallback(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    let path = request.uri().path();
+    let is_read =
+        request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
+    if is_read && path == state.did_path() {
+        return did::did_document_response(&state);
+    }
+    if is_read && let Some(chain) = state.issuer().certificate_chain(path) {
+        return did::chain_response(chain);
+    }
+    ApiError::NotFound(format!("no route for {}", request.uri().path())).into_response()
+}
 
 /// The complete router with all layers.
 pub fn router(state: AppState) -> Router {
@@ -100,7 +128,7 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics).route_layer(ops_guard.clone()))
-        .route("/openapi.json", get(ops::openapi))
+        .route("/openapi.json", get(openapi::openapi))
         .route(
             "/verify",
             get(pages::verify_form).post(pages::verify_submit),
@@ -126,7 +154,7 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/{view}/report/{uuid}", get(monitor::report))
         .route("/{view}/report_full/{uuid}", get(monitor::report_full))
         .merge(extra)
-        .fallback(middleware::fallback)
+        .fallback(fallback)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

@@ -81,10 +81,7 @@ pub(crate) async fn status(
     const JSON: &str = "application/json";
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     negotiate::choose(accept, &[JSON]).ok_or_else(|| ApiError::NotAcceptable(vec![JSON]))?;
-    let (_, rows) = state
-        .derived_cache()
-        .board_at(&state, query.at.as_deref())
-        .await?;
+    let (_, rows) = monitor::board_at(&state, query.at.as_deref()).await?;
     let body = monitor::status(
         &rows,
         &state.issuer().config().scopes,
@@ -220,10 +217,7 @@ async fn table_view(
     full: bool,
 ) -> Result<Response, ApiError> {
     let view = View::parse(view)?;
-    let (at, rows) = state
-        .derived_cache()
-        .board_at(&state, query.at.as_deref())
-        .await?;
+    let (at, rows) = monitor::board_at(&state, query.at.as_deref()).await?;
     let scopes = &state.issuer().config().scopes;
     let mut table: Vec<TableRow> = Vec::new();
     for row in rows.iter() {
@@ -401,7 +395,7 @@ async fn detail_view(
     full: bool,
 ) -> Result<Response, ApiError> {
     let view = View::parse(&view)?;
-    let at = pages::parse_at(query.at.as_deref())?;
+    let at = monitor::parse_at(query.at.as_deref())?;
     let scopes = &state.issuer().config().scopes;
     let scope: &Scope = monitor::find_scope(scopes, &scope)
         .ok_or_else(|| ApiError::NotFound(format!("no scope {scope:?}")))?;
@@ -663,7 +657,7 @@ pub(crate) async fn scope(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let view = View::parse(&view)?;
-    let at = pages::parse_at(query.at.as_deref())?;
+    let at = monitor::parse_at(query.at.as_deref())?;
     let scopes = &state.issuer().config().scopes;
     let scope = monitor::find_scope(scopes, &key)
         .ok_or_else(|| ApiError::NotFound(format!("no scope {key:?}")))?;

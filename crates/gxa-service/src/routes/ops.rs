@@ -1,13 +1,11 @@
-//! Operations: liveness, readiness, Prometheus metrics, the OpenAPI document.
-
-use std::sync::LazyLock;
+//! Operations: liveness, readiness, Prometheus metrics (the OpenAPI document is served by
+//! `routes::openapi`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use utoipa::OpenApi as _;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -74,46 +72,4 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<Response, A
         text,
     )
         .into_response())
-}
-
-/// The document of the compliance role: every route.
-static OPENAPI_COMPLIANCE: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    serde_json::to_vec_pretty(&crate::openapi::ApiDoc::openapi()).unwrap_or_default()
-});
-
-/// The document of the provider role: without the clearing-house routes, which it does not
-/// route.
-static OPENAPI_PROVIDER: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let mut doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap_or_default();
-    crate::openapi::drop_tag(&mut doc, "compliance");
-    serde_json::to_vec_pretty(&doc).unwrap_or_default()
-});
-
-/// This document: OpenAPI 3.1 of every route, its parameters, media types and problem responses.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI 3.1 document", body = serde_json::Value)))]
-pub(crate) async fn openapi(State(state): State<AppState>) -> Response {
-    let document = if state.role() == crate::clearing::Role::Compliance {
-        &OPENAPI_COMPLIANCE
-    } else {
-        &OPENAPI_PROVIDER
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            ),
-            (
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static("*"),
-            ),
-        ],
-        (**document).clone(),
-    )
-        .into_response()
 }

@@ -13,7 +13,7 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::handler::Handler as _;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use gxa_store::{CredentialFilter, CredentialState, ListCursor};
+use gxa_store::{CredentialFilter, CredentialState};
 use serde::Deserialize;
 
 use crate::error::{ApiError, Problem};
@@ -446,20 +446,9 @@ async fn browse(state: &AppState, uri: &Uri, query: BrowseQuery) -> Result<Respo
     };
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let status_text = nonempty(&query.status).unwrap_or_default();
-    let state_filter = match status_text.as_str() {
-        "" => None,
-        name => Some(CredentialState::from_name(name).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "status must be current, superseded or revoked, not {name:?}"
-            ))
-        })?),
-    };
-    let cursor = match nonempty(&query.cursor) {
-        None => None,
-        Some(text) => Some(text.parse::<ListCursor>().map_err(|_| {
-            ApiError::BadRequest("cursor is not one this service handed out".to_owned())
-        })?),
-    };
+    let state_filter =
+        credentials::parse_state(Some(status_text.as_str()).filter(|s| !s.is_empty()))?;
+    let cursor = credentials::parse_cursor(nonempty(&query.cursor).as_deref())?;
     let filter = CredentialFilter {
         credential_type: nonempty(&query.credential_type),
         subject: nonempty(&query.subject),

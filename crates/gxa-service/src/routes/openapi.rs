@@ -1,11 +1,19 @@
 //! The OpenAPI 3.1 document served at `/openapi.json`, generated from the handlers'
 //! `#[utoipa::path]` annotations (so it cannot drift from the route table: a router test checks
-//! that every routed path is documented).
+//! that every routed path is documented), and its route. It lists the handlers of every other
+//! route module, so none of them uses it.
 
-use utoipa::Modify;
+use std::sync::LazyLock;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi as _};
 
+use crate::config::Role;
 use crate::routes;
+use crate::state::AppState;
 
 /// The API description.
 #[derive(utoipa::OpenApi)]
@@ -32,14 +40,14 @@ use crate::routes;
         routes::ops::healthz,
         routes::ops::readyz,
         routes::ops::metrics,
-        routes::ops::openapi,
+        openapi,
         routes::verify::verify,
         routes::partners::list,
         routes::partners::rejections,
-        crate::clearing::offer_v1,
-        crate::clearing::offer_v2,
-        crate::clearing::notary_v1,
-        crate::clearing::notary_v2,
+        routes::clearing::offer_v1,
+        routes::clearing::offer_v2,
+        routes::clearing::notary_v1,
+        routes::clearing::notary_v2,
         routes::pages::overview,
         routes::pages::verify_form,
         routes::monitor::status,
@@ -86,6 +94,47 @@ pub fn drop_tag(doc: &mut serde_json::Value, tag: &str) {
     if let Some(tags) = doc["tags"].as_array_mut() {
         tags.retain(|t| t["name"] != tag);
     }
+}
+
+/// The document of the compliance role: every route.
+static OPENAPI_COMPLIANCE: LazyLock<Vec<u8>> =
+    LazyLock::new(|| serde_json::to_vec_pretty(&ApiDoc::openapi()).unwrap_or_default());
+
+/// The document of the provider role: without the clearing-house routes, which it does not
+/// route.
+static OPENAPI_PROVIDER: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    drop_tag(&mut doc, "compliance");
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
+});
+
+/// This document: OpenAPI 3.1 of every route, its parameters, media types and problem responses.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = serde_json::Value)))]
+pub(crate) async fn openapi(State(state): State<AppState>) -> Response {
+    let document = if state.role() == Role::Compliance {
+        &OPENAPI_COMPLIANCE
+    } else {
+        &OPENAPI_PROVIDER
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
+        ],
+        (**document).clone(),
+    )
+        .into_response()
 }
 
 /// Bearer tokens and HTTP Basic (the SCS test runner's form: user = subject, password = token).

@@ -158,29 +158,58 @@ fn matches_pattern(value: &str, pattern: &str) -> bool {
         })
 }
 
+/// Why a registration number does not have the form of its kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    /// A VAT id without an EU VAT country prefix.
+    #[error("VAT id {0:?} does not start with an EU VAT country prefix")]
+    VatPrefix(String),
+    /// A VAT id whose rest does not match its country's forms.
+    #[error("VAT id {value:?} does not have the form of a {country} VAT number ({forms})")]
+    VatForm {
+        /// The number.
+        value: String,
+        /// Its country prefix.
+        country: &'static str,
+        /// The forms of that country.
+        forms: String,
+    },
+    /// An LEI that is not 18 upper-case letters or digits and 2 check digits.
+    #[error("LEI {0:?} is not 18 upper-case letters or digits followed by 2 check digits")]
+    LeiForm(String),
+    /// An LEI whose check digits are wrong.
+    #[error("LEI {0:?} fails its ISO 7064 MOD 97-10 check digits")]
+    LeiCheckDigits(String),
+    /// An EORI that is not a country prefix and 1 to 15 letters or digits.
+    #[error("EORI {0:?} is not a country prefix followed by 1 to 15 letters or digits")]
+    EoriForm(String),
+    /// A tax id of other characters or length.
+    #[error("tax id {0:?} is not 2 to 64 letters, digits, spaces, '.', '/' or '-'")]
+    TaxIdForm(String),
+}
+
 /// Checks a VAT number's form; returns its country prefix.
-pub fn check_vat_id(value: &str) -> Result<&'static str, String> {
+pub fn check_vat_id(value: &str) -> Result<&'static str, NumberError> {
     let value = value.trim();
     let prefix = value.get(..2).unwrap_or("");
     let Some((country, patterns)) = VAT_PATTERNS.iter().find(|(c, _)| *c == prefix) else {
-        return Err(format!(
-            "VAT id {value:?} does not start with an EU VAT country prefix"
-        ));
+        return Err(NumberError::VatPrefix(value.to_owned()));
     };
     let rest = &value[2..];
     if patterns.iter().any(|p| matches_pattern(rest, p)) {
         Ok(country)
     } else {
-        Err(format!(
-            "VAT id {value:?} does not have the form of a {country} VAT number ({country}{})",
-            patterns.join(format!(" or {country}").as_str())
-        ))
+        Err(NumberError::VatForm {
+            value: value.to_owned(),
+            country,
+            forms: format!("{country}{}", patterns.join(format!(" or {country}").as_str())),
+        })
     }
 }
 
 /// Checks an LEI: 20 characters, 18 upper-case alphanumerics then two check digits, with
 /// ISO 7064 MOD 97-10 (letters as 10…35) giving 1 (ISO 17442).
-pub fn check_lei(value: &str) -> Result<(), String> {
+pub fn check_lei(value: &str) -> Result<(), NumberError> {
     let value = value.trim();
     if value.len() != 20
         || !value
@@ -188,14 +217,12 @@ pub fn check_lei(value: &str) -> Result<(), String> {
             .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         || !value[18..].chars().all(|c| c.is_ascii_digit())
     {
-        return Err(format!(
-            "LEI {value:?} is not 18 upper-case letters or digits followed by 2 check digits"
-        ));
+        return Err(NumberError::LeiForm(value.to_owned()));
     }
     let mut remainder: u32 = 0;
     for c in value.chars() {
         let Some(n) = c.to_digit(36) else {
-            return Err(format!("LEI {value:?}: unexpected character {c:?}"));
+            return Err(NumberError::LeiForm(value.to_owned()));
         };
         remainder = if n >= 10 {
             (remainder * 100 + n) % 97
@@ -206,15 +233,13 @@ pub fn check_lei(value: &str) -> Result<(), String> {
     if remainder == 1 {
         Ok(())
     } else {
-        Err(format!(
-            "LEI {value:?} fails its ISO 7064 MOD 97-10 check digits"
-        ))
+        Err(NumberError::LeiCheckDigits(value.to_owned()))
     }
 }
 
 /// Checks an EORI: an ISO 3166 country prefix and 1 to 15 upper-case letters or digits;
 /// returns the country.
-pub fn check_eori(value: &str) -> Result<String, String> {
+pub fn check_eori(value: &str) -> Result<String, NumberError> {
     let value = value.trim();
     let ok = value.len() >= 3
         && value.len() <= 17
@@ -225,14 +250,12 @@ pub fn check_eori(value: &str) -> Result<String, String> {
     if ok {
         Ok(value[..2].to_owned())
     } else {
-        Err(format!(
-            "EORI {value:?} is not a country prefix followed by 1 to 15 letters or digits"
-        ))
+        Err(NumberError::EoriForm(value.to_owned()))
     }
 }
 
 /// Checks a tax id: 2 to 64 letters, digits, spaces, `.`, `/`, `-`.
-pub fn check_tax_id(value: &str) -> Result<(), String> {
+pub fn check_tax_id(value: &str) -> Result<(), NumberError> {
     let value = value.trim();
     if (2..=64).contains(&value.len())
         && value
@@ -241,14 +264,12 @@ pub fn check_tax_id(value: &str) -> Result<(), String> {
     {
         Ok(())
     } else {
-        Err(format!(
-            "tax id {value:?} is not 2 to 64 letters, digits, spaces, '.', '/' or '-'"
-        ))
+        Err(NumberError::TaxIdForm(value.to_owned()))
     }
 }
 
 /// Checks `value` as a number of `kind`; returns the country it names, if any.
-pub fn check_number(kind: NumberKind, value: &str) -> Result<Option<String>, String> {
+pub fn check_number(kind: NumberKind, value: &str) -> Result<Option<String>, NumberError> {
     match kind {
         NumberKind::VatId => check_vat_id(value).map(|c| Some(c.to_owned())),
         NumberKind::LeiCode => check_lei(value).map(|()| None),
@@ -361,7 +382,7 @@ impl Notary {
             let Some(value) = value.as_str() else {
                 return Err(Ok(bad(format!("{property} is not a string"))));
             };
-            let country = check_number(kind, value).map_err(|m| Ok(bad(m)))?;
+            let country = check_number(kind, value).map_err(|e| Ok(bad(e.to_string())))?;
             found = true;
             subject.insert(property.into(), json!(value.trim()));
             if kind == NumberKind::VatId
@@ -423,7 +444,7 @@ impl Notary {
                 return Err(Ok(bad(format!("{name} {v:?} is not an absolute URL"))));
             }
         }
-        let country = check_number(kind, value).map_err(|m| Ok(bad(m)))?;
+        let country = check_number(kind, value).map_err(|e| Ok(bad(e.to_string())))?;
         let value = value.trim();
         let class = kind.loire_class();
         let mut subject = Map::new();

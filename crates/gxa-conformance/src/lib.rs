@@ -56,7 +56,7 @@ impl Report {
 
     /// Checks the report against the known failures (`id → reason`): every failure must be
     /// known, every known failure must still fail. Returns a description of each discrepancy.
-    pub fn check(&self, known_failures: &[(&str, &str)]) -> Result<(), String> {
+    pub fn check(&self, known_failures: &[(&str, &str)]) -> Result<(), Discrepancies> {
         let mut problems = String::new();
         for (id, outcome) in &self.outcomes {
             let known = known_failures.iter().any(|(k, _)| k == id);
@@ -81,7 +81,7 @@ impl Report {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(problems)
+            Err(Discrepancies(problems))
         }
     }
 
@@ -92,17 +92,53 @@ impl Report {
     }
 }
 
+/// The report disagrees with the known failures: one line per discrepancy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Discrepancies(pub String);
+
+/// A manifest that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The manifest.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("{path}: {source}")]
+    Json {
+        /// The manifest.
+        path: String,
+        /// The cause.
+        source: serde_json::Error,
+    },
+    /// No `entries` or `sequence` array.
+    #[error("{0}: no entries")]
+    NoEntries(String),
+}
+
 /// Reads a manifest's `entries` (or `sequence`) array.
-pub fn manifest_entries(path: &Path) -> Result<Vec<serde_json::Value>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn manifest_entries(path: &Path) -> Result<Vec<serde_json::Value>, ManifestError> {
+    let shown = || path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+        path: shown(),
+        source,
+    })?;
     let manifest: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|source| ManifestError::Json {
+            path: shown(),
+            source,
+        })?;
     manifest
         .get("entries")
         .or_else(|| manifest.get("sequence"))
         .and_then(serde_json::Value::as_array)
         .cloned()
-        .ok_or_else(|| format!("{}: no entries", path.display()))
+        .ok_or_else(|| ManifestError::NoEntries(shown()))
 }
 
 /// A string field of a manifest entry.

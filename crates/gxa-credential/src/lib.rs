@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod compact;
+pub mod json;
 mod envelope;
 mod kind;
 mod profile;

@@ -33,7 +33,7 @@ mod verify;
 pub use alg::{Algorithm, AlgorithmRejected};
 pub use canon::{Canonicalizer, PinnedJsonLd, RdfcHash};
 pub use did::{
-    Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of,
+    Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of, method_in,
     did_web_from_url, did_web_to_url,
 };
 pub use jws::verify_detached as verify_detached_jws;

@@ -142,6 +142,16 @@ pub enum Failure {
     /// A proof object is missing required members or is malformed.
     #[error("malformed proof: {0}")]
     MalformedProof(String),
+    /// A validity date of the document (`validFrom`, `issuanceDate`, …) is not RFC 3339; it is
+    /// reported like a malformed proof (code `malformed-proof`) and belongs to the validity
+    /// check.
+    #[error("malformed proof: {field} {value:?} is not RFC 3339")]
+    MalformedDate {
+        /// The member.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
     /// `proof.@context` is not a prefix of the document's `@context` (Data Integrity §4.5).
     #[error("proof @context does not match the document @context")]
     ContextMismatch,
@@ -192,7 +202,7 @@ impl Failure {
             Self::WrongPurpose { .. } => "wrong-purpose",
             Self::WrongChallenge { .. } => "wrong-challenge",
             Self::WrongDomain { .. } => "wrong-domain",
-            Self::MalformedProof(_) => "malformed-proof",
+            Self::MalformedProof(_) | Self::MalformedDate { .. } => "malformed-proof",
             Self::ContextMismatch => "context-mismatch",
             Self::MissingProof => "missing-proof",
             Self::UnsupportedProof(_) => "unsupported-proof",

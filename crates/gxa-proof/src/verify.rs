@@ -233,9 +233,10 @@ pub(crate) fn check_validity(doc: &Value, at: i64, failures: &mut Vec<Failure>) 
                 reason: format!("{name} {value} is in the future"),
             }),
             Some(_) => {}
-            None => failures.push(Failure::MalformedProof(format!(
-                "{name} {value:?} is not RFC 3339"
-            ))),
+            None => failures.push(Failure::MalformedDate {
+                field: name,
+                value: value.to_owned(),
+            }),
         }
     }
     for (name, value) in [bound("validUntil"), bound("expirationDate")]
@@ -248,9 +249,10 @@ pub(crate) fn check_validity(doc: &Value, at: i64, failures: &mut Vec<Failure>) 
                 reason: format!("{name} {value} has passed"),
             }),
             Some(_) => {}
-            None => failures.push(Failure::MalformedProof(format!(
-                "{name} {value:?} is not RFC 3339"
-            ))),
+            None => failures.push(Failure::MalformedDate {
+                field: name,
+                value: value.to_owned(),
+            }),
         }
     }
 }

@@ -34,7 +34,6 @@
 
 mod anchors;
 mod chain;
-mod json;
 mod parse;
 mod report;
 mod status;

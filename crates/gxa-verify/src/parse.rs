@@ -12,7 +12,7 @@ use gxa_credential::compact;
 use gxa_proof::{Canonicalizer, PinnedJsonLd, RdfcHash};
 use serde_json::{Map, Value};
 
-use crate::json::{Budget, parse_strict_budget, parse_strict_slice_budget};
+use gxa_credential::json::{Budget, parse as parse_strict, parse_slice as parse_strict_slice};
 use crate::report::{CheckKind, CheckResult, Outcome};
 
 /// Presentations nested deeper than this are not read (gxa-proof has the same bound).
@@ -185,7 +185,7 @@ pub(crate) fn parse_input(input: &str, limits: InputLimits, cache: &CanonCache) 
     let budget = &budget;
     let text = input.trim();
     if text.starts_with('{') || text.starts_with('"') {
-        let value = match parse_strict_budget(text, budget) {
+        let value = match parse_strict(text, budget) {
             Ok(v) => v,
             Err(e) => return Node::failed(Some(Format::JsonLd), format!("not valid JSON: {e}")),
         };
@@ -314,7 +314,7 @@ fn parse_entries(doc: &Value, depth: usize, cache: &CanonCache, budget: &Budget)
 
 fn b64_json(segment: &str, what: &str, budget: &Budget) -> Result<Value, String> {
     let bytes = compact::decode(segment).ok_or_else(|| format!("JWT {what} is not base64url"))?;
-    parse_strict_slice_budget(&bytes, budget).map_err(|e| format!("JWT {what}: {e}"))
+    parse_strict_slice(&bytes, budget).map_err(|e| format!("JWT {what}: {e}"))
 }
 
 fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache, budget: &Budget) -> Node {

@@ -820,7 +820,8 @@ fn fetch_verb(e: &FetchError) -> &'static str {
 /// (<https://w3c-ccg.github.io/did-method-web/#read-resolve>: "the id of the resolved DID
 /// document MUST match the did:web DID being resolved").
 fn did_document(did: &str, body: &[u8]) -> Result<Value, String> {
-    let doc = crate::json::parse_strict_slice(body)?;
+    let doc = gxa_credential::json::parse_slice(body, &gxa_credential::json::Budget::unlimited())
+        .map_err(|e| e.to_string())?;
     let id = doc
         .get("id")
         .and_then(Value::as_str)
@@ -835,38 +836,8 @@ fn did_document(did: &str, body: &[u8]) -> Result<Value, String> {
 fn method_object(resolver: &Resolver, vm: &str) -> Option<Value> {
     let did = did_of(vm);
     let doc = resolver.resolve(did).ok()?;
-    let doc_id = doc
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or(did)
-        .to_owned();
-    for key in [
-        "verificationMethod",
-        "assertionMethod",
-        "authentication",
-        "capabilityInvocation",
-        "capabilityDelegation",
-    ] {
-        let items: Vec<&Value> = match doc.get(key) {
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v @ Value::Object(_)) => vec![v],
-            _ => continue,
-        };
-        for m in items {
-            let Some(id) = m.get("id").and_then(Value::as_str) else {
-                continue;
-            };
-            let abs = if id.starts_with('#') {
-                format!("{doc_id}{id}")
-            } else {
-                id.to_owned()
-            };
-            if abs == vm {
-                return Some(m.clone());
-            }
-        }
-    }
-    None
+    let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or(did);
+    gxa_proof::method_in(&doc, doc_id, vm).cloned()
 }
 
 /// Which check a gxa-proof failure belongs to.
@@ -876,8 +847,7 @@ fn class_of(f: &Failure) -> CheckKind {
         | Failure::PurposeNotAllowed { .. }
         | Failure::WrongPurpose { .. }
         | Failure::IssuerMismatch(_) => CheckKind::VerificationMethod,
-        Failure::Validity { .. } => CheckKind::Validity,
-        Failure::MalformedProof(m) if m.ends_with("is not RFC 3339") => CheckKind::Validity,
+        Failure::Validity { .. } | Failure::MalformedDate { .. } => CheckKind::Validity,
         _ => CheckKind::Proof,
     }
 }

@@ -3,109 +3,20 @@
 //! RFC 8259 §4 only says names "SHOULD be unique", and parsers disagree on which duplicate wins
 //! (serde_json keeps the last). An inventory is turned into signed statements, so an input that
 //! means one thing to one tool and another to the next is refused, as the verifier refuses a
-//! duplicated key in a credential (`gxa-verify`'s `json.rs`).
+//! duplicated key in a credential (the same parser).
 
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use gxa_credential::json::{Budget, parse, parse_slice};
+use serde_json::Value;
 
 /// Parses `text` as one JSON value, refusing an object that has the same key twice at any
-/// depth. Nesting is limited by serde_json's recursion limit (128).
+/// depth ([`gxa_credential::json`]).
 pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictValue.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
+    parse(text, &Budget::unlimited())
 }
 
 /// [`parse_json`] of bytes; bytes that are not UTF-8 are a syntax error.
 pub fn parse_json_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictValue.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
-}
-
-struct StrictValue;
-
-impl<'de> DeserializeSeed<'de> for StrictValue {
-    type Value = Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StrictValue {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictValue)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate JSON key {:?}",
-                    bounded(&key)
-                )));
-            }
-            let value = map.next_value_seed(StrictValue)?;
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
-}
-
-/// A key as named in an error: at most 64 characters.
-fn bounded(key: &str) -> String {
-    match key.char_indices().nth(64) {
-        Some((end, _)) => format!("{}…", &key[..end]),
-        None => key.to_owned(),
-    }
+    parse_slice(bytes, &Budget::unlimited())
 }
 
 #[cfg(test)]

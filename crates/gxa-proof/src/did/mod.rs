@@ -162,30 +162,36 @@ fn find_method(
     doc_id: &str,
     url: &str,
 ) -> Result<Option<VerificationMethod>, DidError> {
-    let mut candidates: Vec<&Value> = Vec::new();
-    for key in [
+    match method_in(doc, doc_id, url) {
+        Some(vm) => parse_method(vm, url).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The verification method object `url` in its controller document `doc` (whose `id` is
+/// `doc_id`): embedded in `verificationMethod` or in a verification relationship, or in the
+/// legacy `publicKey` list; ids relative to the document (`#key-1`) are made absolute
+/// ([DID Core §5.2](https://www.w3.org/TR/did-core/#verification-methods)).
+pub fn method_in<'a>(doc: &'a Value, doc_id: &str, url: &str) -> Option<&'a Value> {
+    [
         "verificationMethod",
         "assertionMethod",
         "authentication",
         "capabilityInvocation",
         "capabilityDelegation",
         "publicKey",
-    ] {
-        match doc.get(key) {
-            Some(Value::Array(items)) => candidates.extend(items.iter().filter(|v| v.is_object())),
-            Some(v @ Value::Object(_)) => candidates.push(v),
-            _ => {}
-        }
-    }
-    for vm in candidates {
-        let Some(id) = vm.get("id").and_then(Value::as_str) else {
-            continue;
-        };
-        if absolute(doc_id, id) == url {
-            return parse_method(vm, url).map(Some);
-        }
-    }
-    Ok(None)
+    ]
+    .into_iter()
+    .flat_map(|key| match doc.get(key) {
+        Some(Value::Array(items)) => items.iter().filter(|v| v.is_object()).collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => Vec::new(),
+    })
+    .find(|vm| {
+        vm.get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| absolute(doc_id, id) == url)
+    })
 }
 
 fn relationship_lists(doc: &Value, doc_id: &str, purpose: &str, url: &str) -> bool {

@@ -1,10 +1,12 @@
-//! JSON parsing that refuses duplicate object keys.
+//! JSON parsing that refuses duplicate object keys, with a bound on the values read.
 //!
 //! RFC 8259 §4 only says names "SHOULD be unique"; parsers disagree on which duplicate wins
 //! (serde_json keeps the last, others the first). A signed document with a duplicated key can
-//! therefore mean one thing to the signer's canonicalizer and another to the relying party, so
-//! the verifier refuses it before anything else looks at the document
-//! (<https://www.rfc-editor.org/rfc/rfc8259#section-4>).
+//! therefore mean one thing to the signer's canonicalizer and another to the relying party,
+//! and an inventory input one thing to one tool and another to the next; every reader of a
+//! credential, a JWT segment or an inventory input refuses it with this one parser
+//! (<https://www.rfc-editor.org/rfc/rfc8259#section-4>). Nesting is limited by serde_json's
+//! recursion limit (128).
 
 use std::cell::Cell;
 use std::fmt;
@@ -12,22 +14,25 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-/// How many more JSON values a parse may produce; shared by every parse of one input.
+/// How many more JSON values a parse may produce; one budget may be shared by every parse of
+/// one input (a presentation and the JWTs inside it).
 #[derive(Debug)]
-pub(crate) struct Budget {
+pub struct Budget {
     limit: usize,
     left: Cell<usize>,
 }
 
 impl Budget {
-    pub(crate) fn new(limit: usize) -> Self {
+    /// At most `limit` values.
+    pub fn new(limit: usize) -> Self {
         Self {
             limit,
             left: Cell::new(limit),
         }
     }
 
-    fn unlimited() -> Self {
+    /// No limit.
+    pub fn unlimited() -> Self {
         Self::new(usize::MAX)
     }
 
@@ -45,33 +50,21 @@ impl Budget {
     }
 }
 
-/// Parses `text` as JSON, refusing an object that has the same key twice.
-///
-/// Nesting is limited by serde_json's recursion limit (128), the same depth gxa-jsonld allows.
-#[cfg(test)]
-pub(crate) fn parse_strict(text: &str) -> Result<Value, String> {
-    parse_strict_budget(text, &Budget::unlimited())
-}
-
-/// `parse_strict`, failing as soon as more JSON values than `budget` allows were read.
-pub(crate) fn parse_strict_budget(text: &str, budget: &Budget) -> Result<Value, String> {
+/// Parses `text` as one JSON value, refusing an object that has the same key twice at any
+/// depth, and failing as soon as more values than `budget` allows were read.
+pub fn parse(text: &str, budget: &Budget) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictValue { budget }
-        .deserialize(&mut de)
-        .map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
+    let value = StrictValue { budget }.deserialize(&mut de)?;
+    de.end()?;
     Ok(value)
 }
 
-/// Same as `parse_strict`, from bytes (a JWT segment, a fetched body).
-pub(crate) fn parse_strict_slice(bytes: &[u8]) -> Result<Value, String> {
-    parse_strict_slice_budget(bytes, &Budget::unlimited())
-}
-
-/// [`parse_strict_slice`] within `budget`.
-pub(crate) fn parse_strict_slice_budget(bytes: &[u8], budget: &Budget) -> Result<Value, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-    parse_strict_budget(text, budget)
+/// [`parse`] of bytes; bytes that are not UTF-8 are a syntax error.
+pub fn parse_slice(bytes: &[u8], budget: &Budget) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue { budget }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }
 
 struct StrictValue<'a> {
@@ -135,7 +128,7 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.budget.take::<A::Error>()?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(item) = seq.next_element_seed(StrictValue {
             budget: self.budget,
         })? {
@@ -150,7 +143,8 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
-                    "duplicate JSON key {key:?}"
+                    "duplicate JSON key {:?}",
+                    bounded(&key)
                 )));
             }
             let value = map.next_value_seed(StrictValue {
@@ -162,35 +156,51 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
     }
 }
 
+/// A key as named in an error: at most 64 characters.
+fn bounded(key: &str) -> String {
+    match key.char_indices().nth(64) {
+        Some((end, _)) => format!("{}…", &key[..end]),
+        None => key.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn strict(text: &str) -> Result<Value, String> {
+        parse(text, &Budget::unlimited()).map_err(|e| e.to_string())
+    }
+
     #[test]
     fn duplicates_refused_at_any_depth() {
-        let err = parse_strict(r#"{"a":1,"a":2}"#).unwrap_err();
+        let err = strict(r#"{"a":1,"a":2}"#).unwrap_err();
         assert!(err.contains("duplicate JSON key \"a\""), "{err}");
-        let err = parse_strict(r#"{"a":[{"b":{"c":1,"c":1}}]}"#).unwrap_err();
+        let err = strict(r#"{"a":[{"b":{"c":1,"c":1}}]}"#).unwrap_err();
         assert!(err.contains("duplicate JSON key \"c\""), "{err}");
         assert_eq!(
-            parse_strict(r#"{"a":[1,2.5,"x",null,true],"b":{"a":1}}"#).unwrap(),
+            strict(r#"{"a":[1,2.5,"x",null,true],"b":{"a":1}}"#).unwrap(),
             serde_json::json!({"a":[1,2.5,"x",null,true],"b":{"a":1}})
         );
-        assert!(parse_strict(r#"{"a":1} x"#).is_err());
+        assert!(strict(r#"{"a":1} x"#).is_err());
         let deep = "[".repeat(200) + &"]".repeat(200);
-        assert!(parse_strict(&deep).is_err());
+        assert!(strict(&deep).is_err());
+        let long = "k".repeat(100);
+        let err = strict(&format!(r#"{{"{long}":1,"{long}":2}}"#)).unwrap_err();
+        assert!(err.contains(&format!("\"{}…\"", "k".repeat(64))), "{err}");
+        assert!(parse_slice(b"[\"\xff\"]", &Budget::unlimited()).is_err());
     }
 
     #[test]
     fn the_value_budget_is_shared_and_enforced() {
         let budget = Budget::new(7);
         // {"a":[1,2],"b":{}} is 6 values.
-        parse_strict_budget(r#"{"a":[1,2],"b":{}}"#, &budget).unwrap();
-        let err = parse_strict_budget("[1,2]", &budget).unwrap_err();
+        parse(r#"{"a":[1,2],"b":{}}"#, &budget).unwrap();
+        let err = parse("[1,2]", &budget).unwrap_err().to_string();
         assert!(err.contains("more than 7 JSON values"), "{err}");
         let many = format!("[{}]", vec!["{}"; 100_000].join(","));
-        let err = parse_strict_budget(&many, &Budget::new(50_000)).unwrap_err();
+        let err = parse(&many, &Budget::new(50_000)).unwrap_err().to_string();
         assert!(err.contains("more than 50000"), "{err}");
-        assert!(parse_strict(&many).is_ok());
+        assert!(strict(&many).is_ok());
     }
 }

@@ -26,15 +26,16 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod support;
-use support::{examples, free_port, root_of_chain, tls_files};
-
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use gxa_clearing::{ClearingError, Profile, ServiceAnswer};
+use gxa_testkit::http::free_port;
+use gxa_testkit::paths::examples;
+use gxa_testkit::process::Process;
+use gxa_testkit::tls::{root_of_chain, tls_files};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
@@ -46,53 +47,26 @@ fn gx_attest() -> Command {
 
 /// A running `gx-attest serve`; killed when dropped.
 struct Server {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    process: Process,
 }
 
 impl Server {
     fn start(config: &Path, https_port: u16, log: &Path, role: &str) -> Self {
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .unwrap();
-        let child = gx_attest()
-            .args(["serve", "--role", role, "--config"])
-            .arg(config)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut server = Self {
-            child,
-            log: log.to_owned(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", https_port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("{role} exited with {status}: {}", server.log_text());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{role} never listened: {}",
-                server.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
+        let mut process = Process::spawn(
+            gx_attest()
+                .args(["serve", "--role", role, "--config"])
+                .arg(config)
+                .env("RUST_LOG", "info"),
+            log,
+        );
+        process.wait_until(role, Duration::from_secs(60), || {
+            std::net::TcpStream::connect(("127.0.0.1", https_port)).is_ok()
+        });
+        Self { process }
     }
 
     fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log_text()
     }
 }
 

@@ -33,17 +33,19 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod support;
-use support::{examples, free_port, repo, request, root_of_chain, tls_files};
-
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use gxa_testkit::http::{encode, free_port, ready, request};
+use gxa_testkit::https;
+use gxa_testkit::paths::{examples, repo};
+use gxa_testkit::process::Process;
+use gxa_testkit::store::{PgDatabase, postgres_admin_url};
+use gxa_testkit::tls::{root_of_chain, server_config_from_files, tls_files};
 use serde_json::{Value, json};
 
 const SUBJECT: &str = "example-cloud";
@@ -55,19 +57,6 @@ fn get_json(port: u16, path: &str) -> Value {
     let reply = request(port, "GET", path, &[], b"").unwrap();
     assert_eq!(reply.status, 200, "GET {path}: {}", reply.text());
     reply.json()
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 fn decode(s: &str) -> String {
@@ -117,69 +106,38 @@ impl Instance {
 
 /// A running `gx-attest serve`; SIGKILLed when dropped.
 struct Server {
-    child: Child,
+    process: Process,
     http: u16,
-    log: PathBuf,
 }
 
 impl Server {
     fn start(instance: &Instance) -> Self {
-        let log = instance.dir.join("server.log");
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gx-attest"))
-            .arg("serve")
-            .arg("--config")
-            .arg(instance.config())
-            .arg("--dev-token")
-            .arg(format!("{SUBJECT}={TOKEN}"))
-            .current_dir(repo())
-            .env("RUST_LOG", "info,gxa_partners=debug")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let pipe = child.stdout.take().unwrap();
-        std::thread::spawn(move || for _ in BufReader::new(pipe).lines().map_while(Result::ok) {});
-        let server = Self {
-            child,
+        let mut process = Process::spawn(
+            Command::new(env!("CARGO_BIN_EXE_gx-attest"))
+                .arg("serve")
+                .arg("--config")
+                .arg(instance.config())
+                .arg("--dev-token")
+                .arg(format!("{SUBJECT}={TOKEN}"))
+                .current_dir(repo())
+                .env("RUST_LOG", "info,gxa_partners=debug"),
+            &instance.dir.join("server.log"),
+        );
+        process.wait_until(instance.name, Duration::from_secs(60), || {
+            ready(instance.http)
+        });
+        Self {
+            process,
             http: instance.http,
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(reply) = request(server.http, "GET", "/readyz", &[], b"")
-                && reply.status == 200
-            {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not become ready:\n{}",
-                instance.name,
-                server.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(50));
         }
-        server
     }
 
     fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log_text()
     }
 
     fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
+        self.process.kill();
     }
 }
 
@@ -423,61 +381,18 @@ struct Snapshot {
 type Shared = Arc<Mutex<Option<Snapshot>>>;
 
 fn start_mirror(listener: TcpListener, cert: &Path, key: &Path) -> Shared {
-    use rustls::pki_types::pem::PemObject as _;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(key).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    );
     let shared: Shared = Arc::new(Mutex::new(None));
     let state = Arc::clone(&shared);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let config = Arc::clone(&config);
-            let state = Arc::clone(&state);
-            std::thread::spawn(move || {
-                let _ = serve_mirror(stream, config, &state);
-            });
-        }
-    });
+    https::serve(
+        listener,
+        server_config_from_files(cert, key),
+        move |request| serve_mirror(&request.target, &state),
+    );
     shared
 }
 
-fn serve_mirror(
-    tcp: TcpStream,
-    config: Arc<rustls::ServerConfig>,
-    state: &Shared,
-) -> std::io::Result<()> {
-    tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let conn = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = tls.read(&mut chunk)?;
-        if n == 0 || buf.len() > 64 * 1024 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let target = head
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap_or("/")
-        .to_owned();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+fn serve_mirror(target: &str, state: &Shared) -> https::Response {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let param = |name: &str| {
         query
             .split('&')
@@ -518,17 +433,7 @@ fn serve_mirror(
             },
         }
     };
-    write!(
-        tls,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nCache-Control: no-store\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    tls.write_all(&body)?;
-    tls.flush()?;
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
-    Ok(())
+    https::Response::new(status, &content_type, body).with_header("Cache-Control", "no-store")
 }
 
 /// Changes one string value inside the credential's subject (not its id or type): the
@@ -560,77 +465,13 @@ fn tamper(body: &[u8]) -> Vec<u8> {
 
 // ---- PostgreSQL for B, when available ----
 
-struct PgDatabase {
-    admin: String,
-    name: String,
-    url: String,
-}
-
 fn postgres_database(runtime: &tokio::runtime::Runtime) -> Option<PgDatabase> {
-    use sqlx::Connection as _;
-    let admin = match std::env::var("GXA_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n********\nSKIPPED: PostgreSQL part of the federation test needs \
-                 GXA_TEST_POSTGRES_URL; all three instances run on SQLite\n********\n"
-            );
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "GXA_TEST_POSTGRES_URL is not set: in CI the PostgreSQL instance must run"
-            );
-            return None;
-        }
-    };
+    let admin = postgres_admin_url(
+        "PostgreSQL instance of the federation test",
+        "all three instances run on SQLite",
+    )?;
     let name = format!("gxa_federation_{}", std::process::id());
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    });
-    let (base, query) = admin
-        .split_once('?')
-        .map_or((admin.as_str(), String::new()), |(b, q)| {
-            (b, format!("?{q}"))
-        });
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let authority = rest.split('/').next().unwrap();
-    let url = format!("{scheme}://{authority}/{name}{query}");
-    Some(PgDatabase { admin, name, url })
-}
-
-impl Drop for PgDatabase {
-    /// Drops the database also when the test failed (after the servers were killed).
-    fn drop(&mut self) {
-        use sqlx::Connection as _;
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await;
-                }
-            });
-        });
-        let _ = cleanup.join();
-    }
+    Some(runtime.block_on(PgDatabase::create_named(&admin, &name)))
 }
 
 /// Opens an instance's store (SQLite file or PostgreSQL) to read provenance.

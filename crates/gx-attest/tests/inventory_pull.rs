@@ -19,21 +19,16 @@
     reason = "tests"
 )]
 
-#[path = "../../../tests/support/services.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use gxa_testkit::paths::repo;
+use gxa_testkit::services;
 use serde_json::Value;
 
 fn gx_attest() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gx-attest"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn ok(out: Output, what: &str) -> Output {
@@ -107,7 +102,7 @@ fn build(dir: &Path, openstack: &Path, flavor_yaml: bool) -> BTreeMap<String, St
 
 #[test]
 fn pull_gives_the_canonical_hashes_of_the_file_build() {
-    let Some(s) = support::services("pull_gives_the_canonical_hashes_of_the_file_build") else {
+    let Some(s) = services::services("pull_gives_the_canonical_hashes_of_the_file_build") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -185,7 +180,7 @@ fn pull_gives_the_canonical_hashes_of_the_file_build() {
     assert_eq!(keys, ["openstack", "hosts", "netbox"]);
 }
 
-fn refused(s: &support::Services, args: &[&str], config: &Path, needles: &[&str]) {
+fn refused(s: &services::Services, args: &[&str], config: &Path, needles: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let out = gx_attest()
         .args(["inventory", "pull", "--config"])
@@ -225,7 +220,8 @@ fn refused(s: &support::Services, args: &[&str], config: &Path, needles: &[&str]
 
 #[test]
 fn refused_credentials_exit_2_naming_source_and_endpoint() {
-    let Some(s) = support::services("refused_credentials_exit_2_naming_source_and_endpoint") else {
+    let Some(s) = services::services("refused_credentials_exit_2_naming_source_and_endpoint")
+    else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -12,28 +12,22 @@
     reason = "tests"
 )]
 
-#[path = "../../../tests/support/services.rs"]
-mod services;
-mod support;
-
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use support::request;
+use gxa_testkit::http::{ready, request};
+use gxa_testkit::paths::repo;
+use gxa_testkit::process::Process;
+use gxa_testkit::services;
 
 const SUBJECT: &str = "example-cloud";
 const FLAVOR_ID: &str = "00000001-0000-4000-8000-000000000000";
 const FLAVOR_NAME: &str = "SCS-1V-4";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// A TCP proxy in front of the real NetBox: passes bytes through while `up`, answers 503
 /// (and closes) while not: an outage of NetBox as gx-attest sees it.
@@ -100,38 +94,13 @@ impl Drop for Restore<'_> {
 
 /// A running `gx-attest serve`; SIGKILLed when dropped.
 struct Server {
-    child: Child,
+    process: Process,
     port: u16,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Server {
-    /// Waits for `/readyz`; fails with the log if the process ends first.
-    fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if let Ok(reply) = request(self.port, "GET", "/readyz", &[], b"")
-                && reply.status == 200
-            {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("gx-attest serve ended ({status}):\n{}", self.log());
-            }
-            assert!(Instant::now() < deadline, "not ready:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
     fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log_text()
     }
 
     /// A series' value in `/metrics` (0 when absent).
@@ -286,21 +255,17 @@ retry_secs = 1
     );
     std::fs::write(dir.join("gx-attest.toml"), config).unwrap();
 
-    let log = dir.join("server.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gx-attest"))
-        .arg("serve")
-        .arg("--config")
-        .arg(dir.join("gx-attest.toml"))
-        .current_dir(dir)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let pipe = child.stdout.take().unwrap();
-    std::thread::spawn(move || for _ in BufReader::new(pipe).lines().map_while(Result::ok) {});
-    let mut server = Server { child, port, log };
-    server.wait_ready();
+    let mut process = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_gx-attest"))
+            .arg("serve")
+            .arg("--config")
+            .arg(dir.join("gx-attest.toml"))
+            .current_dir(dir)
+            .env("RUST_LOG", "info"),
+        &dir.join("server.log"),
+    );
+    process.wait_until("gx-attest serve", Duration::from_secs(120), || ready(port));
+    let server = Server { process, port };
 
     // The first pull issues the inventory.
     let ok = "gxa_inventory_pulls_total{source=\"all\",kind=\"ok\"}";

@@ -10,33 +10,22 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod support;
-use support::{Reply, examples, free_port, repo, request};
-
 #[path = "service_e2e/runner.rs"]
 mod runner;
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use gxa_testkit::http::{Reply, free_port, ready, request};
+use gxa_testkit::paths::{examples, repo};
+use gxa_testkit::process::Process;
+
 fn gx_attest() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gx-attest"))
-}
-
-impl Reply {
-    fn assert_problem(&self, status: u16, context: &str) {
-        assert_eq!(self.status, status, "{context}: {}", self.text());
-        assert_eq!(
-            self.header("content-type"),
-            "application/problem+json",
-            "{context}"
-        );
-        assert_eq!(self.json()["status"], status, "{context}");
-    }
 }
 
 fn get(port: u16, path: &str, accept: Option<&str>) -> Reply {
@@ -68,66 +57,26 @@ fn basic(user: &str, password: &str) -> String {
 
 /// A running `gx-attest serve`; killed (SIGKILL) when dropped.
 struct Server {
-    child: Child,
+    process: Process,
     port: u16,
-    stdout: Arc<Mutex<String>>,
-    stderr: PathBuf,
 }
 
 impl Server {
     fn start(args: &[String], port: u16, log: &Path) -> Self {
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .unwrap();
-        let mut child = gx_attest()
-            .arg("serve")
-            .args(args)
-            .current_dir(repo())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let pipe = child.stdout.take().unwrap();
-        let sink = Arc::clone(&stdout);
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let mut text = sink.lock().unwrap();
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-        let server = Self {
-            child,
-            port,
-            stdout,
-            stderr: log.to_owned(),
-        };
-        server.wait_ready();
-        server
-    }
-
-    fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            if let Ok(reply) = request(self.port, "GET", "/readyz", &[], b"")
-                && reply.status == 200
-            {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "the server did not become ready; log:\n{}",
-            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        let mut process = Process::spawn(
+            gx_attest()
+                .arg("serve")
+                .args(args)
+                .current_dir(repo())
+                .env("RUST_LOG", "info"),
+            log,
         );
+        process.wait_until("the server", Duration::from_secs(120), || ready(port));
+        Self { process, port }
     }
 
     fn stdout(&self) -> String {
-        self.stdout.lock().unwrap().clone()
+        self.process.stdout()
     }
 
     /// The demo's upload token from its banner, which reaches the test through a pipe read by
@@ -152,32 +101,25 @@ impl Server {
     }
 
     fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 
     /// SIGTERM, then the exit status (graceful shutdown).
     fn terminate(&mut self) -> std::process::ExitStatus {
         let status = Command::new("kill")
             .arg("-TERM")
-            .arg(self.child.id().to_string())
+            .arg(self.process.id().to_string())
             .status()
             .unwrap();
         assert!(status.success());
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.process.exited() {
                 return status;
             }
             assert!(Instant::now() < deadline, "no exit 30 s after SIGTERM");
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
@@ -469,7 +411,7 @@ fn crash_during_uploads_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     // A subject with its own SSH key (so that the test can sign distinct uploads).
-    let (key, public) = support::keygen(dir.path(), "signer");
+    let (key, public) = gxa_testkit::reports::keygen(dir.path(), "signer");
     let did = format!("did:web:127.0.0.1%3A{port}");
     let keys = dir.path().join("keys");
     let out = gx_attest()
@@ -510,7 +452,9 @@ fn crash_during_uploads_loses_nothing_acknowledged() {
     ];
     let template = std::fs::read_to_string(scs.join("reports-combined.yaml")).unwrap();
     let bodies: Vec<Vec<u8>> = (0..40)
-        .map(|n| support::signed_upload(dir.path(), &key, &report_variant(&template, n)))
+        .map(|n| {
+            gxa_testkit::reports::signed_upload(dir.path(), &key, &report_variant(&template, n))
+        })
         .collect();
 
     let log = dir.path().join("server.log");

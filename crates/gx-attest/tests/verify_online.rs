@@ -4,13 +4,12 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
-#[path = "../../gxa-verify/tests/support/https.rs"]
-mod https;
-
 use std::path::PathBuf;
 use std::process::Output;
 use std::sync::OnceLock;
 
+use gxa_testkit::https;
+use gxa_testkit::report::{CHECKS, check};
 use serde_json::Value;
 
 use super::gx_attest;
@@ -23,10 +22,10 @@ fn corpus() -> PathBuf {
 
 /// The corpus server, started once per test process on the port the corpus names.
 fn server() {
-    static SERVER: OnceLock<https::Server> = OnceLock::new();
+    static SERVER: OnceLock<https::FileServer> = OnceLock::new();
     SERVER.get_or_init(|| {
         let dir = corpus();
-        https::start(
+        https::start_files(
             &dir.join("www"),
             &dir.join("keys/tls-localhost.pem"),
             &dir.join("keys/tls-localhost.key.pem"),
@@ -73,15 +72,6 @@ fn parse(out: Output) -> (i32, Value, String) {
     )
 }
 
-fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == name)
-        .unwrap()
-}
-
 #[test]
 fn online_resolves_did_web_and_status_list() {
     let (code, report, err) = online(&[], &case("valid-status.json"));
@@ -96,18 +86,7 @@ fn online_resolves_did_web_and_status_list() {
         .iter()
         .map(|c| c["check"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "syntax",
-            "proof",
-            "verification_method",
-            "certificate_chain",
-            "validity",
-            "status",
-            "shapes"
-        ]
-    );
+    assert_eq!(names, CHECKS);
     // Revoked: invalid, exit 1, the reason in the report.
     let (code, report, _) = online(&[], &case("status-revoked.json"));
     assert_eq!(code, 1);

@@ -1,4 +1,4 @@
-//! The guarded fetcher against real HTTPS servers on loopback: a test CA made with rcgen, rustls + hyper servers, the CA in `extra_roots` and
+//! The guarded fetcher against real HTTPS servers on loopback: a test CA (`gxa_testkit::tls`), rustls + hyper servers, the CA in `extra_roots` and
 //! `localhost` allowed explicitly. No mock clients: every request goes through TCP and TLS.
 
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
@@ -18,7 +18,7 @@ use http_body_util::combinators::BoxBody;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 use tokio::net::TcpListener;
 
 type Reply = Response<BoxBody<Bytes, Infallible>>;
@@ -187,34 +187,8 @@ async fn route(req: Request<Incoming>, port: u16, counters: Arc<Counters>) -> Re
 /// Starts an HTTPS server on 127.0.0.1 with a fresh test CA; its leaf names `localhost` and
 /// `127.0.0.1`.
 async fn serve() -> Server {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "gxa-fetch test CA");
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let leaf_key = rcgen::KeyPair::generate().unwrap();
-    let mut leaf_params =
-        rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .unwrap();
-    leaf_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "localhost");
-    let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
-
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf_cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let ca = gxa_testkit::tls::TestCa::new("gxa-fetch test CA");
+    let acceptor = tokio_rustls::TlsAcceptor::from(ca.server_config());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let port = addr.port();
@@ -244,7 +218,7 @@ async fn serve() -> Server {
     });
     Server {
         port,
-        ca: ca_cert.der().clone(),
+        ca: ca.ca,
         counters,
     }
 }

@@ -10,13 +10,11 @@
     reason = "test helpers"
 )]
 
-mod common;
-
-use common::{json, read};
 use gxa_proof::{
     Canonicalizer, Flavour, KeyPair, PinnedJsonLd, RdfcHash, Resolver, SignOptions, SignSuite,
     Signed, Suite, VerifyOptions, sign, verify_document,
 };
+use gxa_testkit::shared::{json, read};
 use serde_json::{Value, json};
 
 fn opts(resolver: &Resolver) -> VerifyOptions<'_> {

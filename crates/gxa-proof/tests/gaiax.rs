@@ -21,13 +21,11 @@
     reason = "test helpers"
 )]
 
-mod common;
-
-use common::json;
 use gxa_proof::{
     Canonicalizer, Flavour, KeyPair, PinnedJsonLd, Resolver, SignOptions, SignSuite, Signed,
     VerifyError, VerifyOptions, sign, verify_document,
 };
+use gxa_testkit::shared::json;
 use serde_json::{Value, json};
 
 const FIXTURES: [&str; 8] = [

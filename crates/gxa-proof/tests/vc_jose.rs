@@ -25,12 +25,10 @@
     reason = "test helpers"
 )]
 
-mod common;
-
-use common::{json, read};
 use gxa_proof::{
     KeyPair, PinnedJsonLd, Resolver, SignOptions, SignSuite, Signed, VerifyOptions, sign, verify,
 };
+use gxa_testkit::shared::{json, read};
 use serde_json::Value;
 
 /// Cases where we deliberately give the other outcome, with the reason (module docs).

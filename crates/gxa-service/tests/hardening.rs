@@ -8,12 +8,11 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use gxa_testkit::service as kit;
 
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
@@ -35,7 +34,7 @@ fn key_file(key_dir: &Path) -> std::path::PathBuf {
 async fn world_readable_keys_refused_data_and_database_private() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::test_config(dir.path(), String::new(), 1024 * 1024);
+    let mut config = kit::test_config(dir.path(), String::new(), 1024 * 1024);
     config.database_url = None;
     config.data_dir = dir.path().join("data/nested");
     let key = key_file(&config.key_set);
@@ -76,7 +75,7 @@ fn request_series(metrics: &str) -> usize {
 
 #[tokio::test]
 async fn random_methods_do_not_grow_the_metric_series() {
-    let services = common::services_with_limit(1024).await;
+    let services = kit::services_with_limit(1024).await;
     let service = &services[0];
     // Every standard method once, then warm the `other` series.
     for method in [
@@ -128,7 +127,7 @@ async fn running(
     max_client_connections: usize,
 ) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let url = format!("sqlite://{}", dir.join("store.sqlite3").display());
-    let mut config = common::test_config(dir, url, 1024 * 1024);
+    let mut config = kit::test_config(dir, url, 1024 * 1024);
     config.limits.header_read_timeout_secs = 1;
     config.limits.request_timeout_secs = 1;
     config.limits.idle_timeout_secs = 2;

@@ -11,14 +11,13 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
-use common::{TOKEN, TestService, services};
 use gxa_store::{ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, ListedCredential};
+use gxa_testkit::service as kit;
+use kit::{TOKEN, TestService, services};
 use serde_json::{Value, json};
 
 /// Every credential and every change-log entry of the service's store.
@@ -54,7 +53,7 @@ async fn current_hosts(service: &TestService) -> usize {
 
 /// The example inventory as a JSON object.
 fn example_snapshot() -> serde_json::Map<String, Value> {
-    let snapshot = gxa_service::demo::example_inventory(&common::examples()).unwrap();
+    let snapshot = gxa_service::demo::example_inventory(&gxa_testkit::paths::examples()).unwrap();
     let Value::Object(map) = json!({
         "openstack": snapshot.openstack,
         "flavor_yaml": snapshot.flavor_yaml,
@@ -74,7 +73,7 @@ fn without(keys: &[&str]) -> Vec<u8> {
     serde_json::to_vec(&map).unwrap()
 }
 
-async fn post(service: &TestService, query: &str, body: Vec<u8>) -> common::Reply {
+async fn post(service: &TestService, query: &str, body: Vec<u8>) -> kit::Reply {
     service
         .post(
             &format!("/inventory{query}"),

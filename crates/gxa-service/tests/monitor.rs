@@ -13,13 +13,12 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
 
-use common::{IAAS_UUID, OTHER_TOKEN, SUBJECT, TOKEN, TestService, services};
+use gxa_testkit::service as kit;
+use kit::{IAAS_UUID, OTHER_TOKEN, SUBJECT, TOKEN, TestService, services};
 
 /// The day of the example report: every result is current.
 const AT: &str = "2026-11-25T12:00:00Z";

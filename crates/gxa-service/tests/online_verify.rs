@@ -23,44 +23,25 @@
     reason = "tests: a failed fixture must stop the test"
 )]
 
-mod common;
-/// The test CA and x5u chain helpers, shared with `gx-attest`'s tests.
-#[path = "../../../tests/support/tls.rs"]
-mod tls;
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Reply, SUBJECT, TOKEN, examples};
 use gxa_service::config::{TlsConfig, VerifyConfig};
 use gxa_service::{Config, SubjectConfig};
+use gxa_testkit::http::free_port;
+use gxa_testkit::paths::examples;
+use gxa_testkit::report::{CHECKS, check};
+use gxa_testkit::service as kit;
+use gxa_testkit::store::{PgDatabase, postgres_admin_url};
+use gxa_testkit::tls;
+use kit::{Reply, SUBJECT, TOKEN};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject as _;
 use serde_json::Value;
-use sqlx::Connection as _;
 use tower::ServiceExt as _;
-
-const CHECKS: [&str; 7] = [
-    "syntax",
-    "proof",
-    "verification_method",
-    "certificate_chain",
-    "validity",
-    "status",
-    "shapes",
-];
-
-/// A free loopback port (bound and released; the service binds it again right after).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// One running service and what a verifier needs to trust it.
 struct Online {
@@ -155,7 +136,7 @@ async fn start(database_url: Option<String>) -> Online {
 
 impl Online {
     async fn send(&self, request: Request<Body>) -> Reply {
-        common::send_to(&self.router, request).await
+        kit::send_to(&self.router, request).await
     }
 
     async fn request(
@@ -213,15 +194,6 @@ fn outcomes(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == name)
-        .unwrap_or_else(|| panic!("no {name} check in {report:#}"))
-}
-
 async fn run(name: &str, database_url: Option<String>) {
     let online = start(database_url).await;
     let base_url = format!("https://localhost:{}", online.port);
@@ -235,7 +207,7 @@ async fn run(name: &str, database_url: Option<String>) {
                 (header::CONTENT_TYPE, "application/x-signed-yaml"),
                 (header::AUTHORIZATION, &format!("Bearer {TOKEN}")),
             ],
-            common::upload_body(),
+            kit::upload_body(),
         )
         .await;
     assert_eq!(
@@ -450,42 +422,13 @@ async fn issued_credentials_verify_online_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issued_credentials_verify_online_postgres() {
-    let admin_url = match std::env::var("GXA_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("GXA_TEST_POSTGRES_URL is not set: in CI the PostgreSQL service tests must run")
-        }
-        _ => {
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n********\nSKIPPED: the online verification test on PostgreSQL needs \
-                 GXA_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)\n********\n"
-            );
-            return;
-        }
+    let Some(admin_url) = postgres_admin_url(
+        "online verification tests on PostgreSQL",
+        "only the SQLite one ran",
+    ) else {
+        return;
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let database = format!("gxa_online_{}_{nanos}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (admin_url.as_str(), String::new()),
-    };
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let authority = rest.split('/').next().unwrap();
-    let url = format!("{scheme}://{authority}/{database}{query}");
-    run("postgres", Some(url)).await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await;
+    let database = PgDatabase::create(&admin_url, "gxa_online").await;
+    run("postgres", Some(database.url.clone())).await;
+    database.finish().await;
 }

@@ -1,7 +1,7 @@
 //! In-process tests of the partner exchange routes: `GET /partners`,
 //! `GET /partners/{id}/rejections` (paging, bad cursors, unknown partner), the change feed's
 //! `issuer` field, and a credential served by its whole id. The sync itself runs between real
-//! instances in `crates/gx-attest/tests/federation.rs`. SQLite and PostgreSQL (see `common`).
+//! instances in `crates/gx-attest/tests/federation.rs`. SQLite and PostgreSQL (see the test kit).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,14 +10,14 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::services;
 use gxa_partners::{PartnerConfig, SyncOptions, Syncer, TrustPolicy};
 use gxa_store::RejectionKind;
+use gxa_testkit::http::encode;
+use gxa_testkit::service as kit;
+use kit::services;
 use serde_json::Value;
 use tower::ServiceExt as _;
 
@@ -43,18 +43,6 @@ async fn get(router: &Router, path: &str) -> (StatusCode, String, Value) {
         content_type,
         serde_json::from_slice(&body).unwrap_or(Value::Null),
     )
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,11 +8,10 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{IAAS_UUID, SUBJECT, TOKEN, TestService, services, services_configured};
+use gxa_testkit::service as kit;
+use kit::{IAAS_UUID, SUBJECT, TOKEN, TestService, services, services_configured};
 
 /// The count of signatures made for `operation` (presentation, status_list), from `/metrics`.
 async fn signatures(service: &TestService, operation: &str) -> u64 {
@@ -24,7 +23,7 @@ async fn signatures(service: &TestService, operation: &str) -> u64 {
 }
 
 fn path_of(id: &str) -> String {
-    id.strip_prefix(common::BASE_URL).unwrap().to_owned()
+    id.strip_prefix(kit::BASE_URL).unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -264,7 +263,7 @@ async fn operator_views_ask_for_the_operations_token_when_configured() {
     }
     // Without the token file the configuration is refused.
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::test_config(
+    let mut config = kit::test_config(
         dir.path(),
         format!("sqlite://{}", dir.path().join("s.sqlite3").display()),
         1024,

@@ -8,17 +8,16 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use base64::Engine as _;
-use common::{IAAS_UUID, OTHER_TOKEN, SUBJECT, TOKEN, TestService, services};
+use gxa_testkit::service as kit;
+use kit::{IAAS_UUID, OTHER_TOKEN, SUBJECT, TOKEN, TestService, services};
 use serde_json::Value;
 
 /// The path of a credential id (`http://service.test/credentials/x` → `/credentials/x`).
 fn path_of(id: &str) -> String {
-    id.strip_prefix(common::BASE_URL)
+    id.strip_prefix(kit::BASE_URL)
         .unwrap_or_else(|| panic!("{id} is not under the base URL"))
         .to_owned()
 }
@@ -83,7 +82,7 @@ async fn did_document_and_certificate_chain() {
 async fn report_upload_auth_and_content_type() {
     for service in services().await {
         let name = service.name;
-        let body = common::upload_body();
+        let body = kit::upload_body();
         // No credentials: 401 with a challenge for both schemes.
         let reply = service
             .post("/reports", None, "application/x-signed-yaml", body.clone())
@@ -215,11 +214,11 @@ async fn report_upload_auth_and_content_type() {
 
 #[tokio::test]
 async fn oversized_body_is_413() {
-    for service in common::services_with_limit(1000).await {
+    for service in kit::services_with_limit(1000).await {
         let reply = service.upload_example().await;
         reply.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, service.name);
         // Also without Content-Length (a streamed body): still 413, not 400 or 500.
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = common::upload_body()
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = kit::upload_body()
             .chunks(100)
             .map(|c| Ok(c.to_vec()))
             .collect();
@@ -582,7 +581,8 @@ async fn inventory_presentation_and_badges() {
             .assert_problem(StatusCode::NOT_FOUND, name);
 
         // Inventory: wrong type, not JSON, wrong shape, then the examples, then again.
-        let snapshot = gxa_service::demo::example_inventory(&common::examples()).unwrap();
+        let snapshot =
+            gxa_service::demo::example_inventory(&gxa_testkit::paths::examples()).unwrap();
         let json = serde_json::to_vec(&serde_json::json!({
             "openstack": snapshot.openstack,
             "flavor_yaml": snapshot.flavor_yaml,

@@ -1,5 +1,5 @@
 //! Accounts act only for their subjects, a changed verdict revokes what it supersedes, and
-//! results from the future are reported: on SQLite and PostgreSQL (see `common`).
+//! results from the future are reported: on SQLite and PostgreSQL (see the test kit).
 //!
 //! Reports are signed here with `ssh-keygen -Y sign -n report`, as the SCS test runner signs,
 //! and checked "now" (relative to the test's clock), so no fixture expires.
@@ -10,13 +10,10 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use axum::http::StatusCode;
-use common::{
-    OTHER, OTHER_TOKEN, SUBJECT, TOKEN, TestService, kaas_report, keygen, naive_in, naive_utc,
-    services, services_configured, signed_upload,
-};
+use gxa_testkit::reports::{kaas_report, keygen, naive_in, naive_utc, signed_upload};
+use gxa_testkit::service as kit;
+use kit::{OTHER, OTHER_TOKEN, SUBJECT, TOKEN, TestService, services, services_configured};
 use serde_json::Value;
 
 const SIGNED_YAML: &str = "application/x-signed-yaml";
@@ -45,7 +42,7 @@ async fn state_of(service: &TestService) -> (String, String, Vec<usize>) {
 
 /// The example inventory as the JSON body of `POST /inventory`.
 fn example_snapshot() -> Vec<u8> {
-    let dir = common::examples().join("inventory");
+    let dir = gxa_testkit::paths::examples().join("inventory");
     let json = |path: std::path::PathBuf| -> Value {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     };
@@ -64,7 +61,7 @@ fn example_snapshot() -> Vec<u8> {
 }
 
 fn path_of(id: &str) -> String {
-    id.strip_prefix(common::BASE_URL).unwrap().to_owned()
+    id.strip_prefix(kit::BASE_URL).unwrap().to_owned()
 }
 
 /// The value of an un-labelled or labelled metric line in `/metrics`.
@@ -255,7 +252,7 @@ fn issued(reply: &Value) -> Vec<(String, String, Option<String>, bool)> {
 }
 
 /// `POST /reports` of a signed upload with `token`.
-async fn post_report(service: &TestService, token: &str, body: Vec<u8>) -> common::Reply {
+async fn post_report(service: &TestService, token: &str, body: Vec<u8>) -> kit::Reply {
     service
         .post("/reports", Some(token), SIGNED_YAML, body)
         .await
@@ -380,7 +377,7 @@ async fn a_changed_verdict_revokes_the_superseded_attestation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_from_the_future_are_reported_and_zones_are_per_account() {
     // example-cloud runs its test runner in Europe/Berlin; other-cloud in UTC.
-    let tweak: common::Tweak = |config| {
+    let tweak: kit::Tweak = |config| {
         config.subjects[0].checked_at_zone = Some("Europe/Berlin".to_owned());
         config.subjects[1].delegate_of = vec!["other-k8s-*".to_owned()];
     };

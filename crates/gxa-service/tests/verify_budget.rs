@@ -9,15 +9,14 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Reply, TestService};
 use gxa_service::VerifyPool;
+use gxa_testkit::service as kit;
+use kit::{Reply, TestService};
 
 fn router(service: &TestService, pool: VerifyPool) -> Router {
     let mut config = gxa_verify::VerifierConfig::offline();
@@ -34,7 +33,7 @@ async fn post(router: &Router, content_type: &str, body: Vec<u8>) -> Reply {
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .unwrap();
-    common::send_to(router, request).await
+    kit::send_to(router, request).await
 }
 
 /// A JSON-LD credential whose subject holds `n` small objects (about 29 bytes each).
@@ -48,7 +47,7 @@ fn many_objects(n: usize) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_small_objects_are_refused_before_expansion() {
-    let services = common::services_with_limit(16 * 1024 * 1024).await;
+    let services = kit::services_with_limit(16 * 1024 * 1024).await;
     let service = &services[0];
     let router = router(service, VerifyPool::new(2, 2, Duration::from_secs(5)));
     // 60 000 objects (≈ 2 MB, under the JSON-LD body limit): over the value budget.
@@ -91,7 +90,7 @@ async fn many_small_objects_are_refused_before_expansion() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_pool_answers_503_with_retry_after_and_every_request_is_answered() {
-    let services = common::services_with_limit(16 * 1024 * 1024).await;
+    let services = kit::services_with_limit(16 * 1024 * 1024).await;
     let service = &services[0];
     // One running, one waiting, no waiting time to speak of.
     let router = router(service, VerifyPool::new(1, 1, Duration::from_millis(1)));

@@ -19,12 +19,12 @@
     reason = "tests: a failed fixture must stop the test"
 )]
 
-mod common;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Reply, TestService, services};
+use gxa_testkit::report::check;
+use gxa_testkit::service as kit;
+use kit::{Reply, TestService, services};
 use serde_json::Value;
 
 /// A router over the test service's state whose verifier knows the service's DID document.
@@ -38,7 +38,7 @@ async fn offline_router(service: &TestService) -> Router {
 }
 
 async fn send(router: &Router, request: Request<Body>) -> Reply {
-    common::send_to(router, request).await
+    kit::send_to(router, request).await
 }
 
 async fn post_verify(router: &Router, query: &str, content_type: &str, body: Vec<u8>) -> Reply {
@@ -62,7 +62,7 @@ async fn issue(service: &TestService) -> Vec<(String, String)> {
         .map(|i| {
             let id = i["id"].as_str().unwrap();
             (
-                id.strip_prefix(common::BASE_URL).unwrap().to_owned(),
+                id.strip_prefix(kit::BASE_URL).unwrap().to_owned(),
                 i["format"].as_str().unwrap().to_owned(),
             )
         })
@@ -79,15 +79,6 @@ async fn fetch(service: &TestService, path: &str, format: &str) -> (Vec<u8>, &'s
     let reply = service.get(path, Some(media_type)).await;
     assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
     (reply.body, media_type)
-}
-
-fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == name)
-        .unwrap_or_else(|| panic!("no {name} check in {report:#}"))
 }
 
 #[tokio::test]
@@ -278,7 +269,7 @@ async fn malformed_bodies_are_invalid_reports_and_bad_requests_are_problems() {
 #[tokio::test]
 async fn oversized_bodies_are_413() {
     // The service's own limit (64 KiB here) applies before the verifier's.
-    let services = common::services_with_limit(64 * 1024).await;
+    let services = kit::services_with_limit(64 * 1024).await;
     let service = &services[0];
     let router = offline_router(service).await;
     let mut big = b"{\"x\": \"".to_vec();

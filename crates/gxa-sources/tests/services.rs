@@ -9,13 +9,11 @@
     reason = "tests"
 )]
 
-#[path = "../../../tests/support/services.rs"]
-mod support;
-
 use std::path::Path;
 
 use gxa_sources::config::{HttpConfig, NetBoxConfig, RedfishAuth, RedfishConfig};
 use gxa_sources::{PullConfig, SourceError, pull};
+use gxa_testkit::services as support;
 use serde_json::Value;
 
 fn example(name: &str) -> Value {

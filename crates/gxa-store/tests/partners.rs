@@ -1,18 +1,12 @@
 //! The partner exchange (migration 0003): receiving partners' credentials with provenance,
 //! rejections, revocations without a local status bit, re-issuance, cursors; every test body
-//! runs against SQLite and PostgreSQL (see `common`).
+//! runs against SQLite and PostgreSQL (see `gxa_testkit::store`).
 
-#[allow(
-    dead_code,
-    reason = "shared test helpers; this file uses a part of them"
-)]
-mod common;
-
-use common::{credential, test_dbs};
 use gxa_store::{
     ChangeCursor, ChangeKind, CredentialFilter, NewCredential, PartnerReceipt, ReceiptOutcome,
     RejectionKind, StoreError,
 };
+use gxa_testkit::store::{credential, test_dbs};
 
 const PARTNER: &str = "did:web:partner.example";
 const TYPES: &[&str] = &["VerifiableCredential", "scs:Attestation"];

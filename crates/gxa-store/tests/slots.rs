@@ -1,13 +1,11 @@
 //! Logical slots (migration 0002): `issue_in_slot`, `current_in_slot`, `slot_of`,
 //! `slots_of_subject`, and `uploads_of_subject`; every test body runs against SQLite and
-//! PostgreSQL (see `common`).
+//! PostgreSQL (see `gxa_testkit::store`).
 
-mod common;
-
-use common::{credential, test_dbs};
 use gxa_store::{
     ChangeCursor, ChangeKind, MIN_STATUS_LIST_BITS, NewUpload, Previous, StatusPurpose, StoreError,
 };
+use gxa_testkit::store::{credential, test_dbs};
 
 const SCS: &[&str] = &["VerifiableCredential", "scs:Attestation"];
 

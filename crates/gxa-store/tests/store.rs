@@ -1,15 +1,13 @@
-//! Store tests; every test body runs against SQLite and PostgreSQL (see `common`).
-
-mod common;
+//! Store tests; every test body runs against SQLite and PostgreSQL (see `gxa_testkit::store`).
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
-use common::{credential, now, test_dbs};
 use gxa_store::{
     ChangeCursor, ChangeKind, CredentialFilter, CredentialState, ListCursor, ListedCredential,
     MIN_STATUS_LIST_BITS, NewUpload, Sha256Digest, StatusPurpose, Store, StoreError, bit_is_set,
 };
+use gxa_testkit::store::{credential, now, test_dbs};
 use sqlx::Connection as _;
 
 const LEGAL: &[&str] = &["VerifiableCredential", "gx:LegalParticipant"];
@@ -20,7 +18,7 @@ async fn insert_then_get_round_trips_and_credentials_are_immutable() {
     for db in test_dbs().await {
         let store = &db.store;
         let mut new = credential("urn:uuid:1", "did:web:a.example", LEGAL);
-        new.format = gxa_store::CredentialFormat::VcJwt;
+        new.format = gxa_store::CredentialFormat::Jwt;
         let entry = store.insert_credential(&new).await.unwrap();
         assert_eq!(
             (entry.seq, entry.kind),
@@ -33,7 +31,7 @@ async fn insert_then_get_round_trips_and_credentials_are_immutable() {
         assert_eq!(got.body, new.body, "{}", db.name);
         assert_eq!(got.body_sha256, Sha256Digest::of(&new.body));
         assert_eq!(got.types, new.types);
-        assert_eq!(got.format, gxa_store::CredentialFormat::VcJwt);
+        assert_eq!(got.format, gxa_store::CredentialFormat::Jwt);
         assert_eq!(got.canonical_hash, new.canonical_hash);
         assert_eq!(
             (got.issued_at, got.valid_from, got.valid_until),

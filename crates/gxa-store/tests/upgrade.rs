@@ -9,11 +9,8 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-#[allow(dead_code, reason = "this test needs only the empty databases")]
-mod common;
-
-use common::empty_dbs;
 use gxa_store::{CredentialFilter, Sha256Digest, Store};
+use gxa_testkit::store::empty_dbs;
 use sqlx::SqlSafeStr as _;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 

@@ -8,12 +8,11 @@
 
 #![allow(clippy::unwrap_used, reason = "test set-up")]
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use gxa_fetch::{FetchPolicy, Fetcher};
+use gxa_testkit::{https, tls};
 use gxa_verify::{
     ChainPolicy, CheckKind, Outcome, TrustAnchors, Verdict, Verifier, VerifierConfig, VerifyReport,
 };
@@ -77,7 +76,7 @@ fn at_path<'a>(report: &'a VerifyReport, path: &[usize]) -> Option<&'a VerifyRep
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_corpus_gives_exactly_the_expected_reasons() {
     let dir = corpus();
-    let _server = support::https::start(
+    let _server = https::start_files(
         &dir.join("www"),
         &dir.join("keys/tls-localhost.pem"),
         &dir.join("keys/tls-localhost.key.pem"),
@@ -85,7 +84,7 @@ async fn bad_corpus_gives_exactly_the_expected_reasons() {
     );
     let fetcher = Fetcher::new(FetchPolicy {
         allowed_hosts: vec!["localhost:38443".into()],
-        extra_roots: support::https::certs(&dir.join("keys/tls-ca.pem")),
+        extra_roots: tls::certs(&dir.join("keys/tls-ca.pem")),
         ..FetchPolicy::default()
     })
     .unwrap();

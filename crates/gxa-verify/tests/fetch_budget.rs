@@ -10,15 +10,8 @@
     reason = "tests: a failed step must stop the test"
 )]
 
-mod support;
-#[allow(
-    dead_code,
-    reason = "shared test material: this test uses the TLS files only"
-)]
-#[path = "../../../tests/support/tls.rs"]
-mod tls;
-
 use gxa_fetch::{FetchPolicy, Fetcher};
+use gxa_testkit::{https, tls};
 use gxa_verify::{Verdict, Verifier, VerifierConfig};
 use serde_json::{Value, json};
 
@@ -28,11 +21,11 @@ async fn a_thousand_issuers_cost_at_most_the_fetch_budget() {
     let (ca, cert, key) = tls::tls_files(&dir.path().join("tls"), "fetch budget test CA");
     let www = dir.path().join("www");
     std::fs::create_dir_all(&www).unwrap();
-    let server = support::https::start(&www, &cert, &key, "127.0.0.1:0");
+    let server = https::start_files(&www, &cert, &key, "127.0.0.1:0");
     let port = server.addr.port();
     let fetcher = Fetcher::new(FetchPolicy {
         allowed_hosts: vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
-        extra_roots: support::https::certs(&ca),
+        extra_roots: tls::certs(&ca),
         ..FetchPolicy::default()
     })
     .unwrap();

@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::support::{
-    kaas_report, keygen, naive_in, naive_utc, root_of_chain, sign_report, tls_files,
-};
+use gxa_testkit::reports::{kaas_report, keygen, naive_in, naive_utc, sign_report};
+use gxa_testkit::tls::{root_of_chain, tls_files};
+
 use super::{Server, free_port};
 
 const TOKEN: &str = "runner-test-token-0123456789abcdef";

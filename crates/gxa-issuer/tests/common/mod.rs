@@ -1,4 +1,4 @@
-//! Fixtures of the issuer tests: a store per backend (the store tests' `common`), the example
+//! Fixtures of the issuer tests: a store per backend (`gxa_testkit::store`), the example
 //! key set, the shared SCS data and the example inventory.
 
 #![allow(
@@ -17,20 +17,16 @@ use gxa_scs::{Limits, Scope};
 use gxa_store::Store;
 use serde_json::Value;
 
-#[path = "../../../gxa-store/tests/common/mod.rs"]
-pub mod store_common;
-
-pub(crate) use store_common::test_dbs;
+pub(crate) use gxa_testkit::store::test_dbs;
 
 pub const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/scs-data");
 pub const BASE_URL: &str = "https://provider.example";
 pub const DID: &str = "did:web:localhost%3A8443";
 /// The uploading subject of the shared signed upload.
 pub const CLOUD: &str = "example-cloud";
 
 pub fn shared(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{SHARED}/{path}")).unwrap()
+    gxa_testkit::shared::bytes(&format!("scs-data/{path}"))
 }
 
 pub fn repo(path: &str) -> PathBuf {

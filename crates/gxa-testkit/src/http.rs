@@ -1,56 +1,14 @@
-//! What the end-to-end tests of the `gx-attest` binary share: paths, free ports, a plain
-//! HTTP/1.1 client for the service's plain listener (the requests curl sends), and TLS material
-//! from a throw-away test CA. Each test binary uses a part of it.
-
-#![allow(
-    dead_code,
-    reason = "each test binary uses a part of the support module"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "test support: a failed step must stop the test"
-)]
+//! A plain HTTP/1.1 client for the services' plain listeners (the requests curl sends), and
+//! free loopback ports.
 
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The test CA and x5u chain helpers, shared with `gxa-service`'s tests.
-#[path = "../../../../tests/support/tls.rs"]
-mod tls;
-
-#[allow(
-    unused_imports,
-    reason = "each test binary uses a part of the support module"
-)]
-pub(crate) use tls::{root_of_chain, tls_files};
-
-/// Signed SCS reports as the test runner makes them, shared with `gxa-service`'s tests.
-#[path = "../../../../tests/support/reports.rs"]
-mod reports;
-
-#[allow(
-    unused_imports,
-    reason = "each test binary uses a part of the support module"
-)]
-pub(crate) use reports::{kaas_report, keygen, naive_in, naive_utc, sign_report, signed_upload};
-
-/// The repository root.
-pub(crate) fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `examples/` of the repository.
-pub(crate) fn examples() -> PathBuf {
-    repo().join("examples")
-}
-
-/// A loopback port free at the time of the call.
-pub(crate) fn free_port() -> u16 {
+/// A loopback port free at the time of the call (bound and released; the service binds it
+/// again right after).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -58,32 +16,56 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// An HTTP answer: status, headers (lower-case names), body (de-chunked).
 #[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) headers: BTreeMap<String, String>,
-    pub(crate) body: Vec<u8>,
+pub struct Reply {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub(crate) fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    pub(crate) fn json(&self) -> serde_json::Value {
+    pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
-    pub(crate) fn header(&self, name: &str) -> &str {
+    pub fn header(&self, name: &str) -> &str {
         self.headers.get(name).map_or("", String::as_str)
+    }
+
+    /// Asserts an RFC 9457 problem with this status.
+    pub fn assert_problem(&self, status: u16, context: &str) {
+        assert_eq!(self.status, status, "{context}: {}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            "application/problem+json",
+            "{context}"
+        );
+        assert_eq!(self.json()["status"], status, "{context}");
     }
 }
 
 /// One HTTP/1.1 request over a new connection (`Connection: close`), with the headers curl
 /// sends (`Host`, `User-Agent`, `Accept: */*` unless given) plus `headers`.
-pub(crate) fn request(
+pub fn request(
     port: u16,
     method: &str,
     path: &str,
@@ -116,7 +98,7 @@ pub(crate) fn request(
 }
 
 /// Parses a whole HTTP/1.1 response (`Content-Length` or chunked body).
-pub(crate) fn parse_response(raw: &[u8]) -> std::io::Result<Reply> {
+pub fn parse_response(raw: &[u8]) -> std::io::Result<Reply> {
     let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_owned());
     let split = raw
         .windows(4)
@@ -168,4 +150,9 @@ pub(crate) fn parse_response(raw: &[u8]) -> std::io::Result<Reply> {
         headers,
         body,
     })
+}
+
+/// Whether the service on `port` answers `GET /readyz` with 200.
+pub fn ready(port: u16) -> bool {
+    request(port, "GET", "/readyz", &[], b"").is_ok_and(|reply| reply.status == 200)
 }

@@ -1,18 +1,12 @@
 //! Signed SCS reports as the SCS test runner makes them: keys and signatures from the real
 //! `ssh-keygen` (`-Y sign -n report`), report streams from the example KaaS report with another
-//! subject, time and result. Included by the tests of `gxa-service` and `gx-attest`.
-
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    reason = "test support: each test binary uses a part; a failed step must stop the test"
-)]
+//! subject, time and result.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An ed25519 key made with `ssh-keygen` in `dir`: its private key file and public key line.
-pub(crate) fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
+pub fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
     let key = dir.join(name);
     let out = std::process::Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
@@ -30,7 +24,7 @@ pub(crate) fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
 
 /// `yaml` written to a new file in `dir` and signed there with `ssh-keygen -Y sign -n report`,
 /// as the SCS test runner signs: the report file and its `.sig` file.
-pub(crate) fn sign_report(dir: &Path, key: &Path, yaml: &str) -> (PathBuf, PathBuf) {
+pub fn sign_report(dir: &Path, key: &Path, yaml: &str) -> (PathBuf, PathBuf) {
     static N: AtomicU64 = AtomicU64::new(0);
     let file = dir.join(format!("report-{}.yaml", N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&file, yaml).unwrap();
@@ -52,7 +46,7 @@ pub(crate) fn sign_report(dir: &Path, key: &Path, yaml: &str) -> (PathBuf, PathB
 
 /// `<armor>&<yaml>`: [`sign_report`]'s two files joined as curl joins its two `--data-binary`
 /// parts.
-pub(crate) fn signed_upload(dir: &Path, key: &Path, yaml: &str) -> Vec<u8> {
+pub fn signed_upload(dir: &Path, key: &Path, yaml: &str) -> Vec<u8> {
     let (_, sig) = sign_report(dir, key, yaml);
     let mut body = std::fs::read(sig).unwrap();
     body.push(b'&');
@@ -61,12 +55,12 @@ pub(crate) fn signed_upload(dir: &Path, key: &Path, yaml: &str) -> Vec<u8> {
 }
 
 /// `at` as the SCS checker writes `checked_at` (naive, here in UTC).
-pub(crate) fn naive_utc(at: jiff::Timestamp) -> String {
+pub fn naive_utc(at: jiff::Timestamp) -> String {
     naive_in(at, "UTC")
 }
 
 /// `at` as the SCS checker writes `checked_at` on a runner whose `TZ` is `zone`.
-pub(crate) fn naive_in(at: jiff::Timestamp, zone: &str) -> String {
+pub fn naive_in(at: jiff::Timestamp, zone: &str) -> String {
     let civil = jiff::tz::TimeZone::get(zone).unwrap().to_datetime(at);
     format!(
         "{} {:02}:{:02}:{:02}",
@@ -80,14 +74,10 @@ pub(crate) fn naive_in(at: jiff::Timestamp, zone: &str) -> String {
 /// The example KaaS report (second document of `examples/scs/reports-combined.yaml`) for
 /// `subject`, checked at `checked_at` (as the report states it), with a fresh run uuid, and with
 /// `version-policy-check` failing when `fail`.
-pub(crate) fn kaas_report(subject: &str, checked_at: &str, fail: bool) -> String {
+pub fn kaas_report(subject: &str, checked_at: &str, fail: bool) -> String {
     static RUN: AtomicU64 = AtomicU64::new(0);
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples")
-            .join("scs/reports-combined.yaml"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(crate::paths::examples().join("scs/reports-combined.yaml"))
+        .unwrap();
     let doc = text.split("\n---\n").nth(1).unwrap();
     let run = format!(
         "{:08x}-0000-4000-8000-{:012x}",

@@ -13,7 +13,7 @@
 //! - [`report`]: reading verification reports (JSON);
 //! - [`services`]: the running inventory test services (`tests/services/up.sh up`);
 //! - [`paths`]: the repository and its `examples/`;
-//! - [`shared`]: the shared test data next to the repository (`../shared`).
+//! - [`shared`]: the shared reference data beside the checkout (see README, Set up).
 //!
 //! A test that needs something the machine does not have (PostgreSQL, the inventory services)
 //! says `SKIPPED` on the process's standard error and passes; when `CI` is set it fails

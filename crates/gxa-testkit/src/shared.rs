@@ -1,4 +1,5 @@
-//! The shared test data next to the repository (`../shared`: conformance suites, SCS data).
+//! The shared reference data beside the checkout (conformance suites, SCS and Gaia-X data; see
+//! README, Set up).
 
 use std::path::PathBuf;
 

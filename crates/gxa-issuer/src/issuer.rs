@@ -46,6 +46,8 @@ pub(crate) struct Inner {
     /// The number of the status list new entries are allocated from.
     pub(crate) current_list: tokio::sync::Mutex<u64>,
     pub(crate) status_cache: std::sync::Mutex<StatusCache>,
+    /// Uploads whose signature verified against a set of registered keys.
+    pub(crate) upload_memo: std::sync::Mutex<crate::scs::UploadMemo>,
     /// This replica's name for leases.
     pub(crate) holder: String,
 }
@@ -121,6 +123,7 @@ impl Issuer {
                 chains,
                 current_list: tokio::sync::Mutex::new(current),
                 status_cache: std::sync::Mutex::new(HashMap::new()),
+                upload_memo: std::sync::Mutex::new(crate::scs::UploadMemo::default()),
                 holder: format!("issuer-{}", uuid::Uuid::new_v4()),
             }),
         })

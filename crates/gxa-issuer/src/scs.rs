@@ -22,11 +22,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use gxa_scs::{
     AddedReport, AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid,
-    VerifiedUpload, attestation_document, verify_upload,
+    SignedUpload, VerifiedUpload, attestation_document, verify_upload,
 };
 use gxa_store::{NewUpload, Previous, Sha256Digest, StoredCredential, Upload};
 use jiff::Timestamp;
 use serde_json::Value;
+use sha2::{Digest as _, Sha256};
 
 use crate::issuer::{SLOT_ATTEMPTS, SlotIssue, SlotResult, slot_name};
 use crate::{IssuedRef, Issuer, IssuerError, ScsStatus, UploadOutcome, proof};
@@ -56,6 +57,62 @@ fn allowed_signers(keys: &[String]) -> Result<AllowedSigners, IssuerError> {
             "a registered SSH key of the subject is invalid: {e}"
         ))
     })
+}
+
+/// Uploads whose signature verified against a set of registered keys, so that an issuance
+/// does not verify every stored upload of the subject again: (upload SHA-256, SHA-256 of the
+/// registered keys) → what the verification found. Holds no report bytes (they are read from
+/// the stored upload); forgotten as a whole when full.
+#[derive(Default)]
+pub(crate) struct UploadMemo(HashMap<(Sha256Digest, [u8; 32]), Verification>);
+
+/// What a signature check found, without the report bytes.
+#[derive(Clone)]
+struct Verification {
+    body_sri: String,
+    signer_fingerprint: String,
+    principals: Vec<String>,
+}
+
+/// At most this many verified uploads are remembered.
+const UPLOAD_MEMO_ENTRIES: usize = 65_536;
+
+impl UploadMemo {
+    fn remember(&mut self, upload: Sha256Digest, keys: [u8; 32], verified: &VerifiedUpload) {
+        if self.0.len() >= UPLOAD_MEMO_ENTRIES {
+            self.0.clear();
+        }
+        self.0.insert(
+            (upload, keys),
+            Verification {
+                body_sri: verified.body_sri.clone(),
+                signer_fingerprint: verified.signer_fingerprint.clone(),
+                principals: verified.principals.clone(),
+            },
+        );
+    }
+
+    /// The verified upload, if `upload` verified against `keys` before.
+    fn recall(&self, upload: &Upload, keys: [u8; 32]) -> Option<VerifiedUpload> {
+        let found = self.0.get(&(upload.sha256, keys))?;
+        let split = SignedUpload::split(&upload.body).ok()?;
+        Some(VerifiedUpload {
+            body_sri: found.body_sri.clone(),
+            signer_fingerprint: found.signer_fingerprint.clone(),
+            principals: found.principals.clone(),
+            report: split.report.to_vec(),
+        })
+    }
+}
+
+/// The memo key of a subject's registered keys.
+fn keys_digest(keys: &[String]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for key in keys {
+        hasher.update(key.trim().as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher.finalize().into()
 }
 
 /// Verifies an upload against the subject's keys and checks that it evaluates on its own
@@ -210,6 +267,9 @@ impl Issuer {
                 upload.subject
             )));
         }
+        if let Ok(mut memo) = self.inner.upload_memo.lock() {
+            memo.remember(upload.sha256, keys_digest(&keys), &verified);
+        }
         let (evaluations, issued, unchanged) = self.issue_scs(subject, now, false).await?;
         Ok(UploadOutcome {
             upload_sri: verified.body_sri,
@@ -247,12 +307,32 @@ impl Issuer {
         if keys.is_empty() || uploads.is_empty() {
             return Ok(Vec::new());
         }
+        // Uploads verified before against the same keys are not verified again.
+        let digest = keys_digest(&keys);
+        let mut verified = Vec::with_capacity(uploads.len());
+        let mut unverified = Vec::new();
+        {
+            let memo = self
+                .inner
+                .upload_memo
+                .lock()
+                .map_err(|_| IssuerError::Internal("the upload memo is poisoned".to_owned()))?;
+            for (position, upload) in uploads.into_iter().enumerate() {
+                match memo.recall(&upload, digest) {
+                    Some(hit) => verified.push((position, upload, hit)),
+                    None => unverified.push((position, upload)),
+                }
+            }
+        }
+        if unverified.is_empty() {
+            return Ok(verified.into_iter().map(|(_, u, v)| (u, v)).collect());
+        }
         let signers = allowed_signers(&keys)?;
-        let verified = proof::blocking(move || {
-            uploads
+        let fresh = proof::blocking(move || {
+            unverified
                 .into_iter()
-                .filter_map(|upload| match verify_upload(&upload.body, &signers) {
-                    Ok(Ok(verified)) => Some((upload, verified)),
+                .filter_map(|(position, upload)| match verify_upload(&upload.body, &signers) {
+                    Ok(Ok(verified)) => Some((position, upload, verified)),
                     Ok(Err(invalid)) => {
                         tracing::info!(upload = %upload.sha256, %invalid, "stored upload no longer verifies; skipped");
                         None
@@ -265,7 +345,15 @@ impl Issuer {
                 .collect::<Vec<_>>()
         })
         .await?;
-        Ok(verified)
+        if let Ok(mut memo) = self.inner.upload_memo.lock() {
+            for (_, upload, v) in &fresh {
+                memo.remember(upload.sha256, digest, v);
+            }
+        }
+        verified.extend(fresh);
+        // In the store's order (oldest first).
+        verified.sort_by_key(|(position, _, _)| *position);
+        Ok(verified.into_iter().map(|(_, u, v)| (u, v)).collect())
     }
 
     /// An [`Evaluator`] holding the results of every stored upload of `owner` that still

@@ -20,6 +20,7 @@ mod jws;
 mod jwt;
 mod key;
 mod keyset;
+#[cfg(feature = "pkcs11")]
 mod pkcs11;
 #[cfg(test)]
 mod rejection_tests;
@@ -42,6 +43,7 @@ pub use keyset::{
     DEVELOPMENT_BANNER, DidKey, Generated, KeyEntry, KeySet, KeySetError, KeyStatus,
     create_private_dir, did_document, generate as generate_keyset, open_signer, write_private,
 };
+#[cfg(feature = "pkcs11")]
 pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};
 pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
 pub use seal::{Sealed, SigningKey, profile_suite, seal};

@@ -5,6 +5,7 @@
 //! SoftHSM2 reads `SOFTHSM2_CONF` at `C_Initialize`. The test sets up a private token
 //! directory and re-runs itself with that variable (setting it in-process would need
 //! `unsafe`), so it never touches the system token store.
+#![cfg(feature = "pkcs11")]
 
 #![allow(
     clippy::unwrap_used,
@@ -26,10 +27,16 @@ const INNER: &str = "GXA_PKCS11_INNER";
 
 #[test]
 fn softhsm2_signing() {
-    assert!(
-        std::path::Path::new(MODULE).exists(),
-        "{MODULE} missing: apt-get install -y softhsm2"
-    );
+    if !std::path::Path::new(MODULE).exists() {
+        // `tests/services/up.sh run` (the README's test command) and `.ci/run` install
+        // softhsm2; a plain `cargo test` on a machine without it skips, loudly, outside CI.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{MODULE} missing: apt-get install -y softhsm2"
+        );
+        eprintln!("SKIPPED softhsm2_signing: {MODULE} missing (apt-get install -y softhsm2)");
+        return;
+    }
     if std::env::var_os(INNER).is_none() {
         let dir = tempfile::tempdir().unwrap();
         let tokens = dir.path().join("tokens");

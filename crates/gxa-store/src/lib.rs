@@ -30,6 +30,7 @@ mod bits;
 mod error;
 mod model;
 mod partner;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
 mod store;

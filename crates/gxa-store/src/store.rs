@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+#[cfg(feature = "postgres")]
 use crate::postgres::PostgresBackend;
 use crate::sqlite::SqliteBackend;
 use crate::{
@@ -47,7 +48,23 @@ pub struct Store {
 #[derive(Clone, Debug)]
 enum Backend {
     Sqlite(SqliteBackend),
+    #[cfg(feature = "postgres")]
     Postgres(PostgresBackend),
+}
+
+#[cfg(feature = "postgres")]
+async fn postgres_backend(url: &str, max_connections: u32) -> Result<Backend, StoreError> {
+    Ok(Backend::Postgres(
+        PostgresBackend::open(url, max_connections).await?,
+    ))
+}
+
+/// Without the `postgres` feature a PostgreSQL URL is refused with a message that says why.
+#[cfg(not(feature = "postgres"))]
+async fn postgres_backend(_url: &str, _max_connections: u32) -> Result<Backend, StoreError> {
+    Err(StoreError::InvalidInput(
+        "this build has no PostgreSQL support (gxa-store's feature postgres)".to_owned(),
+    ))
 }
 
 /// Calls the same method on whichever backend is in use.
@@ -55,6 +72,7 @@ macro_rules! dispatch {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
         match &$self.backend {
             Backend::Sqlite(b) => b.$method($($arg),*).await,
+            #[cfg(feature = "postgres")]
             Backend::Postgres(b) => b.$method($($arg),*).await,
         }
     };
@@ -92,7 +110,7 @@ impl Store {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite(SqliteBackend::open(url, options.max_connections).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres(PostgresBackend::open(url, options.max_connections).await?)
+            postgres_backend(url, options.max_connections).await?
         } else {
             return Err(StoreError::InvalidInput(
                 "the database URL must start with sqlite:, postgres:// or postgresql://".to_owned(),
@@ -130,6 +148,7 @@ impl Store {
     pub fn backend_name(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
             Backend::Postgres(_) => "postgres",
         }
     }

@@ -116,7 +116,12 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeySetError + '_ {
 /// Opens a key source: a file path or a PKCS#11 URI.
 pub fn open_signer(source: &str, base: &Path) -> Result<Box<dyn Signer>, KeyError> {
     if source.starts_with("pkcs11:") {
+        #[cfg(feature = "pkcs11")]
         return Ok(Box::new(crate::pkcs11::Pkcs11Signer::open(source)?));
+        #[cfg(not(feature = "pkcs11"))]
+        return Err(KeyError::Pkcs11(
+            "this build has no PKCS#11 support (gxa-proof's feature pkcs11)".to_owned(),
+        ));
     }
     let path = base.join(source);
     Ok(Box::new(KeyPair::from_file(&path)?))

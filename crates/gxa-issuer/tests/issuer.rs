@@ -16,7 +16,7 @@ use common::{
     test_dbs, upload_body, verify,
 };
 use gxa_issuer::{ErrorKind, Issuer, IssuerError, REISSUE_LEASE, decode_status_list};
-use gxa_scs::Profile;
+use gxa_credential::Profile;
 use gxa_store::{ChangeCursor, ChangeKind, bit_is_set};
 use serde_json::Value;
 

@@ -61,7 +61,7 @@ impl Template {
             subject: format!("bench-subject-{}", n % 1000),
             issuer: self.issuer.clone(),
             profile: self.profile.clone(),
-            format: CredentialFormat::LdJson,
+            format: CredentialFormat::JsonLd,
             body: body.into_bytes(),
             canonical_hash: None,
             issued_at: now,

@@ -13,11 +13,10 @@
 //!    validity, status (list credential fetched and verified in turn), shapes (blocking thread).
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use gxa_fetch::{FetchError, Fetcher};
 use gxa_proof::{Failure, Resolver, VerificationReport, VerifyError, VerifyOptions, did_of};
-use gxa_credential::Profile;
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -134,6 +133,7 @@ struct Inner {
     max_fetches: usize,
     max_fetches_per_host: usize,
     /// The SHACL validators of check 7, loaded on first use.
+    #[cfg_attr(not(feature = "shacl"), allow(dead_code, reason = "check 7 is off"))]
     validators: shapes::Validators,
 }
 
@@ -165,6 +165,7 @@ struct Run {
     /// Check `credentialStatus` (off for status list credentials themselves: no recursion).
     status: bool,
     /// Validate shapes.
+    #[cfg_attr(not(feature = "shacl"), allow(dead_code, reason = "check 7 is off"))]
     shapes: bool,
     /// The fetches this verification may still make (shared with the status lists' runs).
     fetches: FetchBudget,

@@ -1,6 +1,9 @@
 //! Check 7, shapes: SHACL conformance to the shapes of the credential's profile (Gaia-X Loire
 //! or Tagus) and, for SCS attestations, to the `scs:` shape.
 
+use std::sync::OnceLock;
+
+use gxa_credential::Profile;
 use gxa_shacl::Validator;
 
 use super::*;

@@ -217,9 +217,8 @@ fn timestamp_of(doc: &Value, keys: &[&str]) -> Option<Timestamp> {
 
 /// The document inside a stored credential (JSON-LD as stored, or the JWT payload).
 fn document_of(credential: &StoredCredential) -> Result<Value, ClearingError> {
-    gxa_credential::document(credential.format, &credential.body).map_err(|e| {
-        ClearingError::Internal(format!("stored credential {}: {e}", credential.id))
-    })
+    gxa_credential::document(credential.format, &credential.body)
+        .map_err(|e| ClearingError::Internal(format!("stored credential {}: {e}", credential.id)))
 }
 
 /// A seconds value of a `Retry-After` header (the HTTP-date form is not honoured: the backoff
@@ -708,7 +707,13 @@ impl ClearingClient {
         let doc: Value = serde_json::from_slice(&sealed.body)
             .map_err(|e| ClearingError::Internal(format!("a sealed Tagus credential: {e}")))?;
         let (id, _) = self
-            .store_received(&slot, Profile::Tagus, &doc, sealed.body, CredentialFormat::JsonLd)
+            .store_received(
+                &slot,
+                Profile::Tagus,
+                &doc,
+                sealed.body,
+                CredentialFormat::JsonLd,
+            )
             .await?;
         Ok(self.inner.store.get_credential(&id).await?)
     }

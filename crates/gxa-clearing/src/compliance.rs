@@ -704,7 +704,12 @@ mod tests {
             .unwrap();
         p.credentials[1].document["validUntil"] = json!(soon.to_string());
         let issued = s
-            .issue(&p, Profile::Loire, "https://p/compliance", gxa_credential::now())
+            .issue(
+                &p,
+                Profile::Loire,
+                "https://p/compliance",
+                gxa_credential::now(),
+            )
             .await
             .unwrap();
         assert_eq!(issued.media_type, "application/vc+jwt");

@@ -202,7 +202,10 @@ pub fn check_vat_id(value: &str) -> Result<&'static str, NumberError> {
         Err(NumberError::VatForm {
             value: value.to_owned(),
             country,
-            forms: format!("{country}{}", patterns.join(format!(" or {country}").as_str())),
+            forms: format!(
+                "{country}{}",
+                patterns.join(format!(" or {country}").as_str())
+            ),
         })
     }
 }

@@ -8,7 +8,6 @@
 //! Properties are read in the compact forms the Gaia-X contexts give them: `gx:name` and,
 //! for the Loire context whose `@vocab` is the gx namespace, the bare `name` too.
 
-
 use serde_json::{Map, Value};
 
 use crate::ClearingError;

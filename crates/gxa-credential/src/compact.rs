@@ -106,7 +106,12 @@ mod tests {
 
     #[test]
     fn splits_and_decodes() {
-        let jwt = format!("{}.{}.{}", encode(b"{\"alg\":\"ES256\"}"), encode(b"[1]"), "c2ln");
+        let jwt = format!(
+            "{}.{}.{}",
+            encode(b"{\"alg\":\"ES256\"}"),
+            encode(b"[1]"),
+            "c2ln"
+        );
         let c = Compact::split(&jwt).unwrap();
         assert_eq!(c.json(Part::Header).unwrap()["alg"], "ES256");
         assert_eq!(c.json(Part::Payload).unwrap(), serde_json::json!([1]));
@@ -114,8 +119,14 @@ mod tests {
         assert_eq!(Compact::split("a.b"), Err(CompactError::Parts));
         assert_eq!(Compact::split("a.b.c.d"), Err(CompactError::Parts));
         let padded = Compact::split("eyJ9.e30=.c2ln").unwrap();
-        assert_eq!(padded.bytes(Part::Payload), Err(CompactError::Base64(Part::Payload)));
+        assert_eq!(
+            padded.bytes(Part::Payload),
+            Err(CompactError::Base64(Part::Payload))
+        );
         let not_json = Compact::split("bm9wZQ.bm9wZQ.c2ln").unwrap();
-        assert_eq!(not_json.json(Part::Header), Err(CompactError::Json(Part::Header)));
+        assert_eq!(
+            not_json.json(Part::Header),
+            Err(CompactError::Json(Part::Header))
+        );
     }
 }

@@ -55,8 +55,11 @@ mod tests {
     use crate::compact::encode;
 
     fn jwt(payload: &Value) -> Vec<u8> {
-        format!(" eyJhbGciOiJFUzI1NiJ9.{}.c2ln\n", encode(payload.to_string().as_bytes()))
-            .into_bytes()
+        format!(
+            " eyJhbGciOiJFUzI1NiJ9.{}.c2ln\n",
+            encode(payload.to_string().as_bytes())
+        )
+        .into_bytes()
     }
 
     #[test]
@@ -65,7 +68,8 @@ mod tests {
         assert_eq!(document(Format::Jwt, &jwt(&vc2)).unwrap(), vc2);
         let vc11 = json!({"iss": "did:web:a.example", "vc": vc2});
         assert_eq!(document(Format::Jwt, &jwt(&vc11)).unwrap(), vc2);
-        let signed = json!({"type": "VerifiableCredential", "proof": {"type": "JsonWebSignature2020"}});
+        let signed =
+            json!({"type": "VerifiableCredential", "proof": {"type": "JsonWebSignature2020"}});
         let body = signed.to_string();
         assert_eq!(
             unsigned_document(Format::JsonLd, body.as_bytes()).unwrap(),

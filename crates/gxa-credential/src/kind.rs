@@ -49,7 +49,10 @@ mod tests {
     #[test]
     fn kinds() {
         let of = |t| DocumentKind::of(&json!({ "type": t }));
-        assert_eq!(of(json!("VerifiableCredential")), Some(DocumentKind::Credential));
+        assert_eq!(
+            of(json!("VerifiableCredential")),
+            Some(DocumentKind::Credential)
+        );
         assert_eq!(
             of(json!(["VerifiableCredential", "VerifiablePresentation"])),
             Some(DocumentKind::Presentation)

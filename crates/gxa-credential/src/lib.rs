@@ -1,8 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 pub mod compact;
-pub mod json;
 mod envelope;
+pub mod json;
 mod kind;
 mod profile;
 

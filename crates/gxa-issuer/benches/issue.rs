@@ -15,9 +15,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use gxa_credential::Profile;
 use gxa_issuer::{Issuer, IssuerConfig};
 use gxa_proof::KeySet;
-use gxa_credential::Profile;
 use gxa_scs::{Limits, Scope};
 use gxa_store::Store;
 use ssh_key::private::Ed25519Keypair;

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use gxa_inventory::input::provider::ProviderFile;
 use gxa_credential::Profile;
+use gxa_inventory::input::provider::ProviderFile;
 use gxa_scs::{CheckedAtZone, Limits, Scope};
 use jiff::SignedDuration;
 

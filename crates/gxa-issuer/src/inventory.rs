@@ -6,12 +6,12 @@
 //! issuer then gives it a fresh id, the issuer's DID, a validity of
 //! [`IssuerConfig::credential_validity`](crate::IssuerConfig) and a status entry.
 
+use gxa_credential::Profile;
 use gxa_inventory::input::InputError;
 use gxa_inventory::input::hosts::parse_host;
 use gxa_inventory::input::netbox::parse_netbox;
 use gxa_inventory::input::openstack::{parse_catalog, parse_flavor_yaml};
 use gxa_inventory::loire::Inventory;
-use gxa_credential::Profile;
 use gxa_store::StoredCredential;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use gxa_proof::KeySet;
 use gxa_credential::Profile;
+use gxa_proof::KeySet;
 use gxa_store::{NewCredential, Store, StoreError, StoredCredential};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -290,8 +290,7 @@ impl Issuer {
     ) -> Result<SlotResult, IssuerError> {
         let types = stored_types(&issue.doc);
         let valid_until = valid_until_of(&issue.doc);
-        let sealed =
-            self.seal(issue.doc, issue.profile, issue.issued_at).await?;
+        let sealed = self.seal(issue.doc, issue.profile, issue.issued_at).await?;
         let new = NewCredential {
             id: id.clone(),
             types: types.clone(),
@@ -344,7 +343,6 @@ impl Issuer {
             Err(e) => Err(e.into()),
         }
     }
-
 }
 
 #[cfg(test)]

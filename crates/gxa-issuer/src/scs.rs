@@ -21,8 +21,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use gxa_scs::{
-    AddedReport, AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid,
-    SignedUpload, VerifiedUpload, attestation_document, verify_upload,
+    AddedReport, AllowedSigners, AttestationOptions, Evaluation, Evaluator, Invalid, SignedUpload,
+    VerifiedUpload, attestation_document, verify_upload,
 };
 use gxa_store::{NewUpload, Previous, Sha256Digest, StoredCredential, Upload};
 use jiff::Timestamp;
@@ -191,7 +191,11 @@ fn sri_digest(sri: &str) -> Option<Sha256Digest> {
 }
 
 /// The slot of an attestation.
-pub(crate) fn scs_slot(owner: &str, evaluation: &Evaluation, profile: gxa_credential::Profile) -> String {
+pub(crate) fn scs_slot(
+    owner: &str,
+    evaluation: &Evaluation,
+    profile: gxa_credential::Profile,
+) -> String {
     let scope = evaluation
         .scope
         .uuid

@@ -15,8 +15,8 @@ use common::{
     BASE_URL, CLOUD, DID, config, document, fresh_upload, issuer, keys, register_cloud, snapshot,
     test_dbs, upload_body, verify,
 };
-use gxa_issuer::{ErrorKind, Issuer, IssuerError, REISSUE_LEASE, decode_status_list};
 use gxa_credential::Profile;
+use gxa_issuer::{ErrorKind, Issuer, IssuerError, REISSUE_LEASE, decode_status_list};
 use gxa_store::{ChangeCursor, ChangeKind, bit_is_set};
 use serde_json::Value;
 

@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn header_rules() {
         let ok = header(json!({"alg":"PS256","b64":false,"crit":["b64"]}));
-        assert_eq!(check_header(&ok, HeaderRules::Unencoded), Ok(Algorithm::Ps256));
+        assert_eq!(
+            check_header(&ok, HeaderRules::Unencoded),
+            Ok(Algorithm::Ps256)
+        );
         let cases = [
             (json!({"alg":"none","b64":false,"crit":["b64"]}), "alg-none"),
             (
@@ -233,7 +236,9 @@ mod tests {
         ];
         for (h, code) in jwt_cases {
             assert_eq!(
-                check_header(&header(h), HeaderRules::Jwt).unwrap_err().code(),
+                check_header(&header(h), HeaderRules::Jwt)
+                    .unwrap_err()
+                    .code(),
                 code
             );
         }

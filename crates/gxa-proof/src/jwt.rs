@@ -9,9 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::jws::{self, HeaderRules};
 use crate::report::{Failure, Format, ProofCheck, Suite, VerificationReport};
-use crate::verify::{
-    VerifyError, VerifyOptions, check_validity, resolve_method, verify_embedded,
-};
+use crate::verify::{VerifyError, VerifyOptions, check_validity, resolve_method, verify_embedded};
 use crate::{KeyError, Signer, b64, did_of, time};
 
 const VC_TYPES: [&str; 3] = ["vc+jwt", "vc+ld+json+jwt", "vc+ld+jwt"];

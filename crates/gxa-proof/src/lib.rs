@@ -34,8 +34,8 @@ mod verify;
 pub use alg::{Algorithm, AlgorithmRejected};
 pub use canon::{Canonicalizer, PinnedJsonLd, RdfcHash};
 pub use did::{
-    Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of, method_in,
-    did_web_from_url, did_web_to_url,
+    Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of,
+    did_web_from_url, did_web_to_url, method_in,
 };
 pub use jws::verify_detached as verify_detached_jws;
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};

@@ -5,8 +5,8 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use crate::report::{Flavour, Suite};
-use gxa_credential::DocumentKind;
 use crate::{Canonicalizer, KeyError, Signer, did_jwk, jwt, suite, time};
+use gxa_credential::DocumentKind;
 
 /// Errors while signing.
 #[derive(Debug, thiserror::Error)]

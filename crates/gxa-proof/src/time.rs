@@ -1,7 +1,6 @@
 //! RFC 3339 date-times (<https://www.rfc-editor.org/rfc/rfc3339#section-5.6>) as Unix seconds,
 //! for validity periods (`validFrom`, `validUntil`, `expirationDate`, JWT `exp`/`nbf`).
 
-
 /// Parses `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)` to Unix seconds (fraction dropped).
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();

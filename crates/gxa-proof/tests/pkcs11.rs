@@ -6,7 +6,6 @@
 //! directory and re-runs itself with that variable (setting it in-process would need
 //! `unsafe`), so it never touches the system token store.
 #![cfg(feature = "pkcs11")]
-
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

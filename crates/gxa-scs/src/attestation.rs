@@ -262,7 +262,10 @@ pub fn attestation_document(evaluation: &Evaluation, options: &AttestationOption
     };
     let valid_until = version.valid_until.map(|v| v.to_string());
     let mut vc = Map::new();
-    vc.insert("@context".to_owned(), json!(attestation_contexts(options.profile)));
+    vc.insert(
+        "@context".to_owned(),
+        json!(attestation_contexts(options.profile)),
+    );
     insert_opt(&mut vc, "id", options.credential_id.clone());
     vc.insert("type".to_owned(), json!(["VerifiableCredential"]));
     vc.insert("issuer".to_owned(), json!(options.issuer));

@@ -72,8 +72,8 @@ mod upload;
 mod yaml;
 
 pub use attestation::{
-    AttestationOptions, SCS_CONTEXT_V1, SCS_PUBLISHER, attestation_contexts,
-    attestation_document, attestation_id,
+    AttestationOptions, SCS_CONTEXT_V1, SCS_PUBLISHER, attestation_contexts, attestation_document,
+    attestation_id,
 };
 pub use evaluate::{
     AddedReport, Evaluation, EvaluationError, Evaluator, Evidence, ModuleEvaluation, ScopeRef,

@@ -16,9 +16,12 @@
 )]
 
 use base64::Engine as _;
-use gxa_proof::{Algorithm, KeyPair, PinnedJsonLd, SignOptions, SignSuite, Signed};
 use gxa_credential::Profile;
-use gxa_scs::{AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Scope, attestation_document, attestation_id, verify_upload};
+use gxa_proof::{Algorithm, KeyPair, PinnedJsonLd, SignOptions, SignSuite, Signed};
+use gxa_scs::{
+    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Scope,
+    attestation_document, attestation_id, verify_upload,
+};
 use gxa_shacl::{Report, Validator};
 use jiff::Timestamp;
 use serde_json::Value;

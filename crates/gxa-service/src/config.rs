@@ -542,19 +542,21 @@ fn default_retry() -> u64 {
 
 impl InventorySection {
     /// Checks the section at start: the subject is configured, the sources file reads.
-    pub fn check(&self, subjects: &[SubjectConfig]) -> Result<(), String> {
+    pub fn check(&self, subjects: &[SubjectConfig]) -> Result<(), ConfigError> {
         if !subjects.iter().any(|s| s.id == self.subject) {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "inventory.subject {:?} is not a configured subject",
                 self.subject
-            ));
+            )));
         }
         if self.interval_secs == 0 {
-            return Err("inventory.interval_secs must be positive".to_owned());
+            return Err(ConfigError::Invalid(
+                "inventory.interval_secs must be positive".to_owned(),
+            ));
         }
         gxa_sources::PullConfig::load(&self.sources)
             .map(|_| ())
-            .map_err(|e| format!("inventory.sources: {e}"))
+            .map_err(|e| ConfigError::Invalid(format!("inventory.sources: {e}")))
     }
 }
 

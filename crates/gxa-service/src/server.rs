@@ -195,9 +195,7 @@ pub struct Prepared {
 pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     config.validate()?;
     if let Some(section) = &config.inventory {
-        section
-            .check(&config.subjects)
-            .map_err(ConfigError::Invalid)?;
+        section.check(&config.subjects)?;
     }
     // The keys first: a key set others can read stops the start before anything is created.
     let keys = gxa_proof::KeySet::load(&config.key_set)?;

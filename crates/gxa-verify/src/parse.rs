@@ -12,8 +12,8 @@ use gxa_credential::compact;
 use gxa_proof::{Canonicalizer, PinnedJsonLd, RdfcHash};
 use serde_json::{Map, Value};
 
-use gxa_credential::json::{Budget, parse as parse_strict, parse_slice as parse_strict_slice};
 use crate::report::{CheckKind, CheckResult, Outcome};
+use gxa_credential::json::{Budget, parse as parse_strict, parse_slice as parse_strict_slice};
 
 /// Presentations nested deeper than this are not read (gxa-proof has the same bound).
 const MAX_DEPTH: usize = 4;
@@ -328,8 +328,7 @@ fn parse_jwt(jwt: &str, depth: usize, cache: &CanonCache, budget: &Budget) -> No
     // A JWT that fails the strict parse still names its key (lenient parse): the proof
     // verifier sees it, and a presentation around it must still be checkable.
     let lenient = |segment: &str| {
-        compact::decode(segment)
-            .and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
+        compact::decode(segment).and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
     };
     let failed = |reason: String| Node {
         header: lenient(h),

@@ -30,7 +30,8 @@ use anyhow::{Context as _, bail};
 use gxa_credential::Profile;
 use gxa_proof::{KeySet, PinnedJsonLd, SignOptions, SignSuite, Signed, Signer, with_proof_context};
 use gxa_scs::{
-    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Scope, SignedUpload, Verdict, attestation_document, attestation_id, verify_upload,
+    AllowedSigners, AttestationOptions, CheckedAtZone, Evaluation, Evaluator, Limits, Scope,
+    SignedUpload, Verdict, attestation_document, attestation_id, verify_upload,
 };
 use jiff::Timestamp;
 

@@ -574,14 +574,10 @@ pub fn session(
 }
 
 #[cfg(test)]
-#[path = "../../../../tests/support/services.rs"]
-mod test_services;
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
-    use super::test_services as support;
+    use gxa_testkit::services as support;
 
     /// A token revoked between two listings: the second one authenticates again and succeeds.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -265,8 +265,8 @@ impl Verifier {
         // Parsed once: a JSON-LD input goes to the proof check as the document the syntax
         // check read (strictly); a JWT as its text, whose signature covers the parts as
         // received.
-        let document = (node.format == Some(Format::JsonLd) && node.doc.is_object())
-            .then(|| node.doc.clone());
+        let document =
+            (node.format == Some(Format::JsonLd) && node.doc.is_object()).then(|| node.doc.clone());
         let proof_task = tokio::task::spawn_blocking(move || {
             let opts = VerifyOptions {
                 resolver: &resolver,
@@ -448,7 +448,6 @@ impl Verifier {
         };
         VerifyReport::finish(format, kind, node.id(), checks, proofs, credentials)
     }
-
 }
 
 struct Ctx<'a> {

@@ -120,7 +120,6 @@ impl Verifier {
     }
 }
 
-
 /// The shape sets check 7 knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ShapeSet {

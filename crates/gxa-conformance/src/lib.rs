@@ -1,12 +1,4 @@
-//! The harness that runs W3C test suites from their manifests.
-//!
-//! Modelled on oxigraph's `testsuite`: a manifest is read as JSON-LD-shaped JSON, each entry is
-//! dispatched on its test type to a handler, and the outcome of the whole manifest is compared
-//! with a list of known failures, each with a one-line reason. A known failure that starts to
-//! pass fails the run too, so the list stays true.
-//!
-//! The suites are the shared reference data beside the checkout (see README, Set up); nothing
-//! here is needed at run time by the product.
+#![doc = include_str!("../README.md")]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,15 +1,4 @@
-//! The JSON-LD contexts gx-attest pins, compiled into the binary.
-//!
-//! **Architecture invariant:** this crate does no I/O and nothing here is ever fetched.
-//! A context URL that is not listed is unknown, and callers turn that into an error naming
-//! the URL ([JSON-LD 1.1 API §9.4 "Remote Document and Context Retrieval"][retrieval] is
-//! replaced by this table).
-//!
-//! The files live in the repository's `contexts/` folder (provenance and licences in
-//! `contexts/README.md`); `contexts/index.json` is the URL → file map and a test checks that
-//! this table equals it.
-//!
-//! [retrieval]: https://www.w3.org/TR/json-ld11-api/#remote-document-and-context-retrieval
+#![doc = include_str!("../README.md")]
 
 use sha2::{Digest, Sha256};
 

@@ -1,16 +1,4 @@
-//! gxa-proof: keys, DIDs and proofs for gx-attest.
-//!
-//! Signs and verifies the credential formats Gaia-X participants exchange:
-//! - JSON-LD with a `JsonWebSignature2020` proof, in the W3C-CCG flavour
-//!   (<https://w3c-ccg.github.io/lds-jws2020/>) and the Gaia-X flavour (hex payload);
-//! - W3C Data Integrity `eddsa-rdfc-2022` (<https://www.w3.org/TR/vc-di-eddsa/>) and
-//!   `ecdsa-rdfc-2019` (<https://www.w3.org/TR/vc-di-ecdsa/>);
-//! - VC-JOSE `vc+jwt` / `vp+jwt` (<https://www.w3.org/TR/vc-jose-cose/>).
-//!
-//! **Architecture invariant:** verification returns a [`VerificationReport`]; "invalid" is a
-//! value in it, and only "could not check" is an `Err`. JWS signatures are always checked over
-//! the protected header bytes as received (unlike ssi 0.16, spruceid/ssi#701). No network I/O:
-//! did:web documents are given by the caller.
+#![doc = include_str!("../README.md")]
 
 mod alg;
 mod b64;

@@ -1,31 +1,4 @@
-//! The gx-attest HTTP service (axum): what providers run to publish their credentials.
-//!
-//! It takes SCS report uploads (exactly as the SCS test runner sends them) and inventory
-//! snapshots, issues and re-issues signed credentials through [`gxa_issuer`], stores them with
-//! [`gxa_store`] (SQLite on one machine, PostgreSQL for several replicas) and serves them to
-//! Gaia-X catalogues: did:web document and x5u chains, credentials with content negotiation,
-//! presentations, Bitstring Status Lists, a gapless change feed, SCS badges, and operations
-//! endpoints (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`). Every route is described by
-//! the OpenAPI 3.1 document at `/openapi.json` ([`openapi::ApiDoc`]).
-//!
-//! Entry points: [`run`] (the whole life of `gx-attest serve`), or step by step [`prepare`] →
-//! [`bind`] → [`serve`]; [`router`] for in-process tests; [`demo::prepare_demo`] for
-//! `serve --demo`.
-//!
-//! **Architecture invariants**
-//! - Only this crate knows HTTP. Issuance is [`gxa_issuer`]'s, storage [`gxa_store`]'s; handlers
-//!   adapt requests to one call each.
-//! - Every error response is RFC 9457 `application/problem+json` ([`error::ApiError`] and the
-//!   `problem_fallback` middleware for the framework's own responses); client errors are never
-//!   500; a panicking handler is a logged 500 problem, never a dropped connection.
-//! - Secrets are never logged or served: tokens are compared by SHA-256, private keys stay in the
-//!   key set, internal error causes are logged and replaced by a generic text.
-//! - Nothing is fetched from the network (JSON-LD contexts are pinned in `gxa-contexts`).
-//! - Modules use each other in one direction only, bottom to top: `error` → `config` →
-//!   the parts built from it (`auth`, `pool`, `conn`, `metrics`, `derived`, `tls`, `schedule`,
-//!   `negotiate`, `render`) → `state` → what works on the state (`extract`, `middleware`,
-//!   `monitor`, `pull`, `clearing`) → `routes` (the clearing house's handlers and the OpenAPI
-//!   document included) → `server` → `demo`. `tools/module-cycles.py` checks it.
+#![doc = include_str!("../README.md")]
 
 pub mod auth;
 pub mod clearing;

@@ -1,28 +1,4 @@
-//! SHACL validation of Gaia-X credentials ([SHACL][shacl]) against the pinned shapes of a
-//! profile: Loire 25.11 (`gx.shacl.ttl` with the `gx.owl.ttl` ontology) or Tagus 22.10 (the
-//! trustframework shapes). Both are compiled in from `contexts/gaia-x/shapes/`; nothing is
-//! fetched.
-//!
-//! The pipeline, as measured against pyshacl in the project's crate notes ("SHACL in Rust for the
-//! Gaia-X shapes"):
-//! 1. each document → RDF with `gxa-jsonld` in strict mode (an undefined term is an error, not a
-//!    silently dropped claim);
-//! 2. all documents are merged into one data graph (linked credentials are validated together:
-//!    `sh:class` on `providedBy` needs the legal person in the same graph), blank nodes kept apart
-//!    per document, graph names dropped;
-//! 3. the credential/presentation envelope nodes (typed `cred:VerifiableCredential` /
-//!    `cred:VerifiablePresentation`, and proofs) are dropped: only what the credentials say about
-//!    their subjects is validated;
-//! 4. RDFS materialisation with the ontology as schema (Loire only): rdfs7 (`subPropertyOf*`),
-//!    rdfs2 (`domain`), rdfs3 (`range`, IRI and blank objects only) and rdfs9 (`subClassOf*`),
-//!    since no Rust SHACL engine infers and the Gaia-X answers depend on it;
-//! 5. the rudof `shacl` engine (native mode, no SPARQL) validates; each violation names its focus
-//!    node, path, source shape, constraint component and value.
-//!
-//! Limits: no OWL reasoning beyond those four RDFS rules; `sh:sparql` constraints are not
-//! evaluated (the Gaia-X shapes have none); messages are the engine's.
-//!
-//! [shacl]: https://www.w3.org/TR/shacl/
+#![doc = include_str!("../README.md")]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -1,19 +1,4 @@
-//! Pulls the inventory of a cloud from the systems its provider runs, instead of
-//! hand-assembled files: OpenStack (Keystone v3 with clouds.yaml, Nova flavors, Glance images,
-//! Ironic inspection inventory), NetBox 4.x (regions, sites, devices) and Redfish BMCs.
-//!
-//! [`pull`] reads every configured source concurrently and returns a [`Pulled`]: the records
-//! in the input forms of `gxa_inventory::input` (the same as `examples/inventory/`), which
-//! [`Pulled::snapshot`] puts into the JSON body `POST /inventory` takes
-//! (`{"openstack", "hosts", "netbox"}`). A pull either succeeds for every source or fails
-//! as a whole with a [`SourceError`] naming the source and endpoint: a partial answer is
-//! never returned as if it were the inventory.
-//!
-//! **Invariants:** secrets are read from files or environment variables named in the
-//! configuration and sent only in request headers/bodies; they are never in an error, a log
-//! line or the output. HTTP goes through rustls (the Mozilla roots plus configured CA
-//! bundles, or a pinned certificate) with timeouts, bounded retries with back-off for
-//! transport errors, 429 and 5xx, bounded concurrency per source, and paging on every list.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 mod error;

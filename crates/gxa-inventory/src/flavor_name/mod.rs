@@ -21,7 +21,7 @@
 //! syntax (`SCS-2V:4`) is refused by [`FlavorName::parse`], as by the v3 reference parser; v1
 //! forms are only *generated* (for the `scs:name-v1` extra spec).
 //!
-//! The [semantics check](check) follows `scs-0100-semantics-check`: a flavor may deliver more than
+//! The semantics check (`check`) follows `scs-0100-semantics-check`: a flavor may deliver more than
 //! its name promises, never less.
 //!
 //! [scs-0100]: https://docs.scs.community/standards/scs-0100-v3-flavor-naming

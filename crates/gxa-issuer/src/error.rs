@@ -1,9 +1,10 @@
-//! The error type of every issuer operation and its HTTP-facing classification.
+//! The error type of every issuer operation and its class (whose fault, may it be retried);
+//! gxa-service turns classes into HTTP statuses, in one place.
 
 use gxa_store::StoreError;
 
-/// Why an issuer operation failed. [`IssuerError::kind`] tells the HTTP layer which status to
-/// answer; the `Display` text of client-facing kinds (`BadRequest`, `Unprocessable`,
+/// Why an issuer operation failed. [`IssuerError::kind`] tells a caller its class; the `Display`
+/// text of client-facing kinds (`BadRequest`, `Unprocessable`,
 /// `Forbidden`, `NotFound`, `Conflict`) is safe to show to the client, internal ones are not
 /// (they may name database details; log them instead).
 #[derive(Debug, thiserror::Error)]
@@ -83,23 +84,24 @@ fn emptied_text(emptied: &[&'static str]) -> String {
     }
 }
 
-/// How the service maps an [`IssuerError`] to HTTP: `BadRequest` 400, `Unprocessable` 422,
-/// `Forbidden` 403, `NotFound` 404, `Conflict` 409, `Unavailable` 503, `Internal` 500.
+/// The class of an [`IssuerError`]: whose fault it is and whether trying again can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// 400.
+    /// The input is malformed.
     BadRequest,
-    /// 422.
+    /// Well-formed input that cannot be processed (refused by a rule).
     Unprocessable,
-    /// 403.
+    /// The caller may not do this.
     Forbidden,
-    /// 404.
+    /// The named item does not exist.
     NotFound,
-    /// 409.
+    /// Contradicts the stored state.
     Conflict,
-    /// 503.
+    /// Cannot work at the moment; later may.
     Unavailable,
-    /// 500.
+    /// The store failed: its own error ([`gxa_store::StoreError`]) says how.
+    Store,
+    /// A bug or a broken key.
     Internal,
 }
 
@@ -114,13 +116,7 @@ impl IssuerError {
             Self::Conflict(_) => ErrorKind::Conflict,
             Self::Unavailable(_) => ErrorKind::Unavailable,
             Self::Keys(_) | Self::Sign(_) | Self::Internal(_) => ErrorKind::Internal,
-            Self::Store(e) => match e {
-                StoreError::NotFound { .. } => ErrorKind::NotFound,
-                StoreError::AlreadyExists { .. } | StoreError::Conflict(_) => ErrorKind::Conflict,
-                StoreError::InvalidCursor | StoreError::InvalidInput(_) => ErrorKind::BadRequest,
-                StoreError::Backend(_) => ErrorKind::Unavailable,
-                _ => ErrorKind::Internal,
-            },
+            Self::Store(_) => ErrorKind::Store,
         }
     }
 

@@ -313,7 +313,8 @@ impl From<gxa_issuer::IssuerError> for ApiError {
             K::NotFound => Self::NotFound(message),
             K::Conflict => Self::Conflict(message),
             K::Unavailable => Self::Unavailable(message),
-            K::Internal => Self::Internal(message),
+            // Store errors are classified above, by the one store mapping.
+            K::Store | K::Internal => Self::Internal(message),
         }
     }
 }

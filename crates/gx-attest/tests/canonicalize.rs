@@ -39,17 +39,8 @@ fn hash_prints_one_sha256sum_line_per_file_in_one_process() {
         path("examples/credentials/loire-vm-service-offering.json"),
         rdf_canon("test020-in.nq"),
     ];
-    let out = gx_attest()
-        .arg("canonicalize")
-        .arg("--hash")
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        gxa_testkit::process::run_ok(gx_attest().arg("canonicalize").arg("--hash").args(&files));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);

@@ -1,5 +1,4 @@
 #![doc = include_str!("../README.md")]
-
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -94,3 +94,15 @@ impl Drop for Process {
         self.kill();
     }
 }
+
+/// Runs `command` to its end and returns its output, failing the test (with its standard error)
+/// unless it exited successfully.
+pub fn run_ok(command: &mut Command) -> std::process::Output {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

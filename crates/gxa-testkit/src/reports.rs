@@ -8,15 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// An ed25519 key made with `ssh-keygen` in `dir`: its private key file and public key line.
 pub fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
     let key = dir.join(name);
-    let out = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::process::run_ok(
+        std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(&key),
     );
     let public = std::fs::read_to_string(dir.join(format!("{name}.pub"))).unwrap();
     (key, public.trim().to_owned())
@@ -28,16 +23,11 @@ pub fn sign_report(dir: &Path, key: &Path, yaml: &str) -> (PathBuf, PathBuf) {
     static N: AtomicU64 = AtomicU64::new(0);
     let file = dir.join(format!("report-{}.yaml", N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&file, yaml).unwrap();
-    let out = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", "report", "-f"])
-        .arg(key)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::process::run_ok(
+        std::process::Command::new("ssh-keygen")
+            .args(["-q", "-Y", "sign", "-n", "report", "-f"])
+            .arg(key)
+            .arg(&file),
     );
     let mut sig = file.clone().into_os_string();
     sig.push(".sig");

@@ -414,7 +414,7 @@ fn crash_during_uploads_loses_nothing_acknowledged() {
     let (key, public) = gxa_testkit::reports::keygen(dir.path(), "signer");
     let did = format!("did:web:127.0.0.1%3A{port}");
     let keys = dir.path().join("keys");
-    let out = gxa_testkit::process::run_ok(
+    gxa_testkit::process::run_ok(
         gx_attest()
             .args(["keys", "generate", "--alg", "EdDSA", "--did", &did, "--out"])
             .arg(&keys),

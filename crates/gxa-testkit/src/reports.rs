@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// An ed25519 key made with `ssh-keygen` in `dir`: its private key file and public key line.
 pub fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
     let key = dir.join(name);
-    let out = crate::process::run_ok(
+    crate::process::run_ok(
         std::process::Command::new("ssh-keygen")
             .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
             .arg(&key),
@@ -23,7 +23,7 @@ pub fn sign_report(dir: &Path, key: &Path, yaml: &str) -> (PathBuf, PathBuf) {
     static N: AtomicU64 = AtomicU64::new(0);
     let file = dir.join(format!("report-{}.yaml", N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&file, yaml).unwrap();
-    let out = crate::process::run_ok(
+    crate::process::run_ok(
         std::process::Command::new("ssh-keygen")
             .args(["-q", "-Y", "sign", "-n", "report", "-f"])
             .arg(key)

@@ -24,7 +24,7 @@ pub mod tls;
 
 /// Says `message` loudly on the process's standard error: libtest captures `eprintln!` of
 /// passing tests, and a skip must be seen.
-pub(crate) fn skipped(message: &str) {
+pub fn skipped(message: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "{message}");
 }

@@ -7,10 +7,12 @@
 //! 2. every did:web the tree names is fetched (concurrently) and checked (`id` equals the DID);
 //!    a refused fetch (SSRF guard, size, scheme) makes the verification method invalid, any other
 //!    failure makes it "could not check";
-//! 3. proofs (blocking thread): `gxa_proof::verify` over the whole input with the fetched
-//!    documents, which recurses into the credentials of a presentation;
-//! 4. per document: verification method and controller, certificate chain (`x5u` fetched),
-//!    validity, status (list credential fetched and verified in turn), shapes (blocking thread).
+//! 3. proofs (blocking thread): `gxa_proof::verify_document` over the document step 1 parsed
+//!    (a JWT: `gxa_proof::verify` over its text) with the fetched documents, which recurses into
+//!    the credentials of a presentation;
+//! 4. per document: verification method and controller (`proof.rs`), certificate chain
+//!    (`certificate.rs`, `x5u` fetched), validity (`validity.rs`), status (`status.rs`, list
+//!    credential fetched and verified in turn), shapes (`shapes.rs`, blocking thread).
 
 use std::collections::HashMap;
 use std::sync::Arc;

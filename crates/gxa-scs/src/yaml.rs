@@ -8,7 +8,7 @@
 //!   they are replayed) in all: a megabyte of tiny maps costs far more memory than its size;
 //! * alias expansion is bounded by the parser (`serde_norway` stops replaying aliases once
 //!   they exceed 100 times the document's own event count, so a "billion laughs" document
-//!   fails fast) and nesting by its recursion limit (128 levels).
+//!   fails fast) and nesting by this module (100 levels, below the parser's 128).
 //!
 //! Each stream is read twice: first by a counting visitor that keeps nothing (it follows every
 //! alias and every nesting level, so the parser's limits and the node budget apply to the whole
@@ -105,40 +105,90 @@ pub enum YamlError {
     Empty,
 }
 
-/// Classifies a parser error of the first (counting) pass.
-fn yaml_level(document: usize, err: &serde_norway::Error, limit: usize) -> YamlError {
-    // serde_norway exposes no error kind; these two messages are its fixed texts for the
-    // repetition and recursion limits (error.rs `RepetitionLimitExceeded`, `RecursionLimitExceeded`),
-    // and the third is ours ([`Counter`]).
-    let message = err.to_string();
-    if message.contains(NODE_BUDGET) {
-        YamlError::TooManyNodes { document, limit }
-    } else if message.contains("repetition limit exceeded") {
-        YamlError::AliasBomb { document }
-    } else if message.contains("recursion limit exceeded") {
-        YamlError::TooDeep { document }
-    } else {
-        YamlError::Syntax { document, message }
+/// Classifies an error of the first (counting) pass.
+///
+/// The node budget and the nesting limit are the [`Counter`]'s own, so it records which one it
+/// hit. Of the parser's errors, the repetition limit is the one that carries no location:
+/// `serde_norway` attaches the position of the offending event to every other error that
+/// `deserialize_any` can raise on a stream (`Error::location`), and the counting pass never
+/// reaches the parser's recursion limit because its own [`MAX_DEPTH`] is lower.
+fn yaml_level(
+    document: usize,
+    err: &serde_norway::Error,
+    budget: &Budget,
+    limit: usize,
+) -> YamlError {
+    match budget.hit.get() {
+        Some(Hit::Nodes) => YamlError::TooManyNodes { document, limit },
+        Some(Hit::Depth) => YamlError::TooDeep { document },
+        None if err.location().is_none() => YamlError::AliasBomb { document },
+        None => YamlError::Syntax {
+            document,
+            message: err.to_string(),
+        },
     }
 }
 
-/// The message of [`Counter`]'s error when the node budget is spent.
-const NODE_BUDGET: &str = "gx-attest: YAML node budget exhausted";
+/// Deepest nesting of sequences, mappings and tags the counting pass follows: below the
+/// parser's own recursion limit (128), so a deep document is refused here, by a limit this
+/// module knows it hit.
+const MAX_DEPTH: usize = 100;
 
-/// Visits a YAML node and everything below it, keeping nothing, and counts the nodes against a
-/// budget shared by the whole stream.
+/// Which of the counting pass's own limits was hit.
+#[derive(Debug, Clone, Copy)]
+enum Hit {
+    Nodes,
+    Depth,
+}
+
+/// What the counting pass shares across a stream: the nodes left, and the limit hit, if any.
+struct Budget {
+    left: std::cell::Cell<usize>,
+    hit: std::cell::Cell<Option<Hit>>,
+}
+
+/// Visits a YAML node and everything below it, keeping nothing, counts the nodes against a
+/// budget shared by the whole stream and bounds the nesting depth.
 struct Counter<'a> {
-    left: &'a std::cell::Cell<usize>,
+    budget: &'a Budget,
+    depth: usize,
 }
 
 impl Counter<'_> {
     fn spend<E: serde::de::Error>(&self) -> Result<(), E> {
-        match self.left.get().checked_sub(1) {
+        match self.budget.left.get().checked_sub(1) {
             Some(left) => {
-                self.left.set(left);
+                self.budget.left.set(left);
                 Ok(())
             }
-            None => Err(E::custom(NODE_BUDGET)),
+            None => self.refuse(Hit::Nodes),
+        }
+    }
+
+    /// Spends a node for a container and returns the counter for its children.
+    fn enter<E: serde::de::Error>(&self) -> Result<Self, E> {
+        self.spend()?;
+        if self.depth >= MAX_DEPTH {
+            return self.refuse(Hit::Depth);
+        }
+        Ok(Counter {
+            budget: self.budget,
+            depth: self.depth + 1,
+        })
+    }
+
+    fn refuse<T, E: serde::de::Error>(&self, hit: Hit) -> Result<T, E> {
+        self.budget.hit.set(Some(hit));
+        Err(E::custom(match hit {
+            Hit::Nodes => "YAML node budget exhausted",
+            Hit::Depth => "YAML nesting limit exceeded",
+        }))
+    }
+
+    fn child(&self) -> Self {
+        Counter {
+            budget: self.budget,
+            depth: self.depth,
         }
     }
 }
@@ -195,26 +245,23 @@ impl<'de> serde::de::Visitor<'de> for Counter<'_> {
         serde::de::DeserializeSeed::deserialize(self, d)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.spend()?;
-        while seq
-            .next_element_seed(Counter { left: self.left })?
-            .is_some()
-        {}
+        let inner = self.enter()?;
+        while seq.next_element_seed(inner.child())?.is_some() {}
         Ok(())
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.spend()?;
-        while map.next_key_seed(Counter { left: self.left })?.is_some() {
-            map.next_value_seed(Counter { left: self.left })?;
+        let inner = self.enter()?;
+        while map.next_key_seed(inner.child())?.is_some() {
+            map.next_value_seed(inner.child())?;
         }
         Ok(())
     }
     fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
         // A tagged node (`!tag value`): the tag and its value.
         use serde::de::VariantAccess as _;
-        self.spend()?;
-        let ((), variant) = data.variant_seed(Counter { left: self.left })?;
-        variant.newtype_variant_seed(Counter { left: self.left })
+        let inner = self.enter()?;
+        let ((), variant) = data.variant_seed(inner.child())?;
+        variant.newtype_variant_seed(inner.child())
     }
 }
 
@@ -237,15 +284,22 @@ pub(crate) fn documents<T: DeserializeOwned>(
     let text = check_size(bytes, limits)?;
     // Pass 1: YAML level only (and the node budget), keeping nothing.
     let mut count = 0;
-    let left = std::cell::Cell::new(limits.max_nodes);
+    let budget = Budget {
+        left: std::cell::Cell::new(limits.max_nodes),
+        hit: std::cell::Cell::new(None),
+    };
     for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
         if index >= limits.max_documents {
             return Err(YamlError::TooManyDocuments {
                 limit: limits.max_documents,
             });
         }
-        serde::de::DeserializeSeed::deserialize(Counter { left: &left }, document)
-            .map_err(|e| yaml_level(index + 1, &e, limits.max_nodes))?;
+        let counter = Counter {
+            budget: &budget,
+            depth: 0,
+        };
+        serde::de::DeserializeSeed::deserialize(counter, document)
+            .map_err(|e| yaml_level(index + 1, &e, &budget, limits.max_nodes))?;
         count = index + 1;
     }
     // Pass 2: typed.
@@ -335,6 +389,14 @@ mod tests {
     fn deep_nesting_is_refused() {
         let deep = format!("a: {}{}", "[".repeat(500), "]".repeat(500));
         let err = documents::<Doc>(deep.as_bytes(), Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::TooDeep { document: 1 }), "{err}");
+        // The limit is this module's: 100 nested sequences are read, 101 are refused.
+        let at = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(
+            documents::<serde_norway::Value>(at(MAX_DEPTH).as_bytes(), Limits::default()).is_ok()
+        );
+        let err = documents::<serde_norway::Value>(at(MAX_DEPTH + 1).as_bytes(), Limits::default())
+            .unwrap_err();
         assert!(matches!(err, YamlError::TooDeep { document: 1 }), "{err}");
     }
 

@@ -2,6 +2,7 @@
 //! depend on a particular JSON-LD processor (the default is `gxa-jsonld` with the pinned
 //! contexts, RDFC-1.0: <https://www.w3.org/TR/rdf-canon/>).
 
+use gxa_jsonld::JsonLdError;
 use serde_json::Value;
 
 /// The hash function RDFC-1.0 uses internally (`ecdsa-rdfc-2019` with P-384 uses SHA-384,
@@ -16,11 +17,12 @@ pub enum RdfcHash {
 
 /// Turns a JSON-LD document into canonical RDFC-1.0 N-Quads.
 pub trait Canonicalizer: Sync {
-    /// Canonical N-Quads of `doc`, or why they cannot be computed.
-    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, String>;
+    /// Canonical N-Quads of `doc`, or why they cannot be computed (JSON-LD processing, or
+    /// canonicalisation of the resulting dataset: [`JsonLdError::Canonicalization`]).
+    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, JsonLdError>;
 
     /// Canonical N-Quads with SHA-256.
-    fn canonicalize(&self, doc: &Value) -> Result<String, String> {
+    fn canonicalize(&self, doc: &Value) -> Result<String, JsonLdError> {
         self.canonicalize_with(doc, RdfcHash::Sha256)
     }
 }
@@ -32,20 +34,16 @@ pub trait Canonicalizer: Sync {
 pub struct PinnedJsonLd;
 
 impl Canonicalizer for PinnedJsonLd {
-    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, String> {
+    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, JsonLdError> {
         let processor = gxa_jsonld::Processor::pinned();
         if hash == RdfcHash::Sha256 {
-            return processor.canonicalize(doc).map_err(|e| e.to_string());
+            return processor.canonicalize(doc);
         }
-        let dataset = processor
-            .to_rdf(doc, &gxa_jsonld::ToRdfOptions::strict())
-            .map_err(|e| e.to_string())?;
+        let dataset = processor.to_rdf(doc, &gxa_jsonld::ToRdfOptions::strict())?;
         let options = gxa_rdf::CanonicalizeOptions {
             hash: gxa_rdf::HashAlgorithm::Sha384,
             ..gxa_rdf::CanonicalizeOptions::default()
         };
-        gxa_rdf::canonicalize(&dataset, &options)
-            .map(|c| c.nquads)
-            .map_err(|e| e.to_string())
+        Ok(gxa_rdf::canonicalize(&dataset, &options)?.nquads)
     }
 }

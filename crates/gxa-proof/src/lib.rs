@@ -25,6 +25,8 @@ pub use did::{
     Dereferenced, DidError, Resolver, VerificationMethod, did_jwk, did_key, did_of,
     did_web_from_url, did_web_to_url, method_in,
 };
+/// The error of a [`Canonicalizer`].
+pub use gxa_jsonld::JsonLdError;
 pub use jws::verify_detached as verify_detached_jws;
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};
 pub use keyset::{

@@ -17,7 +17,10 @@ pub enum SignError {
     Key(#[from] KeyError),
     /// The document could not be canonicalised.
     #[error("canonicalization failed: {0}")]
-    Canonicalization(String),
+    Canonicalization(#[source] gxa_jsonld::JsonLdError),
+    /// A JSON-LD suite was asked for without a canonicalizer.
+    #[error("canonicalization failed: no JSON-LD canonicalizer configured")]
+    NoCanonicalizer,
     /// The input is not a JSON object, or the options are inconsistent.
     #[error("{0}")]
     Input(String),
@@ -122,9 +125,7 @@ pub fn sign(
         .unwrap_or_else(|| default_verification_method(signer));
     if suite == SignSuite::VcJwt {
         if opts.strict_jsonld {
-            let canonicalizer = canonicalizer.ok_or_else(|| {
-                SignError::Canonicalization("no JSON-LD canonicalizer configured".into())
-            })?;
+            let canonicalizer = canonicalizer.ok_or(SignError::NoCanonicalizer)?;
             canonicalizer
                 .canonicalize(doc)
                 .map_err(SignError::Canonicalization)?;
@@ -137,8 +138,7 @@ pub fn sign(
             opts.domain.as_deref(),
         )?));
     }
-    let canonicalizer = canonicalizer
-        .ok_or_else(|| SignError::Canonicalization("no JSON-LD canonicalizer configured".into()))?;
+    let canonicalizer = canonicalizer.ok_or(SignError::NoCanonicalizer)?;
     let created = match &opts.created {
         Some(c) => {
             if time::parse_rfc3339(c).is_none() {

@@ -26,7 +26,10 @@ pub enum VerifyError {
     Did(#[from] DidError),
     /// A document could not be canonicalised (needed by the JSON-LD suites).
     #[error("canonicalization failed: {0}")]
-    Canonicalization(String),
+    Canonicalization(#[source] gxa_jsonld::JsonLdError),
+    /// A JSON-LD proof was met without a canonicalizer to check it.
+    #[error("canonicalization failed: no JSON-LD canonicalizer configured")]
+    NoCanonicalizer,
 }
 
 /// What the verifier is given besides the input.
@@ -296,9 +299,7 @@ fn check_ld_proof(
         Err(f) => return Ok(check.fail(f)),
     };
     let Some(canonicalizer) = opts.canonicalizer else {
-        return Err(VerifyError::Canonicalization(
-            "no JSON-LD canonicalizer configured".into(),
-        ));
+        return Err(VerifyError::NoCanonicalizer);
     };
     let hash = suite::di::rdfc_hash(suite, &method.key);
     let slot = &mut doc_canon[usize::from(hash == RdfcHash::Sha384)];

@@ -9,7 +9,9 @@ mod verifier;
 
 pub use anchors::TrustAnchors;
 pub use chain::{ChainError, ChainPolicy, ValidatedChain, jwk_matches_spki, validate_chain};
-pub use report::{CheckKind, CheckResult, Outcome, ProofSummary, Verdict, VerifyReport};
+pub use report::{
+    CheckKind, CheckResult, Outcome, ProofSummary, UnknownCheck, Verdict, VerifyReport,
+};
 pub use status::encode_bitstring;
 pub use verifier::{
     DEFAULT_MAX_FETCHES, DEFAULT_MAX_FETCHES_PER_HOST, DEFAULT_MAX_INPUT_BYTES,

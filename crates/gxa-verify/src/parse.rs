@@ -9,6 +9,7 @@
 use std::sync::Mutex;
 
 use gxa_credential::compact;
+use gxa_jsonld::JsonLdError;
 use gxa_proof::{Canonicalizer, PinnedJsonLd, RdfcHash};
 use serde_json::{Map, Value};
 
@@ -157,7 +158,7 @@ impl CanonCache {
 }
 
 impl Canonicalizer for CanonCache {
-    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, String> {
+    fn canonicalize_with(&self, doc: &Value, hash: RdfcHash) -> Result<String, JsonLdError> {
         if hash == RdfcHash::Sha256
             && let Ok(entries) = self.entries.lock()
             && let Some((_, nquads)) = entries.iter().find(|(d, _)| d == doc)
@@ -254,7 +255,7 @@ fn parse_jsonld(doc: Value, depth: usize, cache: &CanonCache, budget: &Budget) -
                 cache.insert(unsecured, nquads);
                 pass()
             }
-            Err(e) => CheckResult::new(CheckKind::Syntax, Outcome::Fail, e),
+            Err(e) => CheckResult::new(CheckKind::Syntax, Outcome::Fail, e.to_string()),
         },
     };
     let mut node = Node {

@@ -66,14 +66,19 @@ impl fmt::Display for CheckKind {
     }
 }
 
-impl std::str::FromStr for CheckKind {
-    type Err = String;
+/// A name that is not one of [`CheckKind::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown check {0:?}")]
+pub struct UnknownCheck(pub String);
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl std::str::FromStr for CheckKind {
+    type Err = UnknownCheck;
+
+    fn from_str(s: &str) -> Result<Self, UnknownCheck> {
         Self::ALL
             .into_iter()
             .find(|c| c.name() == s)
-            .ok_or_else(|| format!("unknown check {s:?}"))
+            .ok_or_else(|| UnknownCheck(s.to_owned()))
     }
 }
 

@@ -120,10 +120,10 @@ pub(crate) fn verify(
             return Ok(check);
         }
     }
-    if tried == 0 {
-        return Err(VerifyError::Canonicalization(
-            last_error.unwrap_or_default(),
-        ));
+    if tried == 0
+        && let Some(e) = last_error
+    {
+        return Err(VerifyError::Canonicalization(e));
     }
     Ok(check.fail(Failure::Signature(SignatureFailure::Mismatch)))
 }

@@ -3,25 +3,50 @@
 
 use gxa_store::StoreError;
 
-/// Why an issuer operation failed. [`IssuerError::kind`] tells a caller its class; the `Display`
-/// text of client-facing kinds (`BadRequest`, `Unprocessable`,
-/// `Forbidden`, `NotFound`, `Conflict`) is safe to show to the client, internal ones are not
-/// (they may name database details; log them instead).
+/// Why an issuer operation failed: one variant per cause, with the cause as data.
+/// [`IssuerError::kind`] tells a caller its class; the `Display` text of client-facing kinds
+/// (`BadRequest`, `Unprocessable`, `Forbidden`, `NotFound`, `Conflict`) is safe to show to the
+/// client, internal ones are not (they may name database details; log them instead).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IssuerError {
-    /// The request itself is malformed (e.g. an upload that is not `<armor>&<yaml>`, an
-    /// inventory snapshot that does not parse).
+    /// The issuer's configuration cannot be used: a base URL that is not http(s), no profile
+    /// to issue in, a validity or re-issue window that overflows the calendar.
     #[error("bad request: {0}")]
-    BadRequest(String),
-    /// Well-formed, but cannot be processed: an upload whose signature does not verify, a
-    /// report for an unknown scope, an inventory the mapping refuses.
+    Config(String),
+    /// The body is not a signed upload (`<armor>&<yaml>`): nothing could be checked.
+    #[error("bad request: {0}")]
+    MalformedUpload(#[source] gxa_scs::UploadError),
+    /// The upload is signed, but by no registered key of the subject (or for another
+    /// namespace).
+    #[error("forbidden: {0}: not a registered key of the subject")]
+    UnregisteredSigner(#[source] gxa_scs::Invalid),
+    /// The subject has no registered SSH key, so no upload of it can verify.
+    #[error("forbidden: subject {subject} has no registered SSH key to sign uploads with")]
+    NoUploadKey {
+        /// The subject.
+        subject: String,
+    },
+    /// A well-formed upload that does not verify (a tampered body).
     #[error("unprocessable: {0}")]
-    Unprocessable(String),
-    /// The caller may not do this (upload signed by a key not registered for the subject,
-    /// revoking another subject's credential).
-    #[error("forbidden: {0}")]
-    Forbidden(String),
+    InvalidUpload(#[source] gxa_scs::Invalid),
+    /// The reports of a verified upload cannot be evaluated (unknown scope, another scope's
+    /// report, a report that does not parse).
+    #[error("unprocessable: {0}")]
+    Reports(#[source] gxa_scs::EvaluationError),
+    /// A section of an inventory snapshot does not parse.
+    #[error("bad request: {0}")]
+    Inventory(#[source] gxa_inventory::input::InputError),
+    /// An inventory snapshot is not JSON.
+    #[error("bad request: inventory snapshot is not JSON: {0}")]
+    SnapshotNotJson(#[source] serde_json::Error),
+    /// An inventory snapshot is JSON of another shape (not an object, an unknown or mistyped
+    /// section, no section, a duplicated key).
+    #[error("unprocessable: inventory snapshot: {0}")]
+    SnapshotShape(String),
+    /// A credential to be issued is not valid JSON-LD over the pinned contexts.
+    #[error("unprocessable: the credential is not valid JSON-LD: {0}")]
+    NotJsonLd(#[source] gxa_proof::JsonLdError),
     /// The account may not act for this subject: a report or inventory for a subject it is
     /// neither nor a delegate of, or revoking another subject's credential.
     #[error("forbidden: account {account} may not {action} for subject {subject:?}")]
@@ -41,9 +66,20 @@ pub enum IssuerError {
         /// The id looked up.
         id: String,
     },
-    /// The operation contradicts the stored state and retrying did not resolve it.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// Concurrent writers kept changing what this operation read, through every retry.
+    #[error("conflict: {what} kept changing under concurrent {by}; retry")]
+    Contended {
+        /// What changed (`slot …`, `the attestations of …`).
+        what: String,
+        /// What changed it (`issuance`, `uploads`).
+        by: &'static str,
+    },
+    /// These exact upload bytes are stored already, for another subject.
+    #[error("conflict: these exact bytes were uploaded by another subject ({owner})")]
+    UploadedByOther {
+        /// The subject that uploaded them first.
+        owner: String,
+    },
     /// An inventory snapshot would withdraw more than the guard allows (it empties a section,
     /// or withdraws more than the configured share of the current credentials) and was not
     /// confirmed; nothing was issued or withdrawn.
@@ -59,9 +95,9 @@ pub enum IssuerError {
         /// The sections it would empty (`hosts`, `locations`, `flavors`, `images`).
         emptied: Vec<&'static str>,
     },
-    /// The issuer cannot work at the moment (database unreachable, feature not configured).
-    #[error("unavailable: {0}")]
-    Unavailable(String),
+    /// Inventory cannot be issued: no provider is configured.
+    #[error("unavailable: no provider is configured: inventory cannot be issued")]
+    NoProvider,
     /// The key set could not be loaded or has no usable signing key.
     #[error("key set: {0}")]
     Keys(#[from] gxa_proof::KeySetError),
@@ -109,12 +145,21 @@ impl IssuerError {
     /// The HTTP-facing class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::BadRequest(_) => ErrorKind::BadRequest,
-            Self::Unprocessable(_) | Self::WithdrawalRefused { .. } => ErrorKind::Unprocessable,
-            Self::Forbidden(_) | Self::ForeignSubject { .. } => ErrorKind::Forbidden,
+            Self::Config(_)
+            | Self::MalformedUpload(_)
+            | Self::Inventory(_)
+            | Self::SnapshotNotJson(_) => ErrorKind::BadRequest,
+            Self::InvalidUpload(_)
+            | Self::Reports(_)
+            | Self::SnapshotShape(_)
+            | Self::NotJsonLd(_)
+            | Self::WithdrawalRefused { .. } => ErrorKind::Unprocessable,
+            Self::UnregisteredSigner(_)
+            | Self::NoUploadKey { .. }
+            | Self::ForeignSubject { .. } => ErrorKind::Forbidden,
             Self::NotFound { .. } => ErrorKind::NotFound,
-            Self::Conflict(_) => ErrorKind::Conflict,
-            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Contended { .. } | Self::UploadedByOther { .. } => ErrorKind::Conflict,
+            Self::NoProvider => ErrorKind::Unavailable,
             Self::Keys(_) | Self::Sign(_) | Self::Internal(_) => ErrorKind::Internal,
             Self::Store(_) => ErrorKind::Store,
         }

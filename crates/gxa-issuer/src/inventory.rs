@@ -7,7 +7,6 @@
 //! [`IssuerConfig::credential_validity`](crate::IssuerConfig) and a status entry.
 
 use gxa_credential::Profile;
-use gxa_inventory::input::InputError;
 use gxa_inventory::input::hosts::parse_host;
 use gxa_inventory::input::netbox::parse_netbox;
 use gxa_inventory::input::openstack::{parse_catalog, parse_flavor_yaml};
@@ -23,10 +22,6 @@ use crate::{
     InventoryOptions, InventoryOutcome, InventorySnapshot, IssuedRef, Issuer, IssuerError, proof,
 };
 
-fn bad(e: &InputError) -> IssuerError {
-    IssuerError::BadRequest(e.to_string())
-}
-
 /// The parsed inputs of a snapshot (the provider comes from the configuration).
 fn inventory(
     provider: gxa_inventory::input::provider::ProviderFile,
@@ -35,19 +30,25 @@ fn inventory(
     let mut flavors = Vec::new();
     let mut images = Vec::new();
     if let Some(openstack) = &snapshot.openstack {
-        let catalog = parse_catalog(&openstack.to_string(), "openstack").map_err(|e| bad(&e))?;
+        let catalog =
+            parse_catalog(&openstack.to_string(), "openstack").map_err(IssuerError::Inventory)?;
         flavors.extend(catalog.flavors);
         images.extend(catalog.images);
     }
     if let Some(yaml) = &snapshot.flavor_yaml {
-        flavors.extend(parse_flavor_yaml(yaml, "flavor_yaml").map_err(|e| bad(&e))?);
+        flavors.extend(parse_flavor_yaml(yaml, "flavor_yaml").map_err(IssuerError::Inventory)?);
     }
     let mut hosts = Vec::with_capacity(snapshot.hosts.len());
     for (i, host) in snapshot.hosts.iter().enumerate() {
-        hosts.push(parse_host(&host.to_string(), &format!("hosts[{i}]")).map_err(|e| bad(&e))?);
+        hosts.push(
+            parse_host(&host.to_string(), &format!("hosts[{i}]"))
+                .map_err(IssuerError::Inventory)?,
+        );
     }
     let netbox = match &snapshot.netbox {
-        Some(netbox) => Some(parse_netbox(&netbox.to_string(), "netbox").map_err(|e| bad(&e))?),
+        Some(netbox) => {
+            Some(parse_netbox(&netbox.to_string(), "netbox").map_err(IssuerError::Inventory)?)
+        }
         None => None,
     };
     Ok(Inventory {
@@ -132,8 +133,8 @@ impl Issuer {
     /// [`IssuerError::WithdrawalRefused`] and changes nothing, unless
     /// [`InventoryOptions::confirm_withdraw`] is set.
     ///
-    /// Errors: [`IssuerError::ForeignSubject`], [`IssuerError::Unavailable`] when no provider
-    /// is configured, [`IssuerError::BadRequest`] for inputs that do not parse (the message
+    /// Errors: [`IssuerError::ForeignSubject`], [`IssuerError::NoProvider`] when no provider
+    /// is configured, [`IssuerError::Inventory`] for inputs that do not parse (the message
     /// names the input and field), [`IssuerError::WithdrawalRefused`].
     pub async fn submit_inventory_for(
         &self,
@@ -151,15 +152,13 @@ impl Issuer {
             });
         }
         let Some(provider) = config.provider.clone() else {
-            return Err(IssuerError::Unavailable(
-                "no provider is configured: inventory cannot be issued".to_owned(),
-            ));
+            return Err(IssuerError::NoProvider);
         };
         let inventory = inventory(provider, snapshot)?;
         let now = gxa_credential::now();
         let until = now
             .checked_add(config.credential_validity)
-            .map_err(|e| IssuerError::BadRequest(format!("credential validity: {e}")))?;
+            .map_err(|e| IssuerError::Config(format!("credential validity: {e}")))?;
         let mut outcome = InventoryOutcome {
             issued: Vec::new(),
             unchanged: Vec::new(),
@@ -269,9 +268,10 @@ impl Issuer {
                 SlotResult::Moved => spare_status = Some(status),
             }
         }
-        Err(IssuerError::Conflict(format!(
-            "slot {slot} kept changing under concurrent issuance; retry"
-        )))
+        Err(IssuerError::Contended {
+            what: format!("slot {slot}"),
+            by: "issuance",
+        })
     }
 }
 

@@ -76,13 +76,13 @@ impl Issuer {
             config.base_url.pop();
         }
         if !(config.base_url.starts_with("https://") || config.base_url.starts_with("http://")) {
-            return Err(IssuerError::BadRequest(format!(
+            return Err(IssuerError::Config(format!(
                 "base URL {:?} is not an http(s) URL",
                 config.base_url
             )));
         }
         if config.profiles.is_empty() {
-            return Err(IssuerError::BadRequest("no profile to issue in".to_owned()));
+            return Err(IssuerError::Config("no profile to issue in".to_owned()));
         }
         let (signer, method) = keys.signer(None)?;
         let did_document = keys.did_document()?;

@@ -98,9 +98,9 @@ pub(crate) fn content_hash(doc: &Value, volatile: &[&str]) -> Result<String, Iss
             }
         }
     }
-    let nquads = PinnedJsonLd.canonicalize(&content).map_err(|e| {
-        IssuerError::Unprocessable(format!("the credential is not valid JSON-LD: {e}"))
-    })?;
+    let nquads = PinnedJsonLd
+        .canonicalize(&content)
+        .map_err(IssuerError::NotJsonLd)?;
     Ok(format!(
         "content-sha256:{}",
         hex::encode(Sha256::digest(nquads.as_bytes()))

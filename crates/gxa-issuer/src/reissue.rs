@@ -59,11 +59,11 @@ impl Issuer {
         let store = &self.inner.store;
         let before = now
             .checked_add(config.reissue_window)
-            .map_err(|e| IssuerError::BadRequest(format!("reissue window: {e}")))?;
+            .map_err(|e| IssuerError::Config(format!("reissue window: {e}")))?;
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
         let until = now
             .checked_add(config.credential_validity)
-            .map_err(|e| IssuerError::BadRequest(format!("credential validity: {e}")))?;
+            .map_err(|e| IssuerError::Config(format!("credential validity: {e}")))?;
         let expiring = store.expiring_before(before, BATCH).await?;
         let mut reissued = Vec::new();
         let mut scs_owners = BTreeSet::new();

@@ -123,20 +123,14 @@ fn check_upload(
     mut probe: Evaluator,
 ) -> Result<(VerifiedUpload, Vec<AddedReport>), IssuerError> {
     let verified = match verify_upload(body, signers) {
-        Err(e) => return Err(IssuerError::BadRequest(e.to_string())),
+        Err(e) => return Err(IssuerError::MalformedUpload(e)),
         Ok(Err(
             invalid @ (Invalid::UnknownSigner { .. } | Invalid::NamespaceNotAllowed { .. }),
-        )) => {
-            return Err(IssuerError::Forbidden(format!(
-                "{invalid}: not a registered key of the subject"
-            )));
-        }
-        Ok(Err(invalid)) => return Err(IssuerError::Unprocessable(invalid.to_string())),
+        )) => return Err(IssuerError::UnregisteredSigner(invalid)),
+        Ok(Err(invalid)) => return Err(IssuerError::InvalidUpload(invalid)),
         Ok(Ok(verified)) => verified,
     };
-    let added = probe
-        .add_upload(&verified)
-        .map_err(|e| IssuerError::Unprocessable(e.to_string()))?;
+    let added = probe.add_upload(&verified).map_err(IssuerError::Reports)?;
     Ok((verified, added))
 }
 
@@ -213,9 +207,10 @@ impl Issuer {
     /// every configured profile, each with `credentialStatus`. An attestation whose content
     /// did not change is not issued again (listed in `unchanged`).
     ///
-    /// Errors: [`IssuerError::BadRequest`] for a body that is not a signed upload,
-    /// [`IssuerError::Forbidden`] when no registered key of the subject signed it (or the
-    /// subject has none), [`IssuerError::Unprocessable`] for a tampered body or reports that
+    /// Errors: [`IssuerError::MalformedUpload`] for a body that is not a signed upload,
+    /// [`IssuerError::UnregisteredSigner`] when no registered key of the subject signed it
+    /// ([`IssuerError::NoUploadKey`]: the subject has none), [`IssuerError::InvalidUpload`] for
+    /// a tampered body, [`IssuerError::Reports`] for reports that
     /// do not evaluate (unknown scope, malformed YAML).
     pub async fn submit_upload(
         &self,
@@ -225,9 +220,9 @@ impl Issuer {
         let store = &self.inner.store;
         let keys = store.ssh_keys(subject).await?;
         if keys.is_empty() {
-            return Err(IssuerError::Forbidden(format!(
-                "subject {subject} has no registered SSH key to sign uploads with"
-            )));
+            return Err(IssuerError::NoUploadKey {
+                subject: subject.to_owned(),
+            });
         }
         let signers = allowed_signers(&keys)?;
         // Signature check and YAML parsing (up to the configured limit) on the blocking pool.
@@ -266,10 +261,9 @@ impl Issuer {
             })
             .await?;
         if upload.subject != subject {
-            return Err(IssuerError::Conflict(format!(
-                "these exact bytes were uploaded by another subject ({})",
-                upload.subject
-            )));
+            return Err(IssuerError::UploadedByOther {
+                owner: upload.subject,
+            });
         }
         if let Ok(mut memo) = self.inner.upload_memo.lock() {
             memo.remember(upload.sha256, keys_digest(&keys), &verified);
@@ -491,9 +485,10 @@ impl Issuer {
                 return Ok((evaluations, issued, unchanged));
             }
         }
-        Err(IssuerError::Conflict(format!(
-            "the attestations of {owner} kept changing under concurrent uploads; retry"
-        )))
+        Err(IssuerError::Contended {
+            what: format!("the attestations of {owner}"),
+            by: "uploads",
+        })
     }
 
     /// Current SCS compliance of `subject` for `scope` (its uuid or name): the stored uploads

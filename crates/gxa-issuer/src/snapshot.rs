@@ -14,7 +14,7 @@ use crate::{InventorySnapshot, IssuerError};
 const SECTIONS: [&str; 4] = ["openstack", "flavor_yaml", "hosts", "netbox"];
 
 fn unprocessable(message: String) -> IssuerError {
-    IssuerError::Unprocessable(format!("inventory snapshot: {message}"))
+    IssuerError::SnapshotShape(message)
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -52,8 +52,8 @@ impl InventorySnapshot {
     /// object, or an array of flavor and image objects), `flavor_yaml` (a string), `hosts` (an
     /// array of objects) and `netbox` (an object), and nothing else.
     ///
-    /// Errors: [`IssuerError::BadRequest`] when the body is not JSON;
-    /// [`IssuerError::Unprocessable`] when it is JSON of another shape (not an object, an
+    /// Errors: [`IssuerError::SnapshotNotJson`] when the body is not JSON;
+    /// [`IssuerError::SnapshotShape`] when it is JSON of another shape (not an object, an
     /// unknown or mistyped section, no section, a duplicated key). Messages quote at most 64
     /// characters of a name.
     pub fn from_json(bytes: &[u8]) -> Result<Self, IssuerError> {
@@ -61,7 +61,7 @@ impl InventorySnapshot {
             use serde_json::error::Category;
             match err.classify() {
                 Category::Data => unprocessable(err.to_string()),
-                _ => IssuerError::BadRequest(format!("inventory snapshot is not JSON: {err}")),
+                _ => IssuerError::SnapshotNotJson(err),
             }
         })?;
         let Value::Object(map) = value else {

@@ -181,7 +181,7 @@ pub(crate) fn list_credential(
 
 impl crate::Issuer {
     /// Sets the credential's revocation bit; only for credentials of `subject`
-    /// ([`IssuerError::Forbidden`] otherwise). Idempotent: revoking again returns the first
+    /// ([`IssuerError::ForeignSubject`] otherwise). Idempotent: revoking again returns the first
     /// revocation with `newly_revoked: false`. [`IssuerError::NotFound`] for an unknown id.
     pub async fn revoke(
         &self,

@@ -654,7 +654,8 @@ async fn accessors_and_construction_errors() {
         let err = Issuer::new(db.store.clone(), keys(), bad)
             .await
             .unwrap_err();
-        assert!(matches!(err, IssuerError::BadRequest(_)), "{err}");
+        assert!(matches!(err, IssuerError::Config(_)), "{err}");
+        assert_eq!(err.kind(), ErrorKind::BadRequest);
         let mut bad = config();
         bad.profiles.clear();
         let err = Issuer::new(db.store.clone(), keys(), bad)

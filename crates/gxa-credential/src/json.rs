@@ -59,8 +59,13 @@ pub fn parse(text: &str, budget: &Budget) -> Result<Value, serde_json::Error> {
     Ok(value)
 }
 
-/// [`parse`] of bytes; bytes that are not UTF-8 are a syntax error.
+/// [`parse`] of bytes; bytes that are not UTF-8 are a syntax error. UTF-8 text is checked
+/// once, up front, and read as `str` (serde_json's slice reader checks each string on its
+/// own); only other bytes go through the slice reader, for its error with the position.
 pub fn parse_slice(bytes: &[u8], budget: &Budget) -> Result<Value, serde_json::Error> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return parse(text, budget);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = StrictValue { budget }.deserialize(&mut de)?;
     de.end()?;

@@ -14,7 +14,8 @@
 //! their `gx:digestSRI` / `gx:integrity` values recomputed here from the credentials as served
 //! (SHA-256 of the RFC 8785 form). Then the client's typed errors for the compliance service's
 //! documented answers: a tampered presentation, one without a registration number, one with a
-//! number from an untrusted notary (the self-issued one), a label level not offered, a bad
+//! number from an untrusted notary (the self-issued one), label levels 1 and 2 refused naming
+//! the criteria the example offering does not show, a path that is no level, a bad
 //! registration number at the notary. Finally renewal with a short validity (30 s credentials,
 //! a 20 s window): the provider's scheduler re-submits before expiry, and the new credential
 //! supersedes the old one.
@@ -362,7 +363,21 @@ async fn clearing_house_round_trip_both_profiles() {
     let subject = &label["credentialSubject"];
     assert_eq!(subject["gx:labelLevel"], "SC");
     assert!(subject["gx:engineVersion"].is_string());
-    assert_eq!(subject["gx:rulesVersion"], "CD25.03");
+    assert_eq!(subject["gx:rulesVersion"], "CD24.11");
+    // The example offering shows every criterion of standard compliance that claims can show.
+    let validated: Vec<&str> = subject["gx:validatedCriteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(validated.contains(
+        &"https://docs.gaia-x.eu/policy-rules-committee/compliance-document/24.11/criteria_cloud_services/#P1.1.1"
+    ));
+    assert!(
+        !validated.iter().any(|c| c.ends_with("#P1.2.1")),
+        "declared only, not a claim"
+    );
     let from: jiff::Timestamp = label["validFrom"].as_str().unwrap().parse().unwrap();
     let until: jiff::Timestamp = label["validUntil"].as_str().unwrap().parse().unwrap();
     assert!(until > from);
@@ -541,7 +556,36 @@ async fn clearing_house_round_trip_both_profiles() {
         );
     }
 
-    // A label level this compliance service does not offer: a problem, not a credential.
+    // Labels: Label 1 needs claims the example offering does not make, Label 2 certifications
+    // no claim can show; each refusal names the criterion and the level.
+    for (level, expected) in [
+        ("L1", "(Label 1 needs a declaration"),
+        ("L2", "(Label 2 needs a certification"),
+    ] {
+        let mut config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
+        config.clearing.as_mut().unwrap().level = level.to_owned();
+        let labels = gxa_service::clearing::client(&config, store.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        let answer = match labels.submit(Profile::Loire).await.unwrap_err() {
+            ClearingError::Rejected {
+                service: "compliance",
+                answer: answer @ ServiceAnswer::V2 { status: 400, .. },
+                ..
+            } => answer,
+            other => panic!("{level}: expected the compliance service's 400, got {other:?}"),
+        };
+        let reasons = answer.reasons();
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.starts_with("criterion P") && r.contains(expected)),
+            "{level}: {answer}"
+        );
+    }
+
+    // Not a compliance level: a problem, not a credential.
     let out = Command::new("curl")
         .args(["-sS", "-X", "POST", "--cacert"])
         .arg(&setup.tls_ca)
@@ -554,7 +598,7 @@ async fn clearing_house_round_trip_both_profiles() {
             "\n%{http_code} %{content_type}",
         ])
         .arg(format!(
-            "https://localhost:{}/v2/api/credential-offers/label-level-1?vcid=https://x.example/1",
+            "https://localhost:{}/v2/api/credential-offers/label-level-9?vcid=https://x.example/1",
             setup.compliance_port
         ))
         .output()
@@ -562,7 +606,7 @@ async fn clearing_house_round_trip_both_profiles() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         text.ends_with("404 application/problem+json")
-            && text.contains("not offered by this compliance service"),
+            && text.contains("is not a compliance level"),
         "{text}"
     );
 

@@ -425,6 +425,124 @@ fn inventory_build_errors_are_clear() {
     );
 }
 
+/// The example provider's legal documents and further claims go into the Loire offering and
+/// show what Standard Compliance needs (its `compliance_level`); without them the build
+/// refuses (exit 1, nothing written), naming each criterion the level misses, with the level.
+#[test]
+fn compliance_level_names_every_missing_criterion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = build_example(&tmp.path().join("plain"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let vmso: Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("plain/vm-offering.json")).unwrap(),
+    )
+    .unwrap();
+    let subject = &vmso["credentialSubject"];
+    let documents = subject["legalDocuments"].as_array().unwrap();
+    assert_eq!(documents.len(), 27);
+    let act = documents
+        .iter()
+        .find(|d| d["type"] == "gx:LegallyBindingAct")
+        .unwrap();
+    assert_eq!(act["governingLawCountries"], serde_json::json!(["DE"]));
+    assert_eq!(act["involvedParties"], subject["providedBy"]["id"]);
+    assert_eq!(subject["subContractors"][0]["type"], "gx:SubContractor");
+    assert_eq!(
+        subject["possiblePersonalDataTransfers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let ex = format!("{ROOT}/examples");
+    let provider = std::fs::read_to_string(format!("{ex}/provider.toml")).unwrap();
+    assert!(provider.contains("\ncompliance_level = \"SC\"\n"));
+    let run = |provider_text: &str, out: &str| {
+        let path = tmp.path().join(format!("{out}.toml"));
+        std::fs::write(&path, provider_text).unwrap();
+        let mut cmd = gx_attest();
+        cmd.args(["inventory", "build", "--profile", "loire", "--provider"])
+            .arg(&path)
+            .arg("--openstack")
+            .arg(format!("{ex}/inventory/openstack.json"))
+            .arg("--out")
+            .arg(tmp.path().join(out));
+        cmd.output().unwrap()
+    };
+    // Without the further claims: the criteria they show are missing.
+    let no_claims = provider
+        .split("[[offering.claims]]")
+        .next()
+        .unwrap()
+        .to_owned()
+        + &provider[provider.find("[[offering.data_account_export]]").unwrap()..];
+    let out = run(&no_claims, "no-claims");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !tmp.path().join("no-claims/vm-offering.json").exists(),
+        "nothing written"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("criterion P1.2.6 (Standard Compliance needs a declaration:")
+            && stderr.contains("no gx:SubContractor node"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no claim states gx:cryptographicSecurityStandards"),
+        "{stderr}"
+    );
+    // Shown by the documents or declared by the provider: not listed.
+    for held in ["P1.1.1", "P1.1.2", "P1.1.3", "P1.2.1", "P3.1.1"] {
+        assert!(
+            !stderr.contains(&format!("criterion {held} ")),
+            "{held}: {stderr}"
+        );
+    }
+    // Without the documents, their criteria are listed too.
+    let start = no_claims.find("legal_documents = [").unwrap();
+    let end = start + no_claims[start..].find("\n]\n").unwrap() + 3;
+    let bare = format!("{}{}", &no_claims[..start], &no_claims[end..]);
+    let out = run(&bare, "bare");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("criterion P1.1.1 (Standard Compliance needs a declaration")
+            && stderr.contains("no gx:LegallyBindingAct node"),
+        "{stderr}"
+    );
+    // Label 1 asks for more than the example shows.
+    let out = run(
+        &provider.replace("compliance_level = \"SC\"", "compliance_level = \"L1\""),
+        "l1",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(Label 1 needs a declaration"));
+    // A level of its own kind, or a property the offering has not: refused when read.
+    let out = run(
+        &provider.replace("compliance_level = \"SC\"", "compliance_level = \"L9\""),
+        "l9",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("offering.compliance_level"));
+    let out = run(
+        &provider.replacen(
+            "property = \"subContractors\"",
+            "property = \"nonsense\"",
+            1,
+        ),
+        "prop",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("offering.claims[0].property"));
+}
+
 #[test]
 fn example_cloud_in_tagus_validates_and_is_deterministic() {
     let tmp = tempfile::tempdir().unwrap();

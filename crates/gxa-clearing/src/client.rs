@@ -10,7 +10,8 @@
 //! 2. **Presentation** ([`ClearingClient::presentation`]): the participant's current,
 //!    unrevoked, unexpired credentials of the profile (as `gxa_issuer::Issuer::presentation`
 //!    takes them from the store slots), **without** the self-issued registration numbers and
-//!    without earlier compliance credentials, **plus** the notary's credential; Tagus adds a
+//!    without earlier compliance credentials (Tagus: only the credentials a Tagus clearing
+//!    house takes, `gxa_credential::trust_framework`), **plus** the notary's credential; Tagus adds a
 //!    `gx:GaiaXTermsAndConditions` credential (the 22.10 text) signed by the participant when
 //!    none is stored (the inventory mapping has no Tagus T&C). Signed by the participant:
 //!    Loire `vp+jwt` of enveloped credentials, Tagus JSON-LD with JsonWebSignature2020.
@@ -115,6 +116,9 @@ pub struct ClientConfig {
     pub registration: (NumberKind, String),
     /// Profiles to obtain a compliance credential in.
     pub profiles: Vec<Profile>,
+    /// The Loire compliance level to ask for (`standard-compliance`, `label-level-1` … `-3`);
+    /// Tagus is standard compliance only.
+    pub level: gxa_criteria::Level,
     /// A compliance credential ending within this window is renewed (default 14 days).
     pub renewal_window: SignedDuration,
     /// HTTP settings.
@@ -744,6 +748,14 @@ impl ClearingClient {
             if c.issuer == own && c.types.iter().any(|t| is_registration_type(t)) {
                 continue;
             }
+            if profile == Profile::Tagus
+                && !gxa_credential::trust_framework::fits_clearing_presentation(
+                    &c.types,
+                    c.status.is_some(),
+                )
+            {
+                continue;
+            }
             credentials.push(c);
         }
         if credentials.is_empty() {
@@ -818,7 +830,12 @@ impl ClearingClient {
         let mut url = Url::parse(base).map_err(|e| bad_url(e.to_string()))?;
         let (segments, content_type, accept): (&[&str], _, _) = match profile {
             Profile::Loire => (
-                &["v2", "api", "credential-offers", "standard-compliance"],
+                &[
+                    "v2",
+                    "api",
+                    "credential-offers",
+                    self.inner.config.level.api_segment(),
+                ],
                 "application/vp+jwt",
                 "application/vc+jwt, application/jwt",
             ),
@@ -907,6 +924,19 @@ impl ClearingClient {
                 "issued by {}, not by the configured compliance service {expected}",
                 issuer.as_deref().unwrap_or("(nobody)")
             )));
+        }
+        if profile == Profile::Loire {
+            let level = self.inner.config.level.as_str();
+            let got = doc
+                .get("credentialSubject")
+                .and_then(|s| s.get("gx:labelLevel"))
+                .and_then(Value::as_str);
+            if got != Some(level) {
+                return Err(bad(format!(
+                    "its gx:labelLevel is {}, not the {level} asked for",
+                    got.unwrap_or("(none)")
+                )));
+            }
         }
         let entries: Vec<Value> = match profile {
             Profile::Tagus => match doc.get("credentialSubject") {

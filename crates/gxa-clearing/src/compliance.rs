@@ -15,14 +15,21 @@
 //!    `gx:GaiaXTermsAndConditions` with text, Loire `gx:Issuer` with one of the two published
 //!    hashes); the presentation's holder (and signer) is the participant's issuer; every
 //!    credential is issued by the participant or a trusted notary.
-//! 4. **Issue**, signed with the service's own key:
+//! 4. **Criteria** (Loire): the service offerings' claims against the Compliance Document's
+//!    criteria of the level asked for (`standard-compliance`, `label-level-1` … `-3`;
+//!    `gxa_criteria`): every criterion the level needs and the claims do not show is a refusal
+//!    naming it and the level. Criteria only the provider's own declaration can show are
+//!    neither refused nor validated (no claim carries them); certification criteria cannot be
+//!    shown by claims of the 25.11 ontology, so label levels 2 and 3 are refused naming them.
+//! 5. **Issue**, signed with the service's own key:
 //!    * Tagus: a VC 1.1 credential whose `credentialSubject` lists one `gx:compliance` entry per
 //!      input credential: `gx:integrity` = `sha256-` + hex SHA-256 of the JCS form of the
 //!      credential as sent (proof included), `gx:integrityNormalization: "RFC8785:JCS"`,
 //!      `gx:version: "22.10"`, `gx:type` = its Gaia-X type; JsonWebSignature2020, Gaia-X
 //!      flavour (what compliance v1 emits).
-//!    * Loire: a VC 2.0 `gx:LabelCredential` as `vc+jwt` with `gx:labelLevel: "SC"`,
-//!      `gx:engineVersion`, `gx:rulesVersion`, and `gx:compliantCredentials` = `{id, type,
+//!    * Loire: a VC 2.0 `gx:LabelCredential` as `vc+jwt` with `gx:labelLevel` (`SC`, `L1`, …),
+//!      `gx:engineVersion`, `gx:rulesVersion`, `gx:validatedCriteria` (the URLs of the criteria
+//!      the offering's claims show) and `gx:compliantCredentials` = `{id, type,
 //!      gx:digestSRI}` per input credential, the digest over the decoded VC-JWT payload.
 //!
 //!    `id` is the `vcid` asked for; validity is [`ComplianceConfig::validity`] (90 days by
@@ -32,6 +39,7 @@
 //! message: {conforms: false, results}}`, v2 `400 {message, error, statusCode, errors}`.
 
 use gxa_contexts::urls;
+pub use gxa_criteria::Level;
 use gxa_verify::Verifier;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -73,7 +81,7 @@ pub struct ComplianceConfig {
     pub validity: SignedDuration,
     /// `gx:engineVersion` (Loire).
     pub engine_version: String,
-    /// `gx:rulesVersion` (Loire), e.g. `CD25.03`.
+    /// `gx:rulesVersion` (Loire), e.g. `CD24.11`.
     pub rules_version: String,
     /// The base URL of the service: v1 credential ids default to
     /// `{base_url}/credential-offers/{uuid}` when no `vcid` is given.
@@ -81,7 +89,8 @@ pub struct ComplianceConfig {
 }
 
 impl ComplianceConfig {
-    /// Defaults: 90 days, this crate's version as engine version, rules `CD25.03`.
+    /// Defaults: 90 days, this crate's version as engine version, rules `CD24.11` (the
+    /// Compliance Document version of the pinned criteria).
     pub fn new(base_url: impl Into<String>, trusted_notaries: Vec<String>) -> Self {
         let mut base_url = base_url.into();
         while base_url.ends_with('/') {
@@ -91,7 +100,7 @@ impl ComplianceConfig {
             trusted_notaries,
             validity: SignedDuration::from_hours(90 * 24),
             engine_version: env!("CARGO_PKG_VERSION").to_owned(),
-            rules_version: "CD25.03".to_owned(),
+            rules_version: format!("CD{}", gxa_criteria::DOCUMENT_VERSION),
             base_url,
         }
     }
@@ -200,10 +209,16 @@ impl ComplianceService {
     pub async fn offer(
         &self,
         api: Api,
+        level: Level,
         verifier: &Verifier,
         input: &str,
         vcid: Option<&str>,
     ) -> Result<ComplianceCredential, OfferError> {
+        if api == Api::V1 && level != Level::StandardCompliance {
+            return Err(OfferError::Refused(
+                api.bad_request("the v1 (Tagus) API offers standard compliance only"),
+            ));
+        }
         let vcid = match vcid {
             Some(id) if is_absolute_iri(id) => id.to_owned(),
             Some(id) => {
@@ -263,7 +278,18 @@ impl ComplianceService {
                 report.problems(),
             )));
         }
-        let failures = self.rules(&presented, api.profile());
+        let mut failures = self.rules(&presented, api.profile());
+        let validated = if api.profile() == Profile::Loire {
+            match criteria_of(&presented, level) {
+                Ok(validated) => validated,
+                Err(missing) => {
+                    failures.extend(missing);
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
         if !failures.is_empty() {
             return Err(OfferError::Refused(api.refusal(
                 "The presentation does not meet the Gaia-X compliance rules",
@@ -271,7 +297,14 @@ impl ComplianceService {
             )));
         }
         Ok(self
-            .issue(&presented, api.profile(), &vcid, gxa_credential::now())
+            .issue_level(
+                &presented,
+                api.profile(),
+                level,
+                &validated,
+                &vcid,
+                gxa_credential::now(),
+            )
             .await?)
     }
 
@@ -453,11 +486,27 @@ impl ComplianceService {
         results
     }
 
-    /// Issues the compliance credential for credentials that passed the rules (step 4).
+    /// Issues the standard-compliance credential for credentials that passed the rules
+    /// (step 5).
     pub async fn issue(
         &self,
         p: &Presented,
         profile: Profile,
+        vcid: &str,
+        now: Timestamp,
+    ) -> Result<ComplianceCredential, ClearingError> {
+        self.issue_level(p, profile, Level::StandardCompliance, &[], vcid, now)
+            .await
+    }
+
+    /// Issues the compliance credential of `level` (Loire `gx:labelLevel`), listing the
+    /// `validated` criteria (URLs of the Compliance Document) in `gx:validatedCriteria`.
+    pub async fn issue_level(
+        &self,
+        p: &Presented,
+        profile: Profile,
+        level: Level,
+        validated: &[String],
         vcid: &str,
         now: Timestamp,
     ) -> Result<ComplianceCredential, ClearingError> {
@@ -513,13 +562,13 @@ impl ComplianceService {
                 "issuer": did,
                 "validFrom": now.to_string(),
                 "validUntil": until.to_string(),
-                "credentialSubject": {
-                    "id": format!("{vcid}#cs"),
-                    "gx:labelLevel": "SC",
-                    "gx:engineVersion": self.config.engine_version,
-                    "gx:rulesVersion": self.config.rules_version,
-                    "gx:compliantCredentials": entries,
-                },
+                "credentialSubject": label_subject(
+                    vcid,
+                    level,
+                    &self.config,
+                    entries,
+                    validated,
+                ),
             }),
         };
         let sealed = crate::on_blocking_pool(&self.key, doc, profile, now).await?;
@@ -533,6 +582,58 @@ impl ComplianceService {
             valid_until: until,
         })
     }
+}
+
+/// The `credentialSubject` of a Loire `gx:LabelCredential`.
+fn label_subject(
+    vcid: &str,
+    level: Level,
+    config: &ComplianceConfig,
+    entries: Vec<Value>,
+    validated: &[String],
+) -> Value {
+    let mut subject = json!({
+        "id": format!("{vcid}#cs"),
+        "gx:labelLevel": level.as_str(),
+        "gx:engineVersion": config.engine_version,
+        "gx:rulesVersion": config.rules_version,
+        "gx:compliantCredentials": entries,
+    });
+    if !validated.is_empty()
+        && let Some(obj) = subject.as_object_mut()
+    {
+        obj.insert("gx:validatedCriteria".to_owned(), json!(validated));
+    }
+    subject
+}
+
+/// The compliance criteria of `level` for the service offerings of a Loire presentation
+/// (Compliance Document, `gxa_criteria`), judged by their claims: the validated criteria's
+/// URLs, or one refusal per missing criterion, naming it and the level. A presentation without
+/// a service offering is a participant's: standard compliance has no criteria for it, a label
+/// needs an offering.
+fn criteria_of(p: &Presented, level: Level) -> Result<Vec<String>, Vec<String>> {
+    let table = gxa_criteria::Criteria::pinned().map_err(|e| vec![e.to_string()])?;
+    let evidence = gxa_criteria::Evidence::of_claims(p.credentials.iter().map(|c| &c.document));
+    if !evidence.has_class("gx:ServiceOffering") {
+        return if level == Level::StandardCompliance {
+            Ok(Vec::new())
+        } else {
+            Err(vec![format!(
+                "{} is awarded to a service offering; the presentation holds no gx:ServiceOffering",
+                level.name()
+            )])
+        };
+    }
+    let missing = table.missing(level, &evidence);
+    if !missing.is_empty() {
+        return Err(missing.iter().map(ToString::to_string).collect());
+    }
+    Ok(table
+        .validated(level, &evidence)
+        .into_iter()
+        .map(|c| c.url.clone())
+        .collect())
 }
 
 /// An absolute IRI as `vcid` must be (`https://…`, `http://…`, `urn:…`, `did:…`).

@@ -108,6 +108,7 @@ async fn client(port: u16, attempts: u32) -> Fixture {
         notary_url: format!("http://127.0.0.1:{port}"),
         registration: (NumberKind::VatId, "DE123456789".to_owned()),
         profiles: vec![Profile::Loire],
+        level: gxa_criteria::Level::StandardCompliance,
         renewal_window: jiff::SignedDuration::from_hours(24),
         http: HttpOptions {
             timeout: Duration::from_millis(700),
@@ -285,6 +286,7 @@ async fn plain_http_is_refused_unless_allowed() {
         notary_url: "https://notary.example".to_owned(),
         registration: (NumberKind::VatId, "DE123456789".to_owned()),
         profiles: vec![Profile::Loire],
+        level: gxa_criteria::Level::StandardCompliance,
         renewal_window: jiff::SignedDuration::from_hours(24),
         http: HttpOptions::default(),
     };

@@ -5,6 +5,7 @@ mod envelope;
 pub mod json;
 mod kind;
 mod profile;
+pub mod trust_framework;
 
 pub use envelope::{EnvelopeError, document, unsigned_document};
 pub use kind::DocumentKind;

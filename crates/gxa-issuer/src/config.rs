@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use gxa_credential::Profile;
 use gxa_inventory::input::provider::ProviderFile;
+use gxa_proof::Flavour;
 use gxa_scs::{CheckedAtZone, Limits, Scope};
 use jiff::SignedDuration;
 
@@ -48,9 +49,14 @@ pub struct IssuerConfig {
     /// credentials: `{base_url}/status-lists/{list_id}`; presentations:
     /// `{base_url}/participants/{participant}/presentation`.
     pub base_url: String,
-    /// Profiles to issue in ([`Profile::Tagus`] = VC 1.1 JSON-LD + JsonWebSignature2020 in the
-    /// Gaia-X flavour; [`Profile::Loire`] = VC 2.0 as vc+jwt). Default: both.
+    /// Profiles to issue in ([`Profile::Tagus`] = VC 1.1 JSON-LD + JsonWebSignature2020;
+    /// [`Profile::Loire`] = VC 2.0 as vc+jwt). Default: both.
     pub profiles: Vec<Profile>,
+    /// The JsonWebSignature2020 flavour of Tagus proofs (credentials, presentations, status
+    /// lists). Default [`Flavour::GaiaX`]: what the Tagus clearing houses emit and verify.
+    /// [`Flavour::Spec`] (W3C-CCG) is what other JsonWebSignature2020 verifiers check; a
+    /// Tagus clearing house refuses it.
+    pub jws2020_flavour: Flavour,
     /// SCS certificate scopes uploads are evaluated against.
     pub scopes: Vec<Scope>,
     /// The zone zone-less `checked_at` values are read in (UTC by default).
@@ -82,7 +88,7 @@ pub struct IssuerConfig {
 }
 
 impl IssuerConfig {
-    /// The defaults: both profiles, no scopes, UTC, default limits, a 14-day re-issuance
+    /// The defaults: both profiles, the Gaia-X JsonWebSignature2020 flavour, no scopes, UTC, default limits, a 14-day re-issuance
     /// window, 90-day inventory credentials, no provider, no withdrawal share limit
     /// (the section guard only).
     pub fn new(base_url: impl Into<String>) -> Self {
@@ -93,6 +99,7 @@ impl IssuerConfig {
         Self {
             base_url,
             profiles: vec![Profile::Tagus, Profile::Loire],
+            jws2020_flavour: Flavour::GaiaX,
             scopes: Vec::new(),
             zone: CheckedAtZone::utc(),
             limits: Limits::default(),

@@ -44,6 +44,13 @@ pub enum IssuerError {
     /// section, no section, a duplicated key).
     #[error("unprocessable: inventory snapshot: {0}")]
     SnapshotShape(String),
+    /// The offering does not show what the provider's compliance level needs (the provider
+    /// file's `compliance_level`); nothing was issued.
+    #[error(
+        "unprocessable: the offering does not show what its compliance level needs: {}",
+        missing_text(.0)
+    )]
+    CriteriaMissing(Vec<gxa_criteria::Missing>),
     /// A credential to be issued is not valid JSON-LD over the pinned contexts.
     #[error("unprocessable: the credential is not valid JSON-LD: {0}")]
     NotJsonLd(#[source] gxa_proof::JsonLdError),
@@ -112,6 +119,14 @@ pub enum IssuerError {
     Internal(String),
 }
 
+fn missing_text(missing: &[gxa_criteria::Missing]) -> String {
+    missing
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn emptied_text(emptied: &[&'static str]) -> String {
     if emptied.is_empty() {
         String::new()
@@ -153,6 +168,7 @@ impl IssuerError {
             | Self::Reports(_)
             | Self::SnapshotShape(_)
             | Self::NotJsonLd(_)
+            | Self::CriteriaMissing(_)
             | Self::WithdrawalRefused { .. } => ErrorKind::Unprocessable,
             Self::UnregisteredSigner(_)
             | Self::NoUploadKey { .. }

@@ -174,6 +174,9 @@ impl Issuer {
                 Profile::Loire => gxa_inventory::loire::build(&inventory),
             })
             .await?;
+            if !build.missing_criteria.is_empty() {
+                return Err(IssuerError::CriteriaMissing(build.missing_criteria));
+            }
             for warning in build.warnings {
                 if !outcome.warnings.contains(&warning) {
                     outcome.warnings.push(warning);
@@ -243,13 +246,10 @@ impl Issuer {
                     }
                 }
             }
-            let status = match spare_status.take() {
-                Some(status) => status,
-                None => self.allocate_status().await?,
-            };
+            let status = self.status_for(&doc, profile, &mut spare_status).await?;
             let id = self.new_credential_id();
             let mut doc = doc.clone();
-            self.stamp(&mut doc, profile, &id, (&status.0, status.1));
+            self.stamp(&mut doc, profile, &id, status.as_ref());
             let issue = SlotIssue {
                 slot,
                 owner,
@@ -265,7 +265,7 @@ impl Issuer {
             };
             match self.issue_into_slot(issue, id, status.clone()).await? {
                 SlotResult::Issued(reference) => return Ok(DocumentOutcome::Issued(reference)),
-                SlotResult::Moved => spare_status = Some(status),
+                SlotResult::Moved => spare_status = status,
             }
         }
         Err(IssuerError::Contended {

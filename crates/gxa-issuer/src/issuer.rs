@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use gxa_credential::Profile;
+use gxa_credential::{Profile, trust_framework};
 use gxa_proof::KeySet;
 use gxa_store::{NewCredential, Store, StoreError, StoredCredential};
 use jiff::Timestamp;
@@ -129,8 +129,8 @@ impl Issuer {
         })
     }
 
-    /// Seals `doc` in `profile` with the issuer's key ([`gxa_proof::seal`]) on the blocking
-    /// pool.
+    /// Seals `doc` in `profile` with the issuer's key and its JsonWebSignature2020 flavour
+    /// ([`gxa_proof::seal_with`]) on the blocking pool.
     pub(crate) async fn seal(
         &self,
         doc: Value,
@@ -138,7 +138,11 @@ impl Issuer {
         created: Timestamp,
     ) -> Result<gxa_proof::Sealed, IssuerError> {
         let key = self.inner.key.clone();
-        Ok(proof::blocking(move || gxa_proof::seal(&key, doc, profile, created)).await??)
+        let flavour = self.inner.config.jws2020_flavour;
+        Ok(
+            proof::blocking(move || gxa_proof::seal_with(&key, doc, profile, flavour, created))
+                .await??,
+        )
     }
 
     /// The store.
@@ -176,16 +180,16 @@ impl Issuer {
         )
     }
 
-    /// Gives a credential its id, issuer and status entry (and, for Tagus, the context that
-    /// defines the status terms). `(list, index)` comes from [`status::allocate`].
+    /// Gives a credential its id and, when it [`carries_status`], its status entry (and, for
+    /// Tagus, the status list context). `status` comes from [`status::allocate`].
     pub(crate) fn stamp(
         &self,
         doc: &mut Map<String, Value>,
         profile: Profile,
         id: &str,
-        (list, index): (&str, u64),
+        status: Option<&(String, u64)>,
     ) {
-        if profile == Profile::Tagus {
+        if profile == Profile::Tagus && status.is_some() {
             proof::add_tagus_status_context(doc);
         }
         // `id` first, after `@context`, as credentials are usually written.
@@ -196,16 +200,32 @@ impl Issuer {
         out.insert("id".to_owned(), json!(id));
         doc.remove("id");
         out.append(doc);
-        out.insert(
-            "credentialStatus".to_owned(),
-            status::status_entry(&self.inner.config.base_url, list, index),
-        );
+        if let Some((list, index)) = status {
+            out.insert(
+                "credentialStatus".to_owned(),
+                status::status_entry(&self.inner.config.base_url, list, *index, profile),
+            );
+        }
         *doc = out;
     }
 
-    /// Allocates a status entry.
-    pub(crate) async fn allocate_status(&self) -> Result<(String, u64), IssuerError> {
-        status::allocate(&self.inner.store, &self.inner.current_list).await
+    /// Allocates a status entry for `doc` when it [`carries_status`] (reusing `spare`, one
+    /// allocated for an attempt that did not land).
+    pub(crate) async fn status_for(
+        &self,
+        doc: &Map<String, Value>,
+        profile: Profile,
+        spare: &mut Option<(String, u64)>,
+    ) -> Result<Option<(String, u64)>, IssuerError> {
+        if !carries_status(doc, profile) {
+            return Ok(None);
+        }
+        match spare.take() {
+            Some(status) => Ok(Some(status)),
+            None => Ok(Some(
+                status::allocate(&self.inner.store, &self.inner.current_list).await?,
+            )),
+        }
     }
 }
 
@@ -217,8 +237,18 @@ pub(crate) enum SlotResult {
     Moved,
 }
 
+/// Whether a credential carries a status entry. Every one does but a Tagus credential of the
+/// trust framework's classes only (a participant, its registration number, terms and
+/// conditions, a service offering): a Tagus clearing house refuses every type it has no shape
+/// for, the status entry's included (`gxa_credential::trust_framework`). Such a credential is
+/// revoked without a status bit (the store records the revocation and the change feed
+/// announces it), leaves the participant's presentation, and ends with its validity.
+pub(crate) fn carries_status(doc: &Map<String, Value>, profile: Profile) -> bool {
+    profile != Profile::Tagus || !trust_framework::is_clearing_credential(&stored_types(doc))
+}
+
 /// The `type` list stored with a credential: its own types, then its subject's.
-pub(crate) fn stored_types(doc: &Value) -> Vec<String> {
+pub(crate) fn stored_types(doc: &Map<String, Value>) -> Vec<String> {
     let mut types = Vec::new();
     let mut push = |v: Option<&Value>| match v {
         Some(Value::String(t)) if !types.contains(t) => types.push(t.clone()),
@@ -286,9 +316,9 @@ impl Issuer {
         &self,
         issue: SlotIssue<'_>,
         id: String,
-        status_entry: (String, u64),
+        status_entry: Option<(String, u64)>,
     ) -> Result<SlotResult, IssuerError> {
-        let types = stored_types(&issue.doc);
+        let types = issue.doc.as_object().map(stored_types).unwrap_or_default();
         let valid_until = valid_until_of(&issue.doc);
         let sealed = self.seal(issue.doc, issue.profile, issue.issued_at).await?;
         let new = NewCredential {
@@ -303,7 +333,7 @@ impl Issuer {
             issued_at: issue.issued_at,
             valid_from: issue.issued_at,
             valid_until,
-            status: Some(status_entry),
+            status: status_entry,
             evidence: issue.evidence,
         };
         let expected = issue.expected.map(|c| c.id.as_str());
@@ -370,7 +400,7 @@ mod tests {
     fn stored_types_include_the_subject_types() {
         let doc = json!({"type": ["VerifiableCredential"], "credentialSubject": {"type": "gx:LegalPerson"}});
         assert_eq!(
-            stored_types(&doc),
+            stored_types(doc.as_object().unwrap()),
             ["VerifiableCredential", "gx:LegalPerson"]
         );
     }

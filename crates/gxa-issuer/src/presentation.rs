@@ -7,10 +7,13 @@
 //! (each `data:application/vc+jwt,<jwt>`) secured as `vp+jwt`
 //! ([VC-JOSE-COSE § 3.2](https://www.w3.org/TR/vc-jose-cose/#securing-vps-with-jose)); Tagus: a
 //! VC 1.1 JSON-LD presentation with the credentials embedded, signed with
-//! JsonWebSignature2020 (Gaia-X flavour), as the Tagus clearing houses take them.
+//! JsonWebSignature2020 (Gaia-X flavour), as the Tagus clearing houses take them: only the
+//! credentials of trust framework classes without a status entry
+//! (`gxa_credential::trust_framework`), because a Tagus clearing house refuses a presentation
+//! with any other `rdf:type` in it. The SCS attestations stay available one by one.
 
 use gxa_contexts::urls;
-use gxa_credential::Profile;
+use gxa_credential::{Profile, trust_framework};
 use gxa_store::CredentialFormat;
 use serde_json::json;
 
@@ -31,6 +34,14 @@ impl Issuer {
             if credential.profile != profile.as_str()
                 || credential.revoked_at.is_some()
                 || credential.valid_until.is_some_and(|until| until <= now)
+            {
+                continue;
+            }
+            if profile == Profile::Tagus
+                && !trust_framework::fits_clearing_presentation(
+                    &credential.types,
+                    credential.status.is_some(),
+                )
             {
                 continue;
             }

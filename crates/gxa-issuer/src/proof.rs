@@ -13,47 +13,17 @@ use sha2::{Digest as _, Sha256};
 
 use crate::IssuerError;
 
-/// The status vocabulary's namespace (W3C Bitstring Status List v1.0).
-const STATUS_NS: &str = "https://www.w3.org/ns/credentials/status#";
-
-/// The inline context that defines the Bitstring Status List terms for VC 1.1 (Tagus)
-/// documents. `credentials/v1` has no status list terms, and the status list context that is
-/// pinned (`https://w3id.org/vc/status-list/2021/v1`) is StatusList2021, a different
-/// vocabulary; contexts are never fetched. The definitions are those of
-/// `https://www.w3.org/ns/credentials/v2` for the same terms, so a Tagus credential's status
-/// expands to the same RDF as a Loire one.
-pub(crate) fn tagus_status_context() -> Value {
-    let term = |name: &str| format!("{STATUS_NS}{name}");
-    json!({
-        "BitstringStatusListCredential": term("BitstringStatusListCredential"),
-        "BitstringStatusList": {
-            "@id": term("BitstringStatusList"),
-            "@context": {
-                "@protected": true,
-                "id": "@id",
-                "type": "@type",
-                "encodedList": {"@id": term("encodedList"), "@type": "https://w3id.org/security#multibase"},
-                "statusPurpose": term("statusPurpose"),
-                "ttl": term("ttl"),
-            }
-        },
-        "BitstringStatusListEntry": {
-            "@id": term("BitstringStatusListEntry"),
-            "@context": {
-                "@protected": true,
-                "id": "@id",
-                "type": "@type",
-                "statusListCredential": {"@id": term("statusListCredential"), "@type": "@id"},
-                "statusListIndex": term("statusListIndex"),
-                "statusPurpose": term("statusPurpose"),
-            }
-        }
-    })
-}
+/// The context of a Tagus (VC 1.1) credential's status entry: the published StatusList2021
+/// context (<https://w3id.org/vc/status-list/2021/v1>, pinned, never fetched).
+/// `credentials/v1` has no status terms; the Bitstring Status List terms exist only in
+/// `credentials/v2`, and an inline context that defines them costs interoperability (JSON-LD
+/// stacks differ on `@id` aliases inside scoped contexts), so VC 1.1 verifiers get the list
+/// vocabulary they all know.
+pub(crate) const TAGUS_STATUS_CONTEXT: &str = gxa_contexts::urls::STATUS_LIST_2021_V1;
 
 /// Adds the status terms' context to a Tagus document (at the end of `@context`).
 pub(crate) fn add_tagus_status_context(doc: &mut Map<String, Value>) {
-    let context = tagus_status_context();
+    let context = json!(TAGUS_STATUS_CONTEXT);
     match doc.get_mut("@context") {
         Some(Value::Array(list)) => {
             if !list.contains(&context) {

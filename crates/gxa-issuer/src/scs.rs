@@ -438,12 +438,9 @@ impl Issuer {
                         done.insert(slot);
                         continue;
                     }
-                    let status = match spare_status.take() {
-                        Some(status) => status,
-                        None => self.allocate_status().await?,
-                    };
+                    let status = self.status_for(&doc, profile, &mut spare_status).await?;
                     let id = self.new_credential_id();
-                    self.stamp(&mut doc, profile, &id, (&status.0, status.1));
+                    self.stamp(&mut doc, profile, &id, status.as_ref());
                     let evidence = evaluation
                         .evidence
                         .iter()
@@ -475,7 +472,7 @@ impl Issuer {
                             done.insert(slot);
                         }
                         SlotResult::Moved => {
-                            spare_status = Some(status);
+                            spare_status = status;
                             moved = true;
                         }
                     }

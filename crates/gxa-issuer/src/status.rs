@@ -1,8 +1,9 @@
 //! Bitstring Status Lists: allocation of status entries and the signed status list credential.
 //!
-//! [W3C Bitstring Status List v1.0](https://www.w3.org/TR/vc-bitstring-status-list/): every
-//! credential carries a `BitstringStatusListEntry` (purpose `revocation`) naming a list
-//! credential and an index; the list credential's `encodedList` is the GZIP-compressed
+//! [W3C Bitstring Status List v1.0](https://www.w3.org/TR/vc-bitstring-status-list/): a
+//! credential carries a `BitstringStatusListEntry` (purpose `revocation`; a Tagus credential a
+//! `StatusList2021Entry`, the VC 1.1 vocabulary of the same list) naming a list credential and
+//! an index; the list credential's `encodedList` is the GZIP-compressed
 //! bitstring, base64url-encoded without padding, with the multibase prefix `u`
 //! ([§ 2.1](https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistcredential)),
 //! at least 16 KiB uncompressed (herd privacy, [§ 6.1]). Index 0 is the left-most bit.
@@ -43,10 +44,11 @@ pub fn encode_status_list(bits: &[u8]) -> String {
     )
 }
 
-/// The bitstring of an `encodedList`; `None` when it is not `u` + base64url + GZIP or is
-/// larger than 8 MiB decompressed.
+/// The bitstring of an `encodedList`; `None` when it is not base64url + GZIP (with the
+/// multibase prefix `u` of a Bitstring Status List or without it, as StatusList2021 writes it)
+/// or is larger than 8 MiB decompressed.
 pub fn decode_status_list(encoded: &str) -> Option<Vec<u8>> {
-    let b64 = encoded.strip_prefix('u')?;
+    let b64 = encoded.strip_prefix('u').unwrap_or(encoded);
     let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(b64)
         .ok()?;
@@ -114,12 +116,17 @@ pub(crate) async fn allocate(
     }
 }
 
-/// The `credentialStatus` of a credential with status entry (`list`, `index`).
-pub(crate) fn status_entry(base_url: &str, list: &str, index: u64) -> Value {
+/// The `credentialStatus` of a credential with status entry (`list`, `index`): a
+/// `BitstringStatusListEntry` (Loire) or a `StatusList2021Entry` (Tagus, whose verifiers know
+/// that vocabulary from its published context), with the same fields.
+pub(crate) fn status_entry(base_url: &str, list: &str, index: u64, profile: Profile) -> Value {
     let list_url = format!("{base_url}/status-lists/{list}");
     json!({
         "id": format!("{list_url}#{index}"),
-        "type": "BitstringStatusListEntry",
+        "type": match profile {
+            Profile::Tagus => "StatusList2021Entry",
+            Profile::Loire => "BitstringStatusListEntry",
+        },
         "statusPurpose": "revocation",
         "statusListIndex": index.to_string(),
         "statusListCredential": list_url,
@@ -131,7 +138,10 @@ pub(crate) fn is_list_id(id: &str) -> bool {
     list_number(id).is_some_and(|n| n > 0)
 }
 
-/// The unsigned status list credential of `list_id` with bitstring `bits`.
+/// The unsigned status list credential of `list_id` with bitstring `bits`: a
+/// `BitstringStatusListCredential` (Loire, VC 2.0) or a `StatusList2021Credential` (Tagus,
+/// VC 1.1, [StatusList2021](https://www.w3.org/community/reports/credentials/CG-FINAL-vc-status-list-2021-20230102/):
+/// the same GZIP bitstring, base64url without the multibase prefix).
 pub(crate) fn list_credential(
     base_url: &str,
     issuer: &str,
@@ -142,11 +152,24 @@ pub(crate) fn list_credential(
     issued_at: jiff::Timestamp,
 ) -> Value {
     let id = format!("{base_url}/status-lists/{list_id}");
+    let encoded = encode_status_list(bits);
+    let (list_type, subject_type, encoded) = match profile {
+        Profile::Tagus => (
+            "StatusList2021Credential",
+            "StatusList2021",
+            encoded.strip_prefix('u').unwrap_or(&encoded),
+        ),
+        Profile::Loire => (
+            "BitstringStatusListCredential",
+            "BitstringStatusList",
+            encoded.as_str(),
+        ),
+    };
     let subject = json!({
         "id": format!("{id}#list"),
-        "type": "BitstringStatusList",
+        "type": subject_type,
         "statusPurpose": purpose.as_str(),
-        "encodedList": encode_status_list(bits),
+        "encodedList": encoded,
     });
     let mut vc = Map::new();
     match profile {
@@ -167,7 +190,7 @@ pub(crate) fn list_credential(
     vc.insert("id".to_owned(), json!(id));
     vc.insert(
         "type".to_owned(),
-        json!(["VerifiableCredential", "BitstringStatusListCredential"]),
+        json!(["VerifiableCredential", list_type]),
     );
     vc.insert("issuer".to_owned(), json!(issuer));
     let date_key = match profile {

@@ -16,6 +16,7 @@ use common::{
     test_dbs, upload_body, verify,
 };
 use gxa_credential::Profile;
+use gxa_credential::trust_framework::is_clearing_credential;
 use gxa_issuer::{ErrorKind, Issuer, IssuerError, REISSUE_LEASE, decode_status_list};
 use gxa_store::{ChangeCursor, ChangeKind, bit_is_set};
 use serde_json::Value;
@@ -30,10 +31,43 @@ fn uploads_of(doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Every `rdf:type` in the RDF of `doc` outside its proof graphs (the types a Tagus
+/// clearing house looks up shapes for).
+fn types_outside_proofs(doc: &Value) -> BTreeSet<String> {
+    use gxa_rdf::Term;
+    let dataset = gxa_jsonld::Processor::pinned()
+        .to_rdf(doc, &gxa_jsonld::ToRdfOptions::strict())
+        .unwrap();
+    let iri = |id| match dataset.term(id) {
+        Term::Iri(i) => Some(i.to_string()),
+        _ => None,
+    };
+    let proof_graphs: Vec<_> = dataset
+        .quads()
+        .iter()
+        .filter(|q| iri(q.predicate).as_deref() == Some("https://w3id.org/security#proof"))
+        .map(|q| q.object)
+        .collect();
+    dataset
+        .quads()
+        .iter()
+        .filter(|q| {
+            iri(q.predicate).as_deref() == Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        })
+        .filter(|q| q.graph.is_none_or(|g| !proof_graphs.contains(&g)))
+        .filter_map(|q| iri(q.object))
+        .collect()
+}
+
 /// The credential's status entry: (list id, index).
 fn status_of(doc: &Value) -> (String, u64) {
     let status = &doc["credentialStatus"];
-    assert_eq!(status["type"], "BitstringStatusListEntry");
+    let expected = if doc["@context"][0] == "https://www.w3.org/2018/credentials/v1" {
+        "StatusList2021Entry"
+    } else {
+        "BitstringStatusListEntry"
+    };
+    assert_eq!(status["type"], expected);
     assert_eq!(status["statusPurpose"], "revocation");
     let list = status["statusListCredential"].as_str().unwrap();
     let index: u64 = status["statusListIndex"].as_str().unwrap().parse().unwrap();
@@ -250,9 +284,21 @@ async fn revocation_sets_the_status_bit_in_the_served_list() {
         assert!(!again.newly_revoked);
         assert_eq!(again.seq, revocation.seq);
 
-        for (profile, before, media_type) in [
-            (Profile::Tagus, &before_tagus, "application/vc+ld+json"),
-            (Profile::Loire, &before_loire, "application/vc+jwt"),
+        for (profile, before, media_type, list_type, subject_type) in [
+            (
+                Profile::Tagus,
+                &before_tagus,
+                "application/vc+ld+json",
+                "StatusList2021Credential",
+                "StatusList2021",
+            ),
+            (
+                Profile::Loire,
+                &before_loire,
+                "application/vc+jwt",
+                "BitstringStatusListCredential",
+                "BitstringStatusList",
+            ),
         ] {
             let served = issuer.status_list_credential(&list, profile).await.unwrap();
             assert_eq!(served.media_type, media_type);
@@ -266,10 +312,10 @@ async fn revocation_sets_the_status_bit_in_the_served_list() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .any(|t| t == "BitstringStatusListCredential")
+                    .any(|t| t == list_type)
             );
             let subject = &doc["credentialSubject"];
-            assert_eq!(subject["type"], "BitstringStatusList");
+            assert_eq!(subject["type"], subject_type);
             assert_eq!(subject["statusPurpose"], "revocation");
             let bits = decode_status_list(subject["encodedList"].as_str().unwrap()).unwrap();
             assert_eq!(bits.len(), 16 * 1024, "16 KiB minimum");
@@ -329,13 +375,26 @@ async fn inventory_issues_only_what_changed() {
         for profile in ["tagus", "loire"] {
             assert!(first.issued.iter().any(|i| i.profile == profile));
         }
+        assert!(
+            first
+                .issued
+                .iter()
+                .any(|i| i.profile == "tagus" && is_clearing_credential(&i.types))
+        );
         for issued in &first.issued {
             let stored = store.get_credential(&issued.id).await.unwrap();
             let report = verify(&issuer, &stored.body);
             assert!(report.is_valid(), "{}: {:?}", issued.id, report.reasons());
             let doc = document(&stored.body);
             assert_eq!(doc["issuer"], DID);
-            status_of(&doc);
+            if issued.profile == "tagus" && is_clearing_credential(&issued.types) {
+                // What a Tagus clearing house takes carries no status entry (its type is not
+                // a trust framework class).
+                assert!(doc.get("credentialStatus").is_none(), "{}", issued.id);
+                assert_eq!(stored.status, None);
+            } else {
+                assert_eq!(stored.status, Some(status_of(&doc)));
+            }
             assert!(issued.valid_until.is_some(), "inventory credentials expire");
         }
 
@@ -458,15 +517,33 @@ async fn presentations_verify_in_both_profiles() {
             assert_eq!(vp.media_type, media_type);
             let report = verify(&issuer, &vp.body);
             assert!(report.is_valid(), "{profile:?}: {:?}", report.reasons());
+            // Tagus: what a Tagus clearing house takes (no SCS attestation, no status entry).
             let expected = inventory
                 .issued
                 .iter()
                 .chain(&upload.issued)
                 .filter(|i| i.profile == profile.as_str())
+                .filter(|i| profile == Profile::Loire || is_clearing_credential(&i.types))
                 .count();
+            assert!(expected > 0);
             assert_eq!(report.credentials.len(), expected, "{profile:?}");
             assert!(report.credentials.iter().all(|c| c.is_valid()));
             let doc = document(&vp.body);
+            if profile == Profile::Tagus {
+                let types = types_outside_proofs(&doc);
+                assert!(types.iter().any(|t| t.ends_with("#LegalParticipant")));
+                let others: Vec<&String> = types
+                    .iter()
+                    .filter(|t| {
+                        !matches!(
+                            t.as_str(),
+                            "https://www.w3.org/2018/credentials#VerifiablePresentation"
+                                | "https://www.w3.org/2018/credentials#VerifiableCredential"
+                        ) && !gxa_credential::trust_framework::is_class(t)
+                    })
+                    .collect();
+                assert!(others.is_empty(), "not trust framework classes: {others:?}");
+            }
             assert_eq!(
                 doc["id"],
                 format!("{BASE_URL}/participants/{CLOUD}/presentation")
@@ -663,5 +740,53 @@ async fn accessors_and_construction_errors() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadRequest);
         db.finish().await;
+    }
+}
+
+/// The JsonWebSignature2020 flavour of Tagus proofs is a setting: every Tagus credential,
+/// status list and presentation is signed in the configured one (and still verifies).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jws2020_flavour_is_a_setting() {
+    for flavour in [gxa_proof::Flavour::GaiaX, gxa_proof::Flavour::Spec] {
+        for db in test_dbs().await {
+            let store = &db.store;
+            register_cloud(store, CLOUD).await;
+            let mut config = config();
+            config.jws2020_flavour = flavour;
+            let issuer = Issuer::new(store.clone(), keys(), config).await.unwrap();
+            let upload = issuer.submit_upload(CLOUD, &upload_body()).await.unwrap();
+            issuer.submit_inventory(CLOUD, &snapshot()).await.unwrap();
+            let mut bodies = Vec::new();
+            for issued in upload.issued.iter().filter(|i| i.profile == "tagus") {
+                bodies.push(store.get_credential(&issued.id).await.unwrap().body);
+            }
+            assert!(!bodies.is_empty());
+            let (list, _) = status_of(&document(&bodies[0]));
+            bodies.push(
+                issuer
+                    .status_list_credential(&list, Profile::Tagus)
+                    .await
+                    .unwrap()
+                    .body,
+            );
+            bodies.push(
+                issuer
+                    .presentation(CLOUD, Profile::Tagus)
+                    .await
+                    .unwrap()
+                    .body,
+            );
+            for body in &bodies {
+                let report = verify(&issuer, body);
+                assert!(report.is_valid(), "{flavour:?}: {:?}", report.reasons());
+                assert!(!report.proofs.is_empty());
+                assert!(
+                    report.proofs.iter().all(|p| p.flavour == Some(flavour)),
+                    "{flavour:?}: {:?}",
+                    report.proofs.iter().map(|p| p.flavour).collect::<Vec<_>>()
+                );
+            }
+            db.finish().await;
+        }
     }
 }

@@ -1,14 +1,18 @@
 //! Sealing: a credential or presentation signed the way its Gaia-X profile prescribes
-//! (the table in `gxa_credential`'s profile module): Tagus with JsonWebSignature2020 in the
-//! Gaia-X flavour, embedded (what the GXDCH v1 services emit and accept); Loire as a VC-JOSE
-//! `vc+jwt` / `vp+jwt`. Strict JSON-LD: an undefined term is an error, never silently unsigned.
+//! (the table in `gxa_credential`'s profile module): Tagus with JsonWebSignature2020,
+//! embedded, by default in the Gaia-X flavour (what the GXDCH v1 services emit and accept) or
+//! in the W3C-CCG flavour that other JsonWebSignature2020 verifiers check ([`Flavour`]); Loire
+//! as a VC-JOSE `vc+jwt` / `vp+jwt`. Strict JSON-LD: an undefined term is an error, never
+//! silently unsigned.
 
 use std::sync::Arc;
 
 use gxa_credential::{DocumentKind, Format, Profile};
 use serde_json::Value;
 
-use crate::{KeySet, KeySetError, PinnedJsonLd, SignError, SignOptions, SignSuite, Signed, Signer};
+use crate::{
+    Flavour, KeySet, KeySetError, PinnedJsonLd, SignError, SignOptions, SignSuite, Signed, Signer,
+};
 
 /// A signing identity: a signer, the DID URL its proofs name, and the DID.
 #[derive(Clone)]
@@ -54,11 +58,13 @@ impl SigningKey {
     }
 }
 
-/// The proof suite of a profile.
-pub fn profile_suite(profile: Profile) -> SignSuite {
-    match profile {
-        Profile::Tagus => SignSuite::Jws2020GaiaX,
-        Profile::Loire => SignSuite::VcJwt,
+/// The proof suite of a profile; `flavour` is the JsonWebSignature2020 signing input of a
+/// Tagus proof.
+pub fn profile_suite(profile: Profile, flavour: Flavour) -> SignSuite {
+    match (profile, flavour) {
+        (Profile::Tagus, Flavour::GaiaX) => SignSuite::Jws2020GaiaX,
+        (Profile::Tagus, Flavour::Spec) => SignSuite::Jws2020,
+        (Profile::Loire, _) => SignSuite::VcJwt,
     }
 }
 
@@ -75,15 +81,27 @@ pub struct Sealed {
 }
 
 /// Signs `doc` (a credential or a presentation) in `profile` with `key`, `created` as the
-/// proof's creation time (and the JWT's `iat`). CPU-bound: call it from a blocking thread.
+/// proof's creation time (and the JWT's `iat`); a Tagus proof in the Gaia-X flavour. CPU-bound:
+/// call it from a blocking thread.
 pub fn seal(
     key: &SigningKey,
     doc: Value,
     profile: Profile,
     created: jiff::Timestamp,
 ) -> Result<Sealed, SignError> {
+    seal_with(key, doc, profile, Flavour::GaiaX, created)
+}
+
+/// [`seal`] with the JsonWebSignature2020 flavour of a Tagus proof.
+pub fn seal_with(
+    key: &SigningKey,
+    doc: Value,
+    profile: Profile,
+    flavour: Flavour,
+    created: jiff::Timestamp,
+) -> Result<Sealed, SignError> {
     let kind = DocumentKind::of(&doc).unwrap_or(DocumentKind::Credential);
-    let suite = profile_suite(profile);
+    let suite = profile_suite(profile, flavour);
     let doc = crate::with_proof_context(doc, suite);
     let options = SignOptions {
         verification_method: Some(key.method.clone()),

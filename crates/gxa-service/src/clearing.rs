@@ -55,6 +55,10 @@ pub async fn client(
         backoff: Duration::from_millis(section.backoff_ms),
         ..HttpOptions::default()
     };
+    let level = section
+        .level
+        .parse::<gxa_criteria::Level>()
+        .map_err(|e| invalid(format!("clearing.level: {e}")))?;
     let renewal_window = match section.renewal_window_secs {
         Some(s) => jiff::SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX)),
         None => jiff::SignedDuration::from_hours(i64::from(section.renewal_window_days) * 24),
@@ -67,6 +71,7 @@ pub async fn client(
         notary_url: section.notary_url.clone(),
         registration: (kind, section.registration_number.clone()),
         profiles,
+        level,
         renewal_window,
         http,
     };

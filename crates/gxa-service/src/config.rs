@@ -49,6 +49,9 @@ pub struct Config {
     /// Issuance profiles, `tagus` and/or `loire` (default: both).
     #[serde(default = "default_profiles")]
     pub profiles: Vec<String>,
+    /// The JsonWebSignature2020 flavour of Tagus proofs (default `gaia-x`).
+    #[serde(default)]
+    pub jws2020_flavour: Jws2020Flavour,
     /// SCS certificate scope YAML files uploads are evaluated against.
     #[serde(default)]
     pub scopes: Vec<PathBuf>,
@@ -124,6 +127,28 @@ pub struct OpsConfig {
     /// file Prometheus reads as `authorization.credentials_file`). Required when a view is
     /// `token`.
     pub token_file: Option<PathBuf>,
+}
+
+/// The JsonWebSignature2020 signing input of Tagus proofs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Jws2020Flavour {
+    /// `gaia-x`: the hex SHA-256 of the canonical document, proof options unsigned; what the
+    /// Tagus clearing houses emit and verify.
+    #[default]
+    GaiaX,
+    /// `spec`: the W3C-CCG signing input (the proof options signed too); what other
+    /// JsonWebSignature2020 verifiers check. A Tagus clearing house refuses it.
+    Spec,
+}
+
+impl From<Jws2020Flavour> for gxa_proof::Flavour {
+    fn from(flavour: Jws2020Flavour) -> Self {
+        match flavour {
+            Jws2020Flavour::GaiaX => Self::GaiaX,
+            Jws2020Flavour::Spec => Self::Spec,
+        }
+    }
 }
 
 /// Log output format.
@@ -435,7 +460,7 @@ impl Default for ComplianceSection {
             shapes: true,
             validity_days: 90,
             validity_secs: None,
-            rules_version: "CD25.03".to_owned(),
+            rules_version: "CD24.11".to_owned(),
         }
     }
 }
@@ -460,6 +485,10 @@ pub struct ClearingSection {
     /// Profiles to obtain compliance credentials in (`loire`, `tagus`); default `["loire"]`.
     #[serde(default = "default_clearing_profiles")]
     pub profiles: Vec<String>,
+    /// The Loire level to ask for: `SC` (standard compliance, the default), `L1`, `L2` or
+    /// `L3` (Gaia-X labels, judged by the Compliance Document's criteria).
+    #[serde(default = "default_clearing_level")]
+    pub level: String,
     /// Renew a compliance credential ending within this many days (default 14).
     #[serde(default = "default_renewal_days")]
     pub renewal_window_days: u32,
@@ -486,6 +515,9 @@ pub struct ClearingSection {
     pub extra_ca: Option<PathBuf>,
 }
 
+fn default_clearing_level() -> String {
+    "SC".to_owned()
+}
 fn default_clearing_profiles() -> Vec<String> {
     vec!["loire".to_owned()]
 }
@@ -610,6 +642,7 @@ impl Config {
             max_connections: default_max_connections(),
             key_set: key_set.into(),
             profiles: default_profiles(),
+            jws2020_flavour: Jws2020Flavour::default(),
             scopes: Vec::new(),
             checked_at_zone: default_zone(),
             provider: None,

@@ -51,6 +51,7 @@ pub fn issuer_config(config: &Config) -> Result<IssuerConfig, ServiceError> {
         .map(|p| p.parse::<gxa_credential::Profile>())
         .collect::<Result<_, _>>()
         .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    issuer.jws2020_flavour = config.jws2020_flavour.into();
     issuer.zone = gxa_scs::CheckedAtZone::named(&config.checked_at_zone)
         .map_err(|e| ConfigError::Invalid(format!("checked_at_zone: {e}")))?;
     issuer.scopes = config

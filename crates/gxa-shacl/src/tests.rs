@@ -143,3 +143,30 @@ fn extra_property_violates_the_closed_shape() {
         "{v:#?}"
     );
 }
+
+/// gxa-credential's list of trust framework classes is the set of `sh:targetClass`es of the
+/// pinned Tagus shapes, no more and no less.
+#[test]
+fn tagus_trust_framework_classes_are_the_shapes_targets() {
+    use gxa_credential::trust_framework;
+    let target = oxrdf::NamedNode::new_unchecked("http://www.w3.org/ns/shacl#targetClass");
+    let mut targets: Vec<String> = oxttl::TurtleParser::new()
+        .for_slice(TAGUS_SHAPES.as_bytes())
+        .map(|t| t.unwrap())
+        .filter(|t| t.predicate == target)
+        .filter_map(|t| match t.object {
+            oxrdf::Term::NamedNode(n) => Some(n.into_string()),
+            _ => None,
+        })
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let mut listed: Vec<String> = trust_framework::CLASSES
+        .iter()
+        .map(|c| format!("{}{c}", trust_framework::NAMESPACE))
+        .chain([trust_framework::VCARD_ADDRESS.to_owned()])
+        .collect();
+    listed.sort();
+    assert_eq!(listed, targets);
+    assert!(targets.iter().all(|t| trust_framework::is_class(t)));
+}

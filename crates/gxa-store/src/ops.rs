@@ -928,8 +928,9 @@ async fn insert_credential_row(
 }
 
 /// Revokes `id` inside the caller's write transaction: sets its bit in its revocation status
-/// list and appends the `revoked` change-log entry. Idempotent: an already revoked credential
-/// is reported with its first revocation and nothing changes.
+/// list (when it has a status entry: a credential without one is revoked by the record and the
+/// change-log entry alone) and appends the `revoked` change-log entry. Idempotent: an already
+/// revoked credential is reported with its first revocation and nothing changes.
 async fn revoke_in(
     tx: &mut Transaction<'static, Db>,
     id: &str,
@@ -953,32 +954,9 @@ async fn revoke_in(
             newly_revoked: false,
         });
     }
-    let (Some(list), Some(index)) = (list, index) else {
-        return Err(StoreError::Conflict(format!(
-            "credential {id} has no status list entry and cannot be revoked"
-        )));
-    };
-    let (purpose, mut bits): (String, Vec<u8>) =
-        sqlx::query_as("SELECT purpose, bits FROM status_lists WHERE id = $1")
-            .bind(&list)
-            .fetch_one(&mut **tx)
-            .await?;
-    if crate::StatusPurpose::parse(&purpose)? != crate::StatusPurpose::Revocation {
-        return Err(StoreError::Conflict(format!(
-            "status list {list} of credential {id} is not a revocation list"
-        )));
+    if let (Some(list), Some(index)) = (list, index) {
+        set_revocation_bit(tx, id, &list, to_u64(index)?, now).await?;
     }
-    if !crate::bits::set_bit(&mut bits, to_u64(index)?) {
-        return Err(StoreError::Corrupt(format!(
-            "status index {index} beyond the end of list {list}"
-        )));
-    }
-    sqlx::query("UPDATE status_lists SET bits = $1, updated_at = $2 WHERE id = $3")
-        .bind(bits)
-        .bind(now.as_microsecond())
-        .bind(&list)
-        .execute(&mut **tx)
-        .await?;
     let entry = append_change(tx, crate::ChangeKind::Revoked, id, None, now).await?;
     sqlx::query("INSERT INTO revocations (credential_id, seq, revoked_at) VALUES ($1, $2, $3)")
         .bind(id)
@@ -991,6 +969,38 @@ async fn revoke_in(
         revoked_at: entry.recorded_at,
         newly_revoked: true,
     })
+}
+
+/// Sets bit `index` of the revocation list `list` (the status entry of credential `id`).
+async fn set_revocation_bit(
+    tx: &mut Transaction<'static, Db>,
+    id: &str,
+    list: &str,
+    index: u64,
+    now: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    let (purpose, mut bits): (String, Vec<u8>) =
+        sqlx::query_as("SELECT purpose, bits FROM status_lists WHERE id = $1")
+            .bind(list)
+            .fetch_one(&mut **tx)
+            .await?;
+    if crate::StatusPurpose::parse(&purpose)? != crate::StatusPurpose::Revocation {
+        return Err(StoreError::Conflict(format!(
+            "status list {list} of credential {id} is not a revocation list"
+        )));
+    }
+    if !crate::bits::set_bit(&mut bits, index) {
+        return Err(StoreError::Corrupt(format!(
+            "status index {index} beyond the end of list {list}"
+        )));
+    }
+    sqlx::query("UPDATE status_lists SET bits = $1, updated_at = $2 WHERE id = $3")
+        .bind(bits)
+        .bind(now.as_microsecond())
+        .bind(list)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Marks `old_id` as superseded by `new_id` (set once: the trigger refuses a second time) and

@@ -438,14 +438,28 @@ async fn revocation_sets_the_bit_once_and_is_idempotent() {
             store.revoke_credential("urn:r:none").await,
             Err(StoreError::NotFound { .. })
         ));
+        // A credential without a status entry (a Tagus one for a clearing house) is revoked by
+        // the record and the change-log entry alone; no list changes.
         store
             .insert_credential(&credential("urn:nostatus", "s", LEGAL))
             .await
             .unwrap();
-        assert!(matches!(
-            store.revoke_credential("urn:nostatus").await,
-            Err(StoreError::Conflict(_))
-        ));
+        let bits_before = store.get_status_list("rl").await.unwrap().bits;
+        let revoked = store.revoke_credential("urn:nostatus").await.unwrap();
+        assert!(revoked.newly_revoked, "{}", db.name);
+        assert_eq!(revoked.seq, store.latest_sequence().await.unwrap());
+        assert_eq!(
+            store
+                .get_credential("urn:nostatus")
+                .await
+                .unwrap()
+                .revoked_at,
+            Some(revoked.revoked_at)
+        );
+        assert_eq!(store.get_status_list("rl").await.unwrap().bits, bits_before);
+        let again = store.revoke_credential("urn:nostatus").await.unwrap();
+        assert!(!again.newly_revoked);
+        assert_eq!(again.seq, revoked.seq);
         db.finish().await;
     }
 }

@@ -291,6 +291,23 @@ fn write_credentials(a: &BuildArgs, inventory: Inventory) -> anyhow::Result<Exit
     } else {
         build(&inventory)
     };
+    if !result.missing_criteria.is_empty() {
+        // A negative verdict, before anything is written: the offering does not show what
+        // its compliance level needs.
+        let level = inventory
+            .provider
+            .compliance_level()
+            .map_or("the compliance level", gxa_criteria::Level::name);
+        eprintln!(
+            "gx-attest: the offering does not show what {level} needs (provider.toml \
+             offering.compliance_level); {} criteria missing:",
+            result.missing_criteria.len()
+        );
+        for m in &result.missing_criteria {
+            eprintln!("  {m}");
+        }
+        return Ok(ExitCode::from(1));
+    }
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let mut summary = String::new();
@@ -306,11 +323,14 @@ fn write_credentials(a: &BuildArgs, inventory: Inventory) -> anyhow::Result<Exit
         let Some((signer, method)) = &signing else {
             continue;
         };
-        let suite = gxa_proof::profile_suite(if tagus {
-            gxa_credential::Profile::Tagus
-        } else {
-            gxa_credential::Profile::Loire
-        });
+        let suite = gxa_proof::profile_suite(
+            if tagus {
+                gxa_credential::Profile::Tagus
+            } else {
+                gxa_credential::Profile::Loire
+            },
+            gxa_proof::Flavour::GaiaX,
+        );
         let options = SignOptions {
             verification_method: Some(method.clone()),
             created: Some(created.to_string()),

@@ -271,7 +271,7 @@ fn attest_key(args: &AttestArgs) -> anyhow::Result<AttestKey> {
 /// vc+jwt (what the Gaia-X Loire clearing houses exchange).
 fn attest_suite(profile: Profile, suite: Option<&str>) -> anyhow::Result<SignSuite> {
     match (profile, suite) {
-        (_, None) => Ok(gxa_proof::profile_suite(profile)),
+        (_, None) => Ok(gxa_proof::profile_suite(profile, gxa_proof::Flavour::GaiaX)),
         (Profile::Tagus, Some(name)) => Ok(name.parse()?),
         (Profile::Loire, Some(name)) => bail!(
             "--suite {name} applies to --profile tagus; loire attestations are secured as vc+jwt"

@@ -104,6 +104,71 @@ pub struct Offering {
     /// Include non-public flavors and images (default: only public ones are offered).
     #[serde(default)]
     pub include_private: bool,
+    /// The Gaia-X compliance level the offering is built for (`SC`, `L1`, `L2`, `L3`): the
+    /// Loire build then fails, naming every criterion that level needs and the claims do not
+    /// show (the Compliance Document's table, `gxa_criteria`). Unset: no such check.
+    pub compliance_level: Option<String>,
+    /// The documents the compliance criteria ask for; each becomes a `gx:legalDocuments` node
+    /// of the offering.
+    #[serde(default)]
+    pub legal_documents: Vec<LegalDocument>,
+    /// Criteria the provider declares that no claim of the Loire ontology can show (e.g.
+    /// `P1.2.1`, provisions for service interruption).
+    #[serde(default)]
+    pub declared_criteria: Vec<String>,
+    /// Further claims of the Loire offering that the criteria ask for, as JSON-LD values in the
+    /// Loire context (sub-contractors, customer instructions, data transfers, …); the shapes
+    /// check them like every other claim.
+    #[serde(default)]
+    pub claims: Vec<Claim>,
+}
+
+/// One further claim of the offering: a value of one of [`CLAIM_PROPERTIES`].
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The `gx:ServiceOffering` property, e.g. `subContractors`.
+    pub property: String,
+    /// Its value: a node (a table with `type`), a string, or a list of them.
+    pub value: serde_json::Value,
+}
+
+/// The `gx:ServiceOffering` properties (Loire 25.11) a [`Claim`] may state: those the build
+/// does not write itself.
+pub const CLAIM_PROPERTIES: [&str; 11] = [
+    "subContractors",
+    "customerInstructions",
+    "possiblePersonalDataTransfers",
+    "cryptographicSecurityStandards",
+    "dataPortability",
+    "requiredMeasures",
+    "providerContactInformation",
+    "servicePolicy",
+    "serviceScope",
+    "provisionType",
+    "endpoint",
+];
+
+/// A legal document of the offering: a `gx:LegalDocument` subclass of the Loire 25.11
+/// ontology (`gx:CustomerDataAccessTerms`, …), where it is published, and its hash.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LegalDocument {
+    /// The class, e.g. `gx:LegallyBindingAct`.
+    #[serde(rename = "type")]
+    pub class: String,
+    /// Where the document is published (`gx:url`).
+    pub url: String,
+    /// SHA-256 (hex) of the published document. The Loire ontology has no place for it (the
+    /// legal document shapes are closed); it is the provider's record of which text it
+    /// declared, for checking the URL.
+    pub sha256: String,
+    /// `gx:mimeTypes`, e.g. `application/pdf`.
+    #[serde(default)]
+    pub mime_types: Vec<String>,
+    /// `gx:governingLawCountries` (ISO 3166-1 alpha-2).
+    #[serde(default)]
+    pub governing_law_countries: Vec<String>,
 }
 
 /// How customers get their data out.
@@ -185,16 +250,64 @@ impl ProviderFile {
             ),
             ("offering.terms_sha256", &file.offering.terms_sha256),
         ] {
-            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !is_sha256_hex(hash) {
                 return err(at, "expected a SHA-256 as 64 hex digits");
+            }
+        }
+        let o = &file.offering;
+        for (i, d) in o.legal_documents.iter().enumerate() {
+            let at = format!("offering.legal_documents[{i}]");
+            if !d.class.starts_with("gx:") {
+                return err(
+                    &at,
+                    "type must be a gx: class, e.g. \"gx:LegallyBindingAct\"",
+                );
+            }
+            if !(d.url.starts_with("https://") || d.url.starts_with("http://")) {
+                return err(&at, "url is not an http(s) URL");
+            }
+            if !is_sha256_hex(&d.sha256) {
+                return err(&at, "sha256: expected a SHA-256 as 64 hex digits");
+            }
+            if d.governing_law_countries.iter().any(|c| !is_country(c)) {
+                return err(
+                    &at,
+                    "governing_law_countries must be ISO 3166-1 alpha-2 codes such as \"DE\"",
+                );
+            }
+        }
+        for (i, c) in o.claims.iter().enumerate() {
+            if !CLAIM_PROPERTIES.contains(&c.property.as_str()) {
+                return err(
+                    &format!("offering.claims[{i}].property"),
+                    &format!(
+                        "{:?} is not one of {}",
+                        c.property,
+                        CLAIM_PROPERTIES.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(level) = &o.compliance_level
+            && level.parse::<gxa_criteria::Level>().is_err()
+        {
+            return err("offering.compliance_level", "expected SC, L1, L2 or L3");
+        }
+        if let Ok(table) = gxa_criteria::Criteria::pinned() {
+            for id in &o.declared_criteria {
+                if table.get(id).is_none() {
+                    return err(
+                        "offering.declared_criteria",
+                        &format!("{id:?} is not a criterion of the Compliance Document"),
+                    );
+                }
             }
         }
         for (at, a) in [
             ("provider.legal_address", &p.legal_address),
             ("provider.headquarters_address", &p.headquarters_address),
         ] {
-            if a.country_code.len() != 2 || !a.country_code.bytes().all(|b| b.is_ascii_uppercase())
-            {
+            if !is_country(&a.country_code) {
                 return err(
                     at,
                     "country_code must be an ISO 3166-1 alpha-2 code such as \"DE\"",
@@ -204,8 +317,25 @@ impl ProviderFile {
         Ok(file)
     }
 
+    /// The Gaia-X compliance level the offering is built for, if one is set (checked by
+    /// [`ProviderFile::parse`]).
+    pub fn compliance_level(&self) -> Option<gxa_criteria::Level> {
+        self.offering
+            .compliance_level
+            .as_deref()
+            .and_then(|l| l.parse().ok())
+    }
+
     /// The base URL with exactly one trailing slash.
     pub fn base(&self) -> String {
         format!("{}/", self.provider.base_url.trim_end_matches('/'))
     }
+}
+
+fn is_sha256_hex(hash: &str) -> bool {
+    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_country(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
 }

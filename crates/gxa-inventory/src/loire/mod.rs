@@ -70,6 +70,9 @@ pub struct Build {
     pub documents: Vec<Document>,
     /// Warnings (flavor cross-check, skipped items, missing licences).
     pub warnings: Vec<String>,
+    /// The criteria of the provider's `compliance_level` that the credentials do not show
+    /// (empty without a level). A caller refuses a build with any.
+    pub missing_criteria: Vec<gxa_criteria::Missing>,
 }
 
 pub(crate) const GIBIBYTE: &str = "https://qudt.org/vocab/unit/GibiBYTE";
@@ -163,6 +166,47 @@ impl Ctx<'_> {
         );
         obj.insert("resourcePolicy".into(), json!(licence.resource_policy));
     }
+}
+
+/// A `gx:LegalDocument` node (closed shape: type, url, mime types, governing law countries,
+/// involved parties; the provider is a party to every document it declares).
+fn legal_document(d: &crate::input::provider::LegalDocument, party: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), json!(d.class));
+    m.insert("url".into(), json!(d.url));
+    if !d.mime_types.is_empty() {
+        m.insert("mimeTypes".into(), json!(d.mime_types));
+    }
+    if !d.governing_law_countries.is_empty() {
+        m.insert(
+            "governingLawCountries".into(),
+            json!(d.governing_law_countries),
+        );
+    }
+    m.insert("involvedParties".into(), json!(party));
+    Value::Object(m)
+}
+
+/// The criteria of `level` the built credentials do not show.
+fn missing_criteria(
+    level: gxa_criteria::Level,
+    docs: &[Document],
+    declared: &[String],
+    warnings: &mut Vec<String>,
+) -> Vec<gxa_criteria::Missing> {
+    let table = match gxa_criteria::Criteria::pinned() {
+        Ok(t) => t,
+        Err(e) => {
+            warnings.push(e.to_string());
+            return Vec::new();
+        }
+    };
+    let subjects: Vec<&Value> = docs
+        .iter()
+        .filter_map(|d| d.credential.get("credentialSubject"))
+        .collect();
+    let evidence = gxa_criteria::Evidence::of_documents(subjects, declared.iter().cloned());
+    table.missing(level, &evidence)
 }
 
 fn address(a: &crate::input::provider::Address) -> Value {
@@ -299,6 +343,33 @@ pub fn build(inv: &Inventory) -> Build {
             ),
         );
     }
+    if !offering.legal_documents.is_empty() {
+        let party = ctx.lp_id();
+        so.insert(
+            "legalDocuments".into(),
+            offering
+                .legal_documents
+                .iter()
+                .map(|d| legal_document(d, &party))
+                .collect(),
+        );
+    }
+    for claim in &offering.claims {
+        let values = match &claim.value {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        match so.entry(claim.property.clone()) {
+            serde_json::map::Entry::Vacant(e) => {
+                e.insert(Value::Array(values));
+            }
+            serde_json::map::Entry::Occupied(mut e) => {
+                if let Value::Array(existing) = e.get_mut() {
+                    existing.extend(values);
+                }
+            }
+        }
+    }
     if !offering.data_protection_regime.is_empty() {
         so.insert(
             "dataProtectionRegime".into(),
@@ -339,9 +410,15 @@ pub fn build(inv: &Inventory) -> Build {
                 .into_host(),
         );
     }
+    let mut warnings = ctx.warnings;
+    let missing = match inv.provider.compliance_level() {
+        Some(level) => missing_criteria(level, &docs, &offering.declared_criteria, &mut warnings),
+        None => Vec::new(),
+    };
     Build {
         documents: docs,
-        warnings: ctx.warnings,
+        warnings,
+        missing_criteria: missing,
     }
 }
 

@@ -122,8 +122,11 @@ pub fn build(inv: &Inventory) -> Build {
     }
     so.insert("gx:dataAccountExport".into(), Value::Array(exports));
     documents.push(credential("service-offering.json", Value::Object(so)));
+    // The Tagus trust framework has no compliance criteria claims; `compliance_level` is a
+    // Loire check.
     Build {
         documents,
         warnings,
+        missing_criteria: Vec::new(),
     }
 }

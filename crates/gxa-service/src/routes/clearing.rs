@@ -6,9 +6,9 @@
 //!
 //! * `POST /v1/api/credential-offers?vcid=` — Tagus JSON-LD presentation → 201 JSON-LD
 //!   compliance credential; refusal `409 {statusCode, message: {conforms: false, results}}`.
-//! * `POST /v2/api/credential-offers/standard-compliance?vcid=` — Loire `vp+jwt` → 201
-//!   `application/vc+jwt` `gx:LabelCredential`; refusal `400 {message, error, statusCode,
-//!   errors}`. `label-level-1|2|3`: a 404 problem, not offered here.
+//! * `POST /v2/api/credential-offers/{standard-compliance|label-level-1|-2|-3}?vcid=` — Loire
+//!   `vp+jwt` → 201 `application/vc+jwt` `gx:LabelCredential` of that level; refusal `400
+//!   {message, error, statusCode, errors}`, one error per missing criterion.
 //! * `POST /v1/registrationNumberVC?vcid=` and `GET /v2/registration-numbers/{type}/{value}
 //!   ?vcId=&subjectId=` — the registration-number notary (format checks only; see
 //!   [`gxa_clearing::notary`]).
@@ -26,7 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use gxa_clearing::compliance::{Api, ComplianceConfig, ComplianceService, OfferError};
+use gxa_clearing::compliance::{Api, ComplianceConfig, ComplianceService, Level, OfferError};
 use gxa_clearing::notary::{Notary, NotaryConfig};
 use gxa_clearing::{ServiceAnswer, SigningKey};
 
@@ -78,7 +78,7 @@ pub(crate) fn role_routes(config: &Config) -> Result<Router<AppState>, ServiceEr
         notary: Notary::new(key, NotaryConfig { validity }),
         verifier,
     });
-    tracing::info!(did = %keys.did, "compliance role: /v1/api/credential-offers, /v2/api/credential-offers/standard-compliance, notary routes");
+    tracing::info!(did = %keys.did, "compliance role: /v1/api/credential-offers, /v2/api/credential-offers/{{standard-compliance,label-level-1,-2,-3}}, notary routes");
     Ok(Router::new()
         .route("/v1/api/credential-offers", post(offer_v1))
         .route("/v2/api/credential-offers/{level}", post(offer_v2))
@@ -111,14 +111,24 @@ fn body_text(body: &Bytes, api: Api) -> Result<&str, ServiceAnswer> {
     }
 }
 
-async fn offer(role: &RoleState, api: Api, body: &Bytes, vcid: Option<&str>) -> Response {
+async fn offer(
+    role: &RoleState,
+    api: Api,
+    level: Level,
+    body: &Bytes,
+    vcid: Option<&str>,
+) -> Response {
     let text = match body_text(body, api) {
         Ok(t) => t,
         Err(answer) => return service_error(&answer),
     };
-    match role.compliance.offer(api, &role.verifier, text, vcid).await {
+    match role
+        .compliance
+        .offer(api, level, &role.verifier, text, vcid)
+        .await
+    {
         Ok(credential) => {
-            tracing::info!(credential = %credential.id, api = ?api, "compliance credential issued");
+            tracing::info!(credential = %credential.id, api = ?api, level = %level, "compliance credential issued");
             created(credential.body, credential.media_type)
         }
         Err(OfferError::Refused(answer)) => {
@@ -143,20 +153,28 @@ pub(crate) async fn offer_v1(
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    offer(&role, Api::V1, &body, query.get("vcid").map(String::as_str)).await
+    offer(
+        &role,
+        Api::V1,
+        Level::StandardCompliance,
+        &body,
+        query.get("vcid").map(String::as_str),
+    )
+    .await
 }
 
-/// `POST /v2/api/credential-offers/{level}?vcid=`: Loire compliance (`standard-compliance`).
+/// `POST /v2/api/credential-offers/{level}?vcid=`: Loire compliance (`standard-compliance`)
+/// and labels (`label-level-1`, `-2`, `-3`), judged by the Compliance Document's criteria.
 #[utoipa::path(post, path = "/v2/api/credential-offers/{level}", tag = "compliance",
     params(
-        ("level" = String, Path, description = "standard-compliance (label-level-1|2|3 are not offered here)"),
+        ("level" = String, Path, description = "standard-compliance, label-level-1, label-level-2 or label-level-3"),
         ("vcid" = String, Query, description = "Id of the label credential to issue"),
     ),
     request_body(description = "A Loire vp+jwt of enveloped credentials", content((String = "application/vp+jwt"))),
     responses(
         (status = 201, description = "The gx:LabelCredential as vc+jwt", body = String, content_type = "application/vc+jwt"),
         (status = 400, description = "Malformed or not compliant: {message, error, statusCode, errors}", body = serde_json::Value, content_type = "application/json"),
-        (status = 404, description = "A label level not offered by this compliance service", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a compliance level", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn offer_v2(
     State(role): State<Arc<RoleState>>,
@@ -165,12 +183,13 @@ pub(crate) async fn offer_v2(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if level != "standard-compliance" {
+    let Some(level) = Level::ALL.into_iter().find(|l| l.api_segment() == level) else {
         return ApiError::NotFound(format!(
-            "label level {level:?} is not offered by this compliance service (standard-compliance only)"
+            "{level:?} is not a compliance level (standard-compliance, label-level-1, \
+             label-level-2, label-level-3)"
         ))
         .into_response();
-    }
+    };
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -182,7 +201,14 @@ pub(crate) async fn offer_v2(
             "Content-Type must be application/vp+jwt, not {media_type:?}"
         )));
     }
-    offer(&role, Api::V2, &body, query.get("vcid").map(String::as_str)).await
+    offer(
+        &role,
+        Api::V2,
+        level,
+        &body,
+        query.get("vcid").map(String::as_str),
+    )
+    .await
 }
 
 /// `POST /v1/registrationNumberVC?vcid=`: the Tagus notary.

@@ -162,9 +162,10 @@ pub(crate) async fn status_list(
     .await
 }
 
-/// The participant's presentation: LegalPerson, registration number, terms and conditions,
-/// service offerings and SCS attestations. `Accept: application/vp+jwt` gives the Loire
-/// `vp+jwt` of enveloped credentials; JSON-LD gives the Tagus `VerifiablePresentation`.
+/// The participant's presentation. `Accept: application/vp+jwt` gives the Loire `vp+jwt` of
+/// enveloped credentials (LegalPerson, registration number, terms and conditions, service
+/// offerings and SCS attestations); JSON-LD gives the Tagus `VerifiablePresentation` of what
+/// a Tagus clearing house takes (trust framework classes only, no status entries).
 #[utoipa::path(get, path = "/participants/{id}/presentation", tag = "feeds",
     params(("id" = String, Path, description = "The participant (subject) id")),
     responses(

@@ -328,6 +328,55 @@ async fn clearing_house_round_trip_both_profiles() {
         "provider",
     );
 
+    // Pre-flight, online against the running provider (its did:web and x5u over https): every
+    // check reported; the development key's certificate is no EV certificate, so `ev` fails
+    // and the exit code is 1; the rest of what a clearing house checks holds.
+    for offline in [false, true] {
+        let mut cmd = gx_attest();
+        cmd.args(["clearing", "check", "--profile", "loire", "--config"])
+            .arg(&setup.provider_config);
+        if offline {
+            cmd.arg("--offline");
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "clearing check: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = |name: &str| {
+            text.lines()
+                .find(|l| l.split_whitespace().nth(1) == Some(name))
+                .unwrap_or_else(|| panic!("no {name} line in {text}"))
+                .to_owned()
+        };
+        assert!(text.starts_with("# loire SC\n"), "{text}");
+        assert!(line("ev").starts_with("fail"), "{text}");
+        assert!(line("ev").contains("no EV policy 2.23.140.1.1"), "{text}");
+        for pass in [
+            "x5u",
+            "key-leaf",
+            "registration-number",
+            "shapes",
+            "criteria",
+        ] {
+            assert!(line(pass).starts_with("pass"), "{pass}: {text}");
+        }
+        let did_web = line("did-web");
+        if offline {
+            assert!(did_web.starts_with("skip"), "{text}");
+        } else {
+            assert!(
+                did_web.starts_with("pass") && did_web.contains("https://localhost:"),
+                "{text}"
+            );
+        }
+        assert!(line("registry").starts_with("skip"), "{text}");
+        assert!(line("types").starts_with("skip"), "{text}");
+    }
+
     // One-shot round trip, both profiles.
     let out = gx_attest()
         .args(["clearing", "submit", "--config"])

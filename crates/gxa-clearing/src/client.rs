@@ -116,6 +116,9 @@ pub struct ClientConfig {
     pub registration: (NumberKind, String),
     /// Profiles to obtain a compliance credential in.
     pub profiles: Vec<Profile>,
+    /// A Gaia-X registry whose `POST /v2/api/trustAnchor/chain/file` the pre-flight asks about
+    /// the participant's chain (none: that check is skipped).
+    pub registry_url: Option<String>,
     /// The Loire compliance level to ask for (`standard-compliance`, `label-level-1` … `-3`);
     /// Tagus is standard compliance only.
     pub level: gxa_criteria::Level,
@@ -807,6 +810,108 @@ impl ClearingClient {
         let text = String::from_utf8(sealed.body)
             .map_err(|e| ClearingError::Internal(format!("a sealed presentation: {e}")))?;
         Ok((text, registration.map(|r| r.id.clone()).unwrap_or_default()))
+    }
+
+    /// Runs the clearing house's checks on what [`ClearingClient::submit`] would send in
+    /// `profile` (without asking the notary), see [`crate::preflight`]. `local`: the key set's
+    /// own DID document and `x5u` chain, read instead of fetching them (offline); `None`: the
+    /// DID document, the chain and the registry are asked over https.
+    pub async fn preflight(
+        &self,
+        profile: Profile,
+        local: Option<(&Value, Option<&[u8]>)>,
+    ) -> Result<crate::preflight::Report, ClearingError> {
+        let (presentation, _) = self.presentation_with(profile, None).await?;
+        let credentials: Vec<Value> = parse_presentation(&presentation)?
+            .credentials
+            .into_iter()
+            .map(|c| c.document)
+            .collect();
+        let method = self.inner.key.method().to_owned();
+        let did = self.inner.key.did().to_owned();
+        let (did_document, resolution) = match local {
+            Some((doc, _)) => (doc.clone(), None),
+            None => match self.fetch_did_document(&did).await {
+                Ok((doc, url)) => (doc, Some(Ok(url))),
+                Err(why) => (Value::Null, Some(Err(why))),
+            },
+        };
+        let x5u = gxa_proof::method_in(&did_document, &did, &method)
+            .and_then(|m| m.get("publicKeyJwk"))
+            .and_then(|j| j.get("x5u"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let chain = match (local, &x5u) {
+            (Some((_, Some(pem))), _) => Ok(pem.to_vec()),
+            (Some((_, None)), _) => Err("the key set has no local copy of the chain".to_owned()),
+            (None, Some(url)) => self.fetch_text("x5u", url).await,
+            (None, None) => Err("no x5u to fetch".to_owned()),
+        };
+        let registry = match (&self.inner.config.registry_url, &x5u, local) {
+            (Some(base), Some(uri), None) => Some(self.registry_verdict(base, uri).await),
+            (Some(_), None, None) => Some(Err("no x5u to ask the registry about".to_owned())),
+            _ => None,
+        };
+        let (kind, number) = &self.inner.config.registration;
+        Ok(crate::preflight::evaluate(&crate::preflight::Inputs {
+            profile,
+            level: self.inner.config.level,
+            method: &method,
+            did_document: &did_document,
+            resolution,
+            chain,
+            registry,
+            registration: (*kind, number),
+            credentials: &credentials,
+            at: gxa_credential::now(),
+        }))
+    }
+
+    /// The did:web document of `did` over https, with its URL.
+    async fn fetch_did_document(&self, did: &str) -> Result<(Value, String), String> {
+        let url = gxa_proof::did_web_to_url(did).map_err(|e| e.to_string())?;
+        let text = self.fetch_text("did:web", &url).await?;
+        let doc = serde_json::from_slice(&text)
+            .map_err(|e| format!("{url}: not a JSON DID document: {e}"))?;
+        Ok((doc, url))
+    }
+
+    /// A GET with the client's limits and retries; the answer's bytes or why not.
+    async fn fetch_text(&self, service: &'static str, url: &str) -> Result<Vec<u8>, String> {
+        let parsed = Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+        self.send(service, reqwest::Method::GET, parsed, None, "*/*")
+            .await
+            .map(|a| a.body)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The registry's answer to `POST {base}/v2/api/trustAnchor/chain/file {"uri"}`.
+    async fn registry_verdict(&self, base: &str, uri: &str) -> Result<bool, String> {
+        let mut url = Url::parse(base).map_err(|e| format!("registry URL: {e}"))?;
+        url.path_segments_mut()
+            .map_err(|()| "registry URL: not a base URL".to_owned())?
+            .pop_if_empty()
+            .extend(["v2", "api", "trustAnchor", "chain", "file"]);
+        let body = serde_json::json!({ "uri": uri }).to_string().into_bytes();
+        match self
+            .send(
+                "registry",
+                reqwest::Method::POST,
+                url,
+                Some(("application/json", body)),
+                "application/json",
+            )
+            .await
+        {
+            Ok(answer) => serde_json::from_slice::<Value>(&answer.body)
+                .ok()
+                .and_then(|v| v.get("result").and_then(Value::as_bool))
+                .ok_or_else(|| "the registry's answer has no boolean result".to_owned()),
+            Err(ClearingError::Rejected { answer, .. }) => {
+                Err(format!("the registry refused the chain: {answer}"))
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Obtains a compliance credential in `profile`: registration number, presentation,

@@ -6,6 +6,7 @@ mod error;
 pub mod integrity;
 pub mod notary;
 pub mod parse;
+pub mod preflight;
 
 use gxa_proof::Sealed;
 use jiff::Timestamp;

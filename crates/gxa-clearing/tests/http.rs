@@ -109,6 +109,7 @@ async fn client(port: u16, attempts: u32) -> Fixture {
         registration: (NumberKind::VatId, "DE123456789".to_owned()),
         profiles: vec![Profile::Loire],
         level: gxa_criteria::Level::StandardCompliance,
+        registry_url: None,
         renewal_window: jiff::SignedDuration::from_hours(24),
         http: HttpOptions {
             timeout: Duration::from_millis(700),
@@ -287,6 +288,7 @@ async fn plain_http_is_refused_unless_allowed() {
         registration: (NumberKind::VatId, "DE123456789".to_owned()),
         profiles: vec![Profile::Loire],
         level: gxa_criteria::Level::StandardCompliance,
+        registry_url: None,
         renewal_window: jiff::SignedDuration::from_hours(24),
         http: HttpOptions::default(),
     };

@@ -71,6 +71,7 @@ pub async fn client(
         notary_url: section.notary_url.clone(),
         registration: (kind, section.registration_number.clone()),
         profiles,
+        registry_url: section.registry_url.clone(),
         level,
         renewal_window,
         http,

@@ -485,6 +485,10 @@ pub struct ClearingSection {
     /// Profiles to obtain compliance credentials in (`loire`, `tagus`); default `["loire"]`.
     #[serde(default = "default_clearing_profiles")]
     pub profiles: Vec<String>,
+    /// A Gaia-X registry (base URL, before `/v2/api/…`) that `clearing check` asks whether it
+    /// accepts the participant's chain (`POST /v2/api/trustAnchor/chain/file`).
+    #[serde(default)]
+    pub registry_url: Option<String>,
     /// The Loire level to ask for: `SC` (standard compliance, the default), `L1`, `L2` or
     /// `L3` (Gaia-X labels, judged by the Compliance Document's criteria).
     #[serde(default = "default_clearing_level")]

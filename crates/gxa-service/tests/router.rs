@@ -288,11 +288,11 @@ async fn credentials_in_every_media_type() {
         assert_eq!(reply.status, StatusCode::OK, "{name}");
         assert_eq!(reply.header("content-type"), "application/vc+jwt");
         assert_eq!(reply.text().split('.').count(), 3);
-        // A JWT credential is not JSON-LD, and vice versa: 406 with the alternatives.
-        service
-            .get(&jwt_path, Some("application/ld+json"))
-            .await
-            .assert_problem(StatusCode::NOT_ACCEPTABLE, name);
+        // JSON-LD of a JWT credential is its enveloped form; a JSON-LD credential has no JWT
+        // form: 406 with the alternatives.
+        let enveloped = service.get(&jwt_path, Some("application/ld+json")).await;
+        assert_eq!(enveloped.status, StatusCode::OK, "{name}");
+        assert_eq!(enveloped.json()["type"], "EnvelopedVerifiableCredential");
         service
             .get(&ld_path, Some("application/vc+jwt"))
             .await
@@ -850,4 +850,111 @@ fn openapi_has_no_undocumented_paths() {
         );
     }
     let _: &Value = &doc;
+}
+
+/// Every context the issued documents use is served at `/contexts/…` (listed at `/contexts`),
+/// for a year, byte for byte; credentials answer plain JSON and the JWT media types of the
+/// peers without a 406.
+#[tokio::test]
+async fn contexts_are_served_and_credentials_answer_json() {
+    for service in services().await {
+        let name = service.name;
+        let list = service.get("/contexts", None).await;
+        assert_eq!(list.status, StatusCode::OK, "{name}");
+        assert_eq!(list.header("access-control-allow-origin"), "*");
+        let listed: Vec<(String, String)> = list
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["url"].as_str().unwrap().to_owned(),
+                    e["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let scs = listed
+            .iter()
+            .find(|(url, _)| url == "https://w3id.org/gx-attest/scs/v1")
+            .unwrap();
+        assert_eq!(scs.1, "/contexts/scs/v1.jsonld");
+        let served = service.get(&scs.1, None).await;
+        assert_eq!(served.status, StatusCode::OK, "{name}");
+        assert_eq!(served.header("content-type"), "application/ld+json");
+        assert_eq!(
+            served.header("cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(served.header("access-control-allow-origin"), "*");
+        assert_eq!(
+            served.body.as_slice(),
+            gxa_contexts::get("https://w3id.org/gx-attest/scs/v1")
+                .unwrap()
+                .text
+                .as_bytes()
+        );
+        service
+            .get("/contexts/nope.jsonld", None)
+            .await
+            .assert_problem(StatusCode::NOT_FOUND, name);
+
+        // The issued credentials: every context they name is served.
+        let mut used = Vec::new();
+        for (id, format) in issue(&service).await {
+            let doc = if format == "vc+jwt" {
+                let jwt = service.get(&path_of(&id), Some("application/vc+jwt")).await;
+                for media in ["application/jwt", "application/vc+ld+json+jwt"] {
+                    let same = service.get(&path_of(&id), Some(media)).await;
+                    assert_eq!(same.status, StatusCode::OK, "{name}: {media}");
+                    assert_eq!(same.header("content-type"), media);
+                    assert_eq!(same.body, jwt.body);
+                }
+                for media in ["application/json", "application/ld+json"] {
+                    let json = service.get(&path_of(&id), Some(media)).await;
+                    assert_eq!(json.status, StatusCode::OK, "{name}: {media}");
+                    assert_eq!(json.header("content-type"), media);
+                    let enveloped = json.json();
+                    assert_eq!(enveloped["type"], "EnvelopedVerifiableCredential");
+                    assert_eq!(
+                        enveloped["id"],
+                        format!("data:application/vc+jwt,{}", jwt.text())
+                    );
+                    used.push(enveloped["@context"].clone());
+                }
+                let payload = jwt.text().split('.').nth(1).unwrap().to_owned();
+                serde_json::from_slice(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(payload)
+                        .unwrap(),
+                )
+                .unwrap()
+            } else {
+                let json = service.get(&path_of(&id), Some("application/json")).await;
+                assert_eq!(json.status, StatusCode::OK, "{name}");
+                assert_eq!(json.header("content-type"), "application/json");
+                json.json()
+            };
+            used.push(doc["@context"].clone());
+        }
+        let urls: Vec<String> = used
+            .iter()
+            .flat_map(|c| match c {
+                Value::Array(list) => list.clone(),
+                one => vec![one.clone()],
+            })
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect();
+        assert!(
+            urls.iter()
+                .any(|u| u == "https://w3id.org/gx-attest/scs/v1")
+        );
+        for url in urls {
+            assert!(
+                listed.iter().any(|(listed, _)| *listed == url),
+                "{name}: {url} is not served"
+            );
+        }
+        service.finish().await;
+    }
 }

@@ -212,6 +212,62 @@ pub fn validate_chain(
     Ok(chain)
 }
 
+/// What a Gaia-X registry checks of an `x5u` document on its own, before its trust anchors:
+/// the facts [`inspect_chain`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainFacts {
+    /// Certificates in the document.
+    pub certificates: usize,
+    /// The leaf's subject.
+    pub leaf_subject: String,
+    /// The leaf's `SubjectPublicKeyInfo`, DER.
+    pub leaf_public_key_spki_der: Vec<u8>,
+    /// Whether the leaf carries the EV policy `2.23.140.1.1`.
+    pub ev: bool,
+    /// The subject of the self-signed root the document ends with, when it ends with one and
+    /// the path from the leaf validates to it; `None` when the last certificate is not
+    /// self-issued (a certbot `fullchain.pem`, which registries refuse).
+    pub self_signed_root: Option<String>,
+    /// The last certificate's subject.
+    pub last_subject: String,
+}
+
+/// The facts of an `x5u` document without any trust anchor: order (leaf first), the leaf's EV
+/// policy, and whether it ends with a self-signed root the path validates to at `at` (the
+/// document's own last certificate as the anchor: signatures, validity periods and CA
+/// constraints checked as in [`validate_chain`]). Errors: malformed, out of order, or a path
+/// that does not validate to the root the document names.
+pub fn inspect_chain(pem: &[u8], at: jiff::Timestamp) -> Result<ChainFacts, ChainError> {
+    let ders = read_pem(pem)?;
+    let parsed = ders
+        .iter()
+        .enumerate()
+        .map(|(i, der)| parse_cert(i, der))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (Some(leaf), Some(last), Some(last_der)) = (parsed.first(), parsed.last(), ders.last())
+    else {
+        return Err(ChainError::Empty);
+    };
+    check_order(&parsed)?;
+    let self_signed_root = if last.self_issued() && parsed.len() > 1 {
+        let anchor = webpki::anchor_from_trusted_cert(last_der)
+            .map_err(|e| ChainError::Malformed(format!("root certificate: {e:?}")))?
+            .to_owned();
+        validate_uncached(pem, &[anchor], at)?;
+        Some(last.subject.clone())
+    } else {
+        None
+    };
+    Ok(ChainFacts {
+        certificates: parsed.len(),
+        leaf_subject: leaf.subject.clone(),
+        leaf_public_key_spki_der: leaf.cert.public_key().raw.to_vec(),
+        ev: has_ev_policy(&leaf.cert),
+        self_signed_root,
+        last_subject: last.subject.clone(),
+    })
+}
+
 /// The path validation proper, with the period in which the validated path holds.
 fn validate_uncached(
     pem: &[u8],

@@ -8,7 +8,10 @@ mod status;
 mod verifier;
 
 pub use anchors::TrustAnchors;
-pub use chain::{ChainError, ChainPolicy, ValidatedChain, jwk_matches_spki, validate_chain};
+pub use chain::{
+    ChainError, ChainFacts, ChainPolicy, ValidatedChain, inspect_chain, jwk_matches_spki,
+    validate_chain,
+};
 pub use report::{
     CheckKind, CheckResult, Outcome, ProofSummary, UnknownCheck, Verdict, VerifyReport,
 };

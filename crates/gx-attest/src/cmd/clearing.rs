@@ -1,5 +1,6 @@
 //! `gx-attest clearing submit`: one round trip to the configured clearing house, outside the
-//! running service's schedule.
+//! running service's schedule. `gx-attest clearing check`: the clearing house's checks of what
+//! `submit` would send, before sending it (`gxa_clearing::preflight`).
 //!
 //! Reads the service configuration (`--config`, the same file `serve` reads; its `[clearing]`
 //! section names the notary, the compliance service and the registration number), opens the
@@ -25,6 +26,31 @@ pub(crate) struct Args {
 enum Command {
     /// Obtain (or renew) the compliance credential now; prints its id.
     Submit(SubmitArgs),
+    /// Run the clearing house's checks on what `submit` would send, one line each; exit 0 when
+    /// none fails, 1 when one does, 2 on an error.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The service configuration (TOML with a [clearing] section).
+    #[arg(long, env = "GXA_CONFIG")]
+    config: PathBuf,
+    /// Only this profile (loire or tagus) [default: the profiles of [clearing]].
+    #[arg(long, value_parser = ["loire", "tagus"])]
+    profile: Option<String>,
+    /// The Loire level to check for (SC, L1, L2, L3) [default: [clearing] level].
+    #[arg(long)]
+    level: Option<String>,
+    /// Read the key set's own DID document and chain instead of fetching them (no registry).
+    #[arg(long)]
+    offline: bool,
+    /// One JSON object per profile instead of lines.
+    #[arg(long)]
+    json: bool,
+    /// Database URL, overriding the file (as `serve --database-url`).
+    #[arg(long, env = "GXA_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,7 +69,80 @@ struct SubmitArgs {
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Submit(args) => submit(args),
+        Command::Check(args) => check(args),
     }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let mut config = Config::from_file(&args.config)?;
+    if let Some(url) = args.database_url {
+        config.database_url = Some(url);
+    }
+    if let (Some(level), Some(section)) = (&args.level, config.clearing.as_mut()) {
+        section.level = level.clone();
+    }
+    gxa_service::init_tracing(config.log_format);
+    let local = if args.offline {
+        let keys = gxa_proof::KeySet::load(&config.key_set)
+            .with_context(|| format!("key set {}", config.key_set.display()))?;
+        let document = keys.did_document()?;
+        let (_, method) = keys.signer(None)?;
+        let chain = keys
+            .keys
+            .iter()
+            .find(|k| method.ends_with(&format!("#{}", k.id)) || method == k.id)
+            .and_then(|k| k.chain.as_ref())
+            .map(|file| std::fs::read(keys.dir().join(file)))
+            .transpose()
+            .context("the key's local chain")?;
+        Some((document, chain))
+    } else {
+        None
+    };
+    let reports = gxa_service::block_on(async move {
+        let store = gxa_service::open_store(&config).await?;
+        let client = gxa_service::clearing::client(&config, store.clone())
+            .await?
+            .ok_or_else(|| {
+                gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(
+                    "no [clearing] section in the configuration".to_owned(),
+                ))
+            })?;
+        let profiles = match &args.profile {
+            Some(p) => vec![p.parse::<gxa_credential::Profile>().map_err(|e| {
+                gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(e.to_string()))
+            })?],
+            None => client.config().profiles.clone(),
+        };
+        let mut out = Vec::new();
+        for profile in profiles {
+            let local = local.as_ref().map(|(doc, chain)| (doc, chain.as_deref()));
+            out.push(client.preflight(profile, local).await);
+        }
+        store.close().await;
+        Ok::<_, gxa_service::ServiceError>(out)
+    })?;
+    let mut passed = true;
+    let mut text = String::new();
+    for report in reports {
+        let report = report.context("clearing pre-flight")?;
+        passed &= report.passed();
+        if args.json {
+            text.push_str(&serde_json::to_string(&report)?);
+            text.push('\n');
+        } else {
+            text.push_str(&format!("# {} {}\n", report.profile, report.level));
+            for check in &report.checks {
+                text.push_str(&format!("{check}\n"));
+            }
+        }
+    }
+    super::write_stdout(text.as_bytes())?;
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {

@@ -27,6 +27,12 @@ use crate::state::{AppState, CachedCredential};
 pub(crate) const VC_LD_JSON: &str = "application/vc+ld+json";
 pub(crate) const LD_JSON: &str = "application/ld+json";
 pub(crate) const VC_JWT: &str = "application/vc+jwt";
+/// Plain JSON: a JSON-LD credential as issued, or a JWT credential enveloped.
+pub(crate) const JSON: &str = "application/json";
+/// A JWT credential under the generic JWT media type (RFC 7519 §10.3.1).
+const JWT: &str = "application/jwt";
+/// A JWT credential as the ICAM 24.07 examples name it (`typ` `vc+ld+json+jwt`).
+const VC_LD_JSON_JWT: &str = "application/vc+ld+json+jwt";
 pub(crate) const N_QUADS: &str = "application/n-quads";
 pub(crate) const HTML: &str = "text/html";
 
@@ -252,16 +258,33 @@ pub(crate) fn document_json(
 /// The media types a credential can be served as, preferred first.
 fn available(format: CredentialFormat) -> &'static [&'static str] {
     match format {
-        CredentialFormat::Jwt => &[VC_JWT, N_QUADS, HTML],
-        _ => &[VC_LD_JSON, LD_JSON, N_QUADS, HTML],
+        CredentialFormat::Jwt => &[VC_JWT, JWT, VC_LD_JSON_JWT, LD_JSON, JSON, N_QUADS, HTML],
+        _ => &[VC_LD_JSON, LD_JSON, JSON, N_QUADS, HTML],
     }
+}
+
+/// A JWT credential as JSON-LD: the VC 2.0 `EnvelopedVerifiableCredential` whose `id` is the
+/// JWT as a data URL ([VC 2.0 § 4.13](https://www.w3.org/TR/vc-data-model-2.0/#enveloped-verifiable-credentials)),
+/// what a JSON client that asked for JSON can store and present.
+fn enveloped(jwt: &[u8]) -> Bytes {
+    let jwt = String::from_utf8_lossy(jwt);
+    Bytes::from(
+        serde_json::json!({
+            "@context": gxa_contexts::urls::CREDENTIALS_V2,
+            "id": format!("data:application/vc+jwt,{}", jwt.trim()),
+            "type": "EnvelopedVerifiableCredential",
+        })
+        .to_string(),
+    )
 }
 
 /// One credential, in the representation `Accept` asks for.
 ///
-/// JSON-LD credentials: `application/vc+ld+json` (default) or `application/ld+json` (the bytes as
-/// issued, proof embedded). JWT credentials: `application/vc+jwt` (the JWT as issued). Both:
-/// `application/n-quads` (the RDFC-1.0 canonical form of the credential, for a JWT of its
+/// JSON-LD credentials: `application/vc+ld+json` (default), `application/ld+json` or
+/// `application/json` (the bytes as issued, proof embedded). JWT credentials:
+/// `application/vc+jwt` (default), `application/jwt` or `application/vc+ld+json+jwt` (the JWT as
+/// issued), `application/ld+json` or `application/json` (the VC 2.0
+/// `EnvelopedVerifiableCredential` around it). Both: `application/n-quads` (the RDFC-1.0 canonical form of the credential, for a JWT of its
 /// payload; <https://www.w3.org/TR/rdf-canon/>) and `text/html` (a readable page).
 #[utoipa::path(get, path = "/credentials/{id}", tag = "credentials",
     params(("id" = String, Path, description = "The last segment of the credential id, or a whole id (percent-encoded; e.g. a partner's credential re-served here)")),
@@ -269,7 +292,10 @@ fn available(format: CredentialFormat) -> &'static [&'static str] {
         (status = 200, description = "The credential", content(
             (serde_json::Value = "application/vc+ld+json"),
             (serde_json::Value = "application/ld+json"),
+            (serde_json::Value = "application/json"),
             (String = "application/vc+jwt"),
+            (String = "application/jwt"),
+            (String = "application/vc+ld+json+jwt"),
             (String = "application/n-quads"),
             (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -308,7 +334,12 @@ pub(crate) async fn get(
     let chosen = negotiate::choose(accept, available)
         .ok_or_else(|| ApiError::NotAcceptable(available.to_vec()))?;
     match chosen {
-        VC_LD_JSON | LD_JSON | VC_JWT => Ok(representation(
+        LD_JSON | JSON if cached.format == CredentialFormat::Jwt => {
+            let body = enveloped(&cached.body);
+            let etag = format!("\"{}\"", gxa_store::Sha256Digest::of(&body));
+            Ok(representation(&headers, chosen, body, &etag, IMMUTABLE))
+        }
+        VC_LD_JSON | LD_JSON | JSON | VC_JWT | JWT | VC_LD_JSON_JWT => Ok(representation(
             &headers,
             chosen,
             cached.body.clone(),

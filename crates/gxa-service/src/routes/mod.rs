@@ -8,6 +8,7 @@
 
 pub(crate) mod badges;
 pub(crate) mod clearing;
+pub(crate) mod contexts;
 pub(crate) mod credentials;
 pub(crate) mod did;
 pub(crate) mod feeds;
@@ -50,6 +51,8 @@ pub const ROUTES: &[&str] = &[
     "/readyz",
     "/metrics",
     "/openapi.json",
+    "/contexts",
+    "/contexts/{file}",
     "/verify",
     "/partners",
     "/partners/{id}/rejections",
@@ -129,6 +132,8 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics).route_layer(ops_guard.clone()))
         .route("/openapi.json", get(openapi::openapi))
+        .route("/contexts", get(contexts::list))
+        .route("/contexts/{*file}", get(contexts::get))
         .route(
             "/verify",
             get(pages::verify_form).post(pages::verify_submit),

@@ -498,6 +498,16 @@ async fn revocation_status_lists_and_change_feed() {
         let jwt = service.get(&list_path, Some("application/vc+jwt")).await;
         assert_eq!(jwt.status, StatusCode::OK, "{name}");
         assert_eq!(jwt.header("content-type"), "application/vc+jwt");
+        // Without Accept: the VC 2.0 list; plain JSON: the Tagus (StatusList2021) one.
+        let default = service.get(&list_path, None).await;
+        assert_eq!(
+            default.header("content-type"),
+            "application/vc+jwt",
+            "{name}"
+        );
+        let json = service.get(&list_path, Some("application/json")).await;
+        assert_eq!(json.status, StatusCode::OK, "{name}");
+        assert_eq!(json.json()["type"][1], "StatusList2021Credential", "{name}");
         service
             .get("/status-lists/no-such-list", None)
             .await

@@ -99,17 +99,22 @@ pub(crate) async fn changes(
 
 /// The configured profiles' media types for a signed document, in configuration order:
 /// Loire documents are JWTs, Tagus documents JSON-LD.
+/// The media types of a document the issuer signs in each configured profile, Loire's first:
+/// without `Accept` (or with `*/*`) a client gets the VC 2.0 form, which is what a Loire
+/// credential's status entry and presentation URL mean; JSON-LD clients (a VC 1.1 verifier's
+/// document loader asks for `application/ld+json` or `application/json`) get Tagus.
 fn profile_media(
     state: &AppState,
     jwt: &'static str,
     ld: &'static [&'static str],
 ) -> Vec<(&'static str, Profile)> {
+    let profiles = &state.issuer().config().profiles;
     let mut out = Vec::new();
-    for profile in &state.issuer().config().profiles {
-        match profile {
-            Profile::Loire => out.push((jwt, Profile::Loire)),
-            Profile::Tagus => out.extend(ld.iter().map(|m| (*m, Profile::Tagus))),
-        }
+    if profiles.contains(&Profile::Loire) {
+        out.push((jwt, Profile::Loire));
+    }
+    if profiles.contains(&Profile::Tagus) {
+        out.extend(ld.iter().map(|m| (*m, Profile::Tagus)));
     }
     out
 }
@@ -129,16 +134,19 @@ fn choose_profile(
         .ok_or(ApiError::NotAcceptable(available))
 }
 
-/// A BitstringStatusListCredential (<https://www.w3.org/TR/vc-bitstring-status-list/>): the
-/// `credentialStatus.statusListCredential` of issued credentials points here. `Accept` picks
-/// `application/vc+jwt` (Loire) or JSON-LD (Tagus). Short-lived cache: bits change on revocation.
+/// A status list credential: the `credentialStatus.statusListCredential` of issued credentials
+/// points here. `Accept` picks `application/vc+jwt` (Loire's BitstringStatusListCredential, also
+/// without `Accept`) or JSON-LD (`application/vc+ld+json`, `application/ld+json`,
+/// `application/json`: Tagus's StatusList2021Credential). Short-lived cache: bits change on
+/// revocation.
 #[utoipa::path(get, path = "/status-lists/{id}", tag = "feeds",
     params(("id" = String, Path, description = "The status list id")),
     responses(
         (status = 200, description = "The signed status list credential", content(
             (String = "application/vc+jwt"),
             (serde_json::Value = "application/vc+ld+json"),
-            (serde_json::Value = "application/ld+json"))),
+            (serde_json::Value = "application/ld+json"),
+            (serde_json::Value = "application/json"))),
         (status = 304, description = "Not modified"),
         (status = 404, description = "Unknown list", body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "No acceptable representation", body = Problem, content_type = "application/problem+json"),
@@ -154,6 +162,7 @@ pub(crate) async fn status_list(
         &[
             crate::routes::credentials::VC_LD_JSON,
             crate::routes::credentials::LD_JSON,
+            crate::routes::credentials::JSON,
         ],
     );
     signed_on_demand(&state, &headers, &options, "status_list", &id, |profile| {
@@ -172,7 +181,8 @@ pub(crate) async fn status_list(
         (status = 200, description = "The presentation", content(
             (String = "application/vp+jwt"),
             (serde_json::Value = "application/vp+ld+json"),
-            (serde_json::Value = "application/ld+json"))),
+            (serde_json::Value = "application/ld+json"),
+            (serde_json::Value = "application/json"))),
         (status = 304, description = "Not modified"),
         (status = 404, description = "Unknown participant", body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "No acceptable representation", body = Problem, content_type = "application/problem+json"),
@@ -188,6 +198,7 @@ pub(crate) async fn presentation(
         &[
             "application/vp+ld+json",
             crate::routes::credentials::LD_JSON,
+            crate::routes::credentials::JSON,
         ],
     );
     signed_on_demand(&state, &headers, &options, "presentation", &id, |profile| {

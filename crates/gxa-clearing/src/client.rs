@@ -110,6 +110,10 @@ pub struct ClientConfig {
     pub compliance_url: String,
     /// The compliance service's DID, if it must be a particular one.
     pub compliance_did: Option<String>,
+    /// Further clearing houses (base URL, and the DID its answers must carry, if a particular
+    /// one), asked in order when the ones before are unavailable (5xx, 429 or time-outs after
+    /// every retry). A refusal (4xx) is an answer, not a failure: it is not taken elsewhere.
+    pub fallbacks: Vec<(String, Option<String>)>,
     /// The notary's base URL (before `/v1/registrationNumberVC`, `/v2/registration-numbers`).
     pub notary_url: String,
     /// The registration number to notarise: its kind and value.
@@ -930,7 +934,42 @@ impl ClearingClient {
         registration_id: &str,
     ) -> Result<Submitted, ClearingError> {
         let vcid = self.new_id();
-        let base = &self.inner.config.compliance_url;
+        let config = &self.inner.config;
+        let operators = std::iter::once((&config.compliance_url, &config.compliance_did))
+            .chain(config.fallbacks.iter().map(|(url, did)| (url, did)));
+        let mut unavailable = None;
+        for (base, did) in operators {
+            match self
+                .submit_to(base, did.as_deref(), profile, presentation, &vcid)
+                .await
+            {
+                Err(e @ ClearingError::Unavailable { .. }) => {
+                    tracing::warn!(compliance = %base, error = %e, "clearing house unavailable; trying the next");
+                    unavailable = Some(e);
+                }
+                Ok((text, doc)) => {
+                    return self
+                        .keep_answer(profile, presentation, registration_id, text, doc)
+                        .await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(unavailable.unwrap_or_else(|| {
+            ClearingError::Config("no compliance service configured".to_owned())
+        }))
+    }
+
+    /// One submission to the clearing house at `base`: the verified, checked answer (its text
+    /// and document).
+    async fn submit_to(
+        &self,
+        base: &str,
+        expected_did: Option<&str>,
+        profile: Profile,
+        presentation: &str,
+        vcid: &str,
+    ) -> Result<(String, Value), ClearingError> {
         let bad_url = |e: String| ClearingError::Config(format!("compliance URL: {e}"));
         let mut url = Url::parse(base).map_err(|e| bad_url(e.to_string()))?;
         let (segments, content_type, accept): (&[&str], _, _) = match profile {
@@ -954,7 +993,7 @@ impl ClearingClient {
             .map_err(|()| bad_url("not a base URL".to_owned()))?
             .pop_if_empty()
             .extend(segments);
-        url.query_pairs_mut().append_pair("vcid", &vcid);
+        url.query_pairs_mut().append_pair("vcid", vcid);
         let answer = self
             .send(
                 "compliance",
@@ -969,7 +1008,19 @@ impl ClearingClient {
             reason: "the answer is not UTF-8".to_owned(),
         })?;
         let doc = self.verified("compliance", &text).await?;
-        self.check_answer(profile, presentation, &vcid, &doc)?;
+        self.check_answer(profile, presentation, vcid, expected_did, &doc)?;
+        Ok((text, doc))
+    }
+
+    /// Stores a compliance credential that was checked, and says what it replaced.
+    async fn keep_answer(
+        &self,
+        profile: Profile,
+        presentation: &str,
+        registration_id: &str,
+        text: String,
+        doc: Value,
+    ) -> Result<Submitted, ClearingError> {
         let format = match profile {
             Profile::Loire => CredentialFormat::Jwt,
             Profile::Tagus => CredentialFormat::JsonLd,
@@ -1012,6 +1063,7 @@ impl ClearingClient {
         profile: Profile,
         presentation: &str,
         vcid: &str,
+        expected_did: Option<&str>,
         doc: &Value,
     ) -> Result<(), ClearingError> {
         let bad = |reason: String| ClearingError::BadAnswer {
@@ -1022,8 +1074,8 @@ impl ClearingClient {
             return Err(bad(format!("its id is not the vcid asked for ({vcid})")));
         }
         let issuer = node_ids(doc.get("issuer")).into_iter().next();
-        if let Some(expected) = &self.inner.config.compliance_did
-            && issuer.as_deref() != Some(expected.as_str())
+        if let Some(expected) = expected_did
+            && issuer.as_deref() != Some(expected)
         {
             return Err(bad(format!(
                 "issued by {}, not by the configured compliance service {expected}",

@@ -89,6 +89,15 @@ struct Fixture {
 }
 
 async fn client(port: u16, attempts: u32) -> Fixture {
+    client_with(port, attempts, Vec::new()).await
+}
+
+/// [`client`] with further clearing houses after the one at `port`.
+async fn client_with(
+    port: u16,
+    attempts: u32,
+    fallbacks: Vec<(String, Option<String>)>,
+) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let keys_dir = dir.path().join("keys");
     gxa_proof::generate_keyset(
@@ -105,6 +114,7 @@ async fn client(port: u16, attempts: u32) -> Fixture {
         base_url: "https://participant.example".to_owned(),
         compliance_url: format!("http://127.0.0.1:{port}/base"),
         compliance_did: None,
+        fallbacks,
         notary_url: format!("http://127.0.0.1:{port}"),
         registration: (NumberKind::VatId, "DE123456789".to_owned()),
         profiles: vec![Profile::Loire],
@@ -284,6 +294,7 @@ async fn plain_http_is_refused_unless_allowed() {
         base_url: "https://participant.example".to_owned(),
         compliance_url: "http://compliance.example".to_owned(),
         compliance_did: None,
+        fallbacks: Vec::new(),
         notary_url: "https://notary.example".to_owned(),
         registration: (NumberKind::VatId, "DE123456789".to_owned()),
         profiles: vec![Profile::Loire],
@@ -300,4 +311,54 @@ async fn plain_http_is_refused_unless_allowed() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("https only"), "{err}");
+}
+
+/// An unavailable clearing house (5xx after every retry) hands the submission to the next
+/// configured one; a refusal from that one is its answer.
+#[tokio::test]
+async fn an_unavailable_operator_fails_over_to_the_next() {
+    let (down, down_count) = tiny_server(vec![Script::Reply(503, "", "{}"); 2]);
+    let (next, next_count) = tiny_server(vec![Script::Reply(400, "", REFUSAL)]);
+    let f = client_with(
+        down,
+        2,
+        vec![(format!("http://127.0.0.1:{next}/other"), None)],
+    )
+    .await;
+    let err = f
+        .client
+        .submit_presentation(Profile::Loire, "a.b.c", "")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        down_count.load(Ordering::SeqCst),
+        2,
+        "every retry at the first"
+    );
+    assert_eq!(
+        next_count.load(Ordering::SeqCst),
+        1,
+        "then the next operator"
+    );
+    match err {
+        ClearingError::Rejected { url, .. } => {
+            assert!(
+                url.contains(&format!("127.0.0.1:{next}/other/v2/api/")),
+                "{url}"
+            );
+        }
+        other => panic!("expected the next operator's refusal, got {other:?}"),
+    }
+    // A refusal is final: the next operator is not asked.
+    let (first, first_count) = tiny_server(vec![Script::Reply(400, "", REFUSAL)]);
+    let (spare, spare_count) = tiny_server(vec![Script::Reply(400, "", REFUSAL)]);
+    let f = client_with(first, 2, vec![(format!("http://127.0.0.1:{spare}"), None)]).await;
+    let err = f
+        .client
+        .submit_presentation(Profile::Loire, "a.b.c", "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClearingError::Rejected { .. }), "{err:?}");
+    assert_eq!(first_count.load(Ordering::SeqCst), 1);
+    assert_eq!(spare_count.load(Ordering::SeqCst), 0);
 }

@@ -68,6 +68,11 @@ pub async fn client(
         base_url: config.base_url.clone(),
         compliance_url: section.compliance_url.clone(),
         compliance_did: section.compliance_did.clone(),
+        fallbacks: section
+            .fallback
+            .iter()
+            .map(|f| (f.compliance_url.clone(), f.compliance_did.clone()))
+            .collect(),
         notary_url: section.notary_url.clone(),
         registration: (kind, section.registration_number.clone()),
         profiles,

@@ -485,6 +485,10 @@ pub struct ClearingSection {
     /// Profiles to obtain compliance credentials in (`loire`, `tagus`); default `["loire"]`.
     #[serde(default = "default_clearing_profiles")]
     pub profiles: Vec<String>,
+    /// Further clearing houses, asked in order when the ones before are unavailable (5xx, 429,
+    /// time-outs after every retry); a refusal is not taken elsewhere.
+    #[serde(default)]
+    pub fallback: Vec<FallbackOperator>,
     /// A Gaia-X registry (base URL, before `/v2/api/…`) that `clearing check` asks whether it
     /// accepts the participant's chain (`POST /v2/api/trustAnchor/chain/file`).
     #[serde(default)]
@@ -517,6 +521,17 @@ pub struct ClearingSection {
     /// Extra TLS roots for the services' https (a private PKI, a test CA).
     #[serde(default)]
     pub extra_ca: Option<PathBuf>,
+}
+
+/// A further clearing house of `[clearing]` (`[[clearing.fallback]]`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FallbackOperator {
+    /// Its compliance service's base URL.
+    pub compliance_url: String,
+    /// The DID its answers must carry, if a particular one.
+    #[serde(default)]
+    pub compliance_did: Option<String>,
 }
 
 fn default_clearing_level() -> String {

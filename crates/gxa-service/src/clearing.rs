@@ -13,6 +13,8 @@ pub use crate::config::{ClearingSection, ComplianceSection, Role};
 use crate::config::{Config, ConfigError, VerifyConfig, pem_roots};
 use crate::error::ServiceError;
 use crate::state::AppState;
+/// The client [`client`] returns.
+pub use gxa_clearing::client::ClearingClient as Client;
 
 /// The provider's clearing client from `[clearing]` (and `[verify]` for trusting answers),
 /// or `None` without a `[clearing]` section.

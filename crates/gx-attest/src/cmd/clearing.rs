@@ -99,28 +99,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let reports = gxa_service::block_on(async move {
-        let store = gxa_service::open_store(&config).await?;
-        let client = gxa_service::clearing::client(&config, store.clone())
-            .await?
-            .ok_or_else(|| {
-                gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(
-                    "no [clearing] section in the configuration".to_owned(),
-                ))
-            })?;
-        let profiles = match &args.profile {
-            Some(p) => vec![p.parse::<gxa_credential::Profile>().map_err(|e| {
-                gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(e.to_string()))
-            })?],
-            None => client.config().profiles.clone(),
-        };
-        let mut out = Vec::new();
-        for profile in profiles {
-            let local = local.as_ref().map(|(doc, chain)| (doc, chain.as_deref()));
-            out.push(client.preflight(profile, local).await);
-        }
-        store.close().await;
-        Ok::<_, gxa_service::ServiceError>(out)
+    let reports = for_each_profile(config, args.profile.as_deref(), async |client, profile| {
+        let local = local.as_ref().map(|(doc, chain)| (doc, chain.as_deref()));
+        client.preflight(profile, local).await
     })?;
     let mut passed = true;
     let mut text = String::new();
@@ -151,31 +132,42 @@ fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         config.database_url = Some(url);
     }
     gxa_service::init_tracing(config.log_format);
-    let ids = gxa_service::block_on(async move {
-        let store = gxa_service::open_store(&config).await?;
-        let client = gxa_service::clearing::client(&config, store.clone())
-            .await?
-            .ok_or_else(|| {
-                gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(
-                    "no [clearing] section in the configuration".to_owned(),
-                ))
-            })?;
-        let profiles = match &args.profile {
-            Some(p) => vec![p.parse::<gxa_credential::Profile>().map_err(|e| {
-                gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(e.to_string()))
-            })?],
-            None => client.config().profiles.clone(),
-        };
-        let mut out = Vec::new();
-        for profile in profiles {
-            out.push(client.submit(profile).await);
-        }
-        store.close().await;
-        Ok(out)
+    let ids = for_each_profile(config, args.profile.as_deref(), async |client, profile| {
+        client.submit(profile).await
     })?;
     for result in ids {
         let submitted = result.context("clearing-house round trip")?;
         super::write_stdout(format!("{}\n", submitted.credential_id).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the store and the `[clearing]` client of `config`, runs `each` for every profile asked
+/// (`profile`, else the client's), then closes the store.
+fn for_each_profile<T>(
+    config: Config,
+    profile: Option<&str>,
+    each: impl AsyncFn(&gxa_service::clearing::Client, gxa_credential::Profile) -> T,
+) -> anyhow::Result<Vec<T>> {
+    let invalid =
+        |m: String| gxa_service::ServiceError::Config(gxa_service::ConfigError::Invalid(m));
+    Ok(gxa_service::block_on(async move {
+        let store = gxa_service::open_store(&config).await?;
+        let client = gxa_service::clearing::client(&config, store.clone())
+            .await?
+            .ok_or_else(|| invalid("no [clearing] section in the configuration".to_owned()))?;
+        let profiles = match profile {
+            Some(p) => vec![
+                p.parse::<gxa_credential::Profile>()
+                    .map_err(|e| invalid(e.to_string()))?,
+            ],
+            None => client.config().profiles.clone(),
+        };
+        let mut out = Vec::new();
+        for profile in profiles {
+            out.push(each(&client, profile).await);
+        }
+        store.close().await;
+        Ok(out)
+    })?)
 }

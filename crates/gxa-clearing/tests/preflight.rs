@@ -10,66 +10,27 @@ use gxa_clearing::notary::NumberKind;
 use gxa_clearing::preflight::{Inputs, Outcome, Report, evaluate};
 use gxa_criteria::Level;
 use gxa_proof::{Algorithm, KeyPair as GxKey, Signer as _};
-use rcgen::{
-    BasicConstraints, CertificateParams, CustomExtension, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, date_time_ymd,
-};
+use gxa_testkit::pki::{ev_extension, intermediate, leaf, leaf_params, root};
+use rcgen::KeyPair;
 use serde_json::{Value, json};
 
 const DID: &str = "did:web:cloud.example.eu";
 const METHOD: &str = "did:web:cloud.example.eu#key-1";
 const X5U: &str = "https://cloud.example.eu/.well-known/chain.pem";
 
-struct Ca {
-    pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-fn ca(name: &str, parent: Option<&Ca>) -> Ca {
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params.not_before = date_time_ymd(2020, 1, 1);
-    params.not_after = date_time_ymd(2040, 1, 1);
-    let cert = match parent {
-        Some(p) => params.signed_by(&key, &p.issuer).unwrap(),
-        None => params.self_signed(&key).unwrap(),
-    };
-    Ca {
-        pem: cert.pem(),
-        issuer: Issuer::new(params, key),
-    }
-}
-
-/// certificatePolicies { policyIdentifier 2.23.140.1.1 } (RFC 5280 §4.2.1.4).
-fn ev_extension() -> CustomExtension {
-    let content = vec![
-        0x30, 0x09, 0x30, 0x07, 0x06, 0x05, 0x67, 0x81, 0x0c, 0x01, 0x01,
-    ];
-    CustomExtension::from_oid_content(&[2, 5, 29, 32], content)
-}
-
 /// A leaf for a fresh key (EV or not) under root → intermediate: (leaf, intermediate, root
 /// PEM, the key's public JWK).
 fn chain(ev: bool) -> (String, String, String, Value) {
-    let root = ca("Test Root", None);
-    let inter = ca("Test Intermediate", Some(&root));
+    let root = root("Test Root");
+    let inter = intermediate("Test Intermediate", &root);
     let gx = GxKey::generate(Algorithm::Es256).unwrap();
     let jwk = Value::Object(gx.public_key().to_jwk());
     let key = KeyPair::from_pem(&gx.to_pkcs8_pem().unwrap()).unwrap();
-    let mut params = CertificateParams::new(vec!["cloud.example.eu".to_owned()]).unwrap();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "cloud.example.eu");
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.not_before = date_time_ymd(2025, 1, 1);
-    params.not_after = date_time_ymd(2027, 1, 1);
+    let mut params = leaf_params("cloud.example.eu");
     if ev {
         params.custom_extensions.push(ev_extension());
     }
-    let leaf = params.signed_by(&key, &inter.issuer).unwrap().pem();
+    let leaf = leaf(&params, &key, &inter);
     (leaf, inter.pem, root.pem, jwk)
 }
 

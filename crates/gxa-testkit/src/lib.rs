@@ -10,6 +10,8 @@ pub mod http;
 #[cfg(feature = "tls")]
 pub mod https;
 pub mod paths;
+#[cfg(feature = "tls")]
+pub mod pki;
 pub mod process;
 pub mod report;
 pub mod reports;

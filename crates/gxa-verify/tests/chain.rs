@@ -6,69 +6,12 @@
 use std::path::PathBuf;
 
 use gxa_proof::{Algorithm, KeyPair as GxKey, Signer};
+use gxa_testkit::pki::{Ca, ca_params, ev_extension, intermediate, leaf, leaf_params, root};
 use gxa_verify::{ChainError, ChainPolicy, TrustAnchors, jwk_matches_spki, validate_chain};
 use rcgen::{
-    BasicConstraints, CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData, date_time_ymd,
+    CertificateParams, ExtendedKeyUsagePurpose, Issuer, KeyPair, PublicKeyData, date_time_ymd,
 };
 use serde_json::Value;
-
-/// A certificate authority (root or intermediate) able to issue.
-struct Ca {
-    pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-fn ca_params(name: &str) -> CertificateParams {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params.not_before = date_time_ymd(2020, 1, 1);
-    params.not_after = date_time_ymd(2040, 1, 1);
-    params
-}
-
-fn root(name: &str) -> Ca {
-    let key = KeyPair::generate().unwrap();
-    let params = ca_params(name);
-    let cert = params.self_signed(&key).unwrap();
-    Ca {
-        pem: cert.pem(),
-        issuer: Issuer::new(params, key),
-    }
-}
-
-fn intermediate(name: &str, parent: &Ca) -> Ca {
-    let key = KeyPair::generate().unwrap();
-    let params = ca_params(name);
-    let cert = params.signed_by(&key, &parent.issuer).unwrap();
-    Ca {
-        pem: cert.pem(),
-        issuer: Issuer::new(params, key),
-    }
-}
-
-fn leaf_params(name: &str) -> CertificateParams {
-    let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.not_before = date_time_ymd(2025, 1, 1);
-    params.not_after = date_time_ymd(2027, 1, 1);
-    params
-}
-
-fn leaf(params: &CertificateParams, key: &KeyPair, by: &Ca) -> String {
-    params.signed_by(key, &by.issuer).unwrap().pem()
-}
-
-/// certificatePolicies { policyIdentifier 2.23.140.1.1 } (RFC 5280 §4.2.1.4).
-fn ev_extension() -> CustomExtension {
-    let content = vec![
-        0x30, 0x09, 0x30, 0x07, 0x06, 0x05, 0x67, 0x81, 0x0c, 0x01, 0x01,
-    ];
-    CustomExtension::from_oid_content(&[2, 5, 29, 32], content)
-}
 
 /// root → intermediate → leaf, with the leaf's PEM, the intermediate's and the root's.
 struct Chain {

@@ -216,7 +216,7 @@ pub fn example_inventory(examples: &Path) -> Result<InventorySnapshot, ServiceEr
 
 /// Builds the demo configuration, prepares the service, creates the demo token and imports the
 /// example inventory. From `overrides` (flags and environment) the limits, development tokens
-/// and a database URL are taken; everything else is the demo's.
+/// a database URL and the JWS2020 flavour are taken; everything else is the demo's.
 pub async fn prepare_demo(options: &DemoOptions, overrides: &Config) -> Result<Demo, ServiceError> {
     if !options.listen.ip().is_loopback() {
         return Err(demo_err(format!(
@@ -275,6 +275,7 @@ pub async fn prepare_demo(options: &DemoOptions, overrides: &Config) -> Result<D
     config.limits = overrides.limits.clone();
     config.dev_tokens = overrides.dev_tokens.clone();
     config.database_url = overrides.database_url.clone();
+    config.jws2020_flavour = overrides.jws2020_flavour;
     config.subjects = vec![SubjectConfig {
         id: DEMO_SUBJECT.to_owned(),
         tokens: Vec::new(),

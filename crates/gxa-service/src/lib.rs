@@ -22,7 +22,9 @@ pub mod state;
 mod tls;
 
 pub use auth::{Authenticated, TokenTable};
-pub use config::{Config, ConfigError, LogFormat, SubjectConfig, TokenConfig, parse_dev_token};
+pub use config::{
+    Config, ConfigError, Jws2020Flavour, LogFormat, SubjectConfig, TokenConfig, parse_dev_token,
+};
 pub use conn::ConnectionLimits;
 pub use error::{ApiError, PROBLEM_JSON, Problem, ServiceError};
 pub use metrics::Metrics;

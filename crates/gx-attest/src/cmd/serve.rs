@@ -83,6 +83,11 @@ pub(crate) struct Args {
     /// account's zone.
     #[arg(long, env = "GXA_CHECKED_AT_ZONE")]
     checked_at_zone: Option<String>,
+    /// JsonWebSignature2020 signing input of Tagus proofs: gaia-x (what Tagus clearing houses
+    /// emit and verify) or spec (the W3C-CCG input other JWS2020 verifiers check) [default:
+    /// gaia-x]. In demo mode too.
+    #[arg(long, env = "GXA_JWS2020_FLAVOUR", value_parser = ["gaia-x", "spec"])]
+    jws2020_flavour: Option<String>,
 }
 
 impl Args {
@@ -137,6 +142,11 @@ impl Args {
         }
         if let Some(zone) = self.checked_at_zone {
             config.checked_at_zone = zone;
+        }
+        match self.jws2020_flavour.as_deref() {
+            Some("spec") => config.jws2020_flavour = gxa_service::Jws2020Flavour::Spec,
+            Some(_) => config.jws2020_flavour = gxa_service::Jws2020Flavour::GaiaX,
+            None => {}
         }
         for token in &self.dev_tokens {
             config.dev_tokens.push(gxa_service::parse_dev_token(token)?);

@@ -240,6 +240,13 @@ extra_ca = "{ca}"
 
 /// GET over https through the guarded fetcher (the test CA trusted, localhost allowed).
 async fn fetch(setup: &Setup, url: &str, accept: &str) -> Vec<u8> {
+    try_fetch(setup, url, accept)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+/// [`fetch`], the error as text (an HTTP error status is `HTTP status N`).
+async fn try_fetch(setup: &Setup, url: &str, accept: &str) -> Result<Vec<u8>, String> {
     use rustls_pki_types::pem::PemObject as _;
     let roots = rustls_pki_types::CertificateDer::pem_file_iter(&setup.tls_ca)
         .unwrap()
@@ -255,9 +262,8 @@ async fn fetch(setup: &Setup, url: &str, accept: &str) -> Vec<u8> {
     fetcher
         .get(url, accept)
         .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-        .body
-        .to_vec()
+        .map(|r| r.body.to_vec())
+        .map_err(|e| e.to_string())
 }
 
 fn jwt_payload(jwt: &str) -> Value {
@@ -375,6 +381,81 @@ async fn clearing_house_round_trip_both_profiles() {
         }
         assert!(line("registry").starts_with("skip"), "{text}");
         assert!(line("types").starts_with("skip"), "{text}");
+    }
+
+    // The same pre-flight as the provider's endpoint: both configured profiles by default,
+    // each check with its outcome; a level and offline on request; bad parameters a 400.
+    let base = format!("https://localhost:{}/clearing/check", setup.provider_port);
+    let answer: Value =
+        serde_json::from_slice(&fetch(&setup, &base, "application/json").await).unwrap();
+    assert_eq!(answer["passed"], false, "{answer}");
+    assert_eq!(answer["offline"], false);
+    let reports = answer["reports"].as_array().unwrap();
+    let profiles: Vec<&str> = reports
+        .iter()
+        .map(|r| r["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(profiles, ["loire", "tagus"], "{answer}");
+    let outcome = |report: &Value, name: &str| -> (String, String) {
+        let check = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {report}"));
+        (
+            check["outcome"].as_str().unwrap().to_owned(),
+            check["reason"].as_str().unwrap().to_owned(),
+        )
+    };
+    for report in reports {
+        let (ev, why) = outcome(report, "ev");
+        assert_eq!(ev, "fail", "{why}");
+        assert!(why.contains("no EV policy 2.23.140.1.1"), "{why}");
+        for pass in ["x5u", "key-leaf", "registration-number", "did-web"] {
+            assert_eq!(outcome(report, pass).0, "pass", "{pass}: {report}");
+        }
+        // Tagus needs the notary's gx:legalRegistrationNumber, which only the submission
+        // obtains: before it, the shapes name it.
+        let (shapes, why) = outcome(report, "shapes");
+        if report["profile"] == "loire" {
+            assert_eq!(shapes, "pass", "{why}");
+        } else {
+            assert!(
+                shapes == "fail" && why.contains("legalRegistrationNumber"),
+                "{why}"
+            );
+        }
+    }
+    let label2: Value = serde_json::from_slice(
+        &fetch(
+            &setup,
+            &format!("{base}?profile=loire&level=L2&offline=true"),
+            "application/json",
+        )
+        .await,
+    )
+    .unwrap();
+    let report = &label2["reports"][0];
+    assert_eq!(
+        (report["profile"].as_str(), report["level"].as_str()),
+        (Some("loire"), Some("L2"))
+    );
+    assert_eq!(label2["offline"], true);
+    assert_eq!(outcome(report, "did-web").0, "skip");
+    let (criteria, why) = outcome(report, "criteria");
+    assert_eq!(criteria, "fail");
+    assert!(why.contains("Label 2"), "{why}");
+    for bad in [
+        "?profile=loire2",
+        "?level=L4",
+        "?offline=maybe",
+        "?unknown=1",
+    ] {
+        let err = try_fetch(&setup, &format!("{base}{bad}"), "application/json")
+            .await
+            .unwrap_err();
+        assert!(err.contains("HTTP status 400"), "{bad}: {err}");
     }
 
     // One-shot round trip, both profiles.
@@ -682,6 +763,43 @@ async fn clearing_house_round_trip_both_profiles() {
         }
         other => panic!("expected the notary's refusal, got {other:?}"),
     }
+
+    // The notary's country-company-number kind (Loire): `CC:QUALIFIER:NUMBER` in the path,
+    // a gx:CountryCompanyNumber subject, verified online like every notarised number.
+    let encode = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let vc_id = format!("https://localhost:{}/ccn.json", setup.provider_port);
+    let subject = format!("https://localhost:{}/lrn-ccn.json#cs", setup.provider_port);
+    let url = format!(
+        "https://localhost:{}/v2/registration-numbers/country-company-number/{}?vcId={}&subjectId={}",
+        setup.compliance_port,
+        encode("DE:HRB:123456 B"),
+        encode(&vc_id),
+        encode(&subject),
+    );
+    let jwt = fetch(&setup, &url, "application/vc+jwt").await;
+    let payload = jwt_payload(std::str::from_utf8(&jwt).unwrap());
+    assert_eq!(payload["id"], vc_id.as_str());
+    assert_eq!(payload["issuer"], setup.compliance_did.as_str());
+    assert_eq!(payload["name"], "Country Company Number");
+    let cs = &payload["credentialSubject"];
+    assert_eq!(cs["id"], subject.as_str());
+    assert_eq!(cs["type"], "gx:CountryCompanyNumber");
+    assert_eq!(cs["gx:countryCode"], "DE");
+    assert_eq!(cs["gx:companyNumberQualifier"], "HRB");
+    assert_eq!(cs["gx:countryCompanyNumber"], "123456 B");
+    verify_online(&setup, &jwt, "ccn.jwt");
+    // A Tagus client cannot ask for one: refused when the configuration is read.
+    let mut config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
+    if let Some(c) = config.clearing.as_mut() {
+        c.registration_type = "country-company-number".to_owned();
+        c.registration_number = "DE:HRB:123456 B".to_owned();
+    }
+    let Err(err) = gxa_service::clearing::client(&config, store.clone()).await else {
+        panic!("a Tagus profile with a country company number must be refused");
+    };
+    assert!(err.to_string().contains("has no Tagus form"), "{err}");
 
     // The CLI surfaces a refusal as exit 2 with the service's answer.
     let bad_config = d.join("provider-bad-number.toml");

@@ -163,10 +163,19 @@ fn build_example(out: &std::path::Path) -> std::process::Output {
 
 #[allow(clippy::unwrap_used)] // test helper
 fn build_example_in(out: &std::path::Path, profile: &str) -> std::process::Output {
+    build_example_with(out, profile, &format!("{ROOT}/examples/provider.toml"))
+}
+
+#[allow(clippy::unwrap_used)] // test helper
+fn build_example_with(
+    out: &std::path::Path,
+    profile: &str,
+    provider: &str,
+) -> std::process::Output {
     let ex = format!("{ROOT}/examples");
     let mut cmd = gx_attest();
     cmd.args(["inventory", "build", "--profile", profile, "--provider"])
-        .arg(format!("{ex}/provider.toml"))
+        .arg(provider)
         .arg("--openstack")
         .arg(format!("{ex}/inventory/openstack.json"))
         .arg("--flavor-yaml")
@@ -309,6 +318,68 @@ fn example_cloud_builds_validates_and_is_deterministic() {
             && text.contains("qcow2")
             && text.contains("#image-Ubuntu_24.04"),
         "{text}"
+    );
+}
+
+/// A country company number in provider.toml becomes a gx:CountryCompanyNumber credential the
+/// legal person references, conforming to the Loire shapes; a country that is no ISO code is
+/// refused naming the setting.
+#[test]
+fn country_company_number_in_the_provider() {
+    let tmp = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(format!("{ROOT}/examples/provider.toml")).unwrap();
+    let line = "# country_company_number = { country_code = \"DE\", qualifier = \"HRB\", number = \"123456 B\" }";
+    assert!(example.contains(line), "the example shows the setting");
+    let provider = tmp.path().join("provider.toml");
+    std::fs::write(&provider, example.replace(line, &line[2..])).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = build_example_with(&out_dir, "loire", provider.to_str().unwrap());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ccn: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("lrn-country-company-number.json")).unwrap(),
+    )
+    .unwrap();
+    let subject = &ccn["credentialSubject"];
+    assert_eq!(subject["type"], "gx:CountryCompanyNumber");
+    assert_eq!(subject["gx:countryCompanyNumber"], "123456 B");
+    assert_eq!(subject["gx:companyNumberQualifier"], "HRB");
+    assert_eq!(subject["gx:countryCode"], "DE");
+    let person: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("legal-person.json")).unwrap())
+            .unwrap();
+    assert!(
+        person["credentialSubject"]["registrationNumber"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == subject["id"]),
+        "{person}"
+    );
+    let out = gx_attest()
+        .args(["validate", "--profile", "loire"])
+        .args(json_files(&out_dir))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 violation(s)"), "{text}");
+
+    std::fs::write(
+        &provider,
+        example.replace(line, &line[2..].replace("\"DE\"", "\"Germany\"")),
+    )
+    .unwrap();
+    let out = build_example_with(&tmp.path().join("bad"), "loire", provider.to_str().unwrap());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("provider.registration_numbers.country_company_number.country_code"),
+        "{stderr}"
     );
 }
 

@@ -561,7 +561,7 @@ impl ClearingClient {
                         && credential
                             .subjects
                             .iter()
-                            .any(|s| s.contains_key(kind.tagus_property()))
+                            .any(|s| kind.tagus_property().is_some_and(|p| s.contains_key(p)))
                 }
             };
             if self_issued
@@ -646,7 +646,14 @@ impl ClearingClient {
                 request.insert("@context".into(), json!([TRUSTFRAMEWORK]));
                 request.insert("type".into(), json!("gx:legalRegistrationNumber"));
                 request.insert("id".into(), json!(subject_id));
-                request.insert(kind.tagus_property().into(), json!(value));
+                let Some(property) = kind.tagus_property() else {
+                    return Err(ClearingError::Config(format!(
+                        "registration number type {} has no Tagus form: a Tagus notary takes \
+                         vat-id, lei-code, eori or tax-id",
+                        kind.path()
+                    )));
+                };
+                request.insert(property.into(), json!(value));
                 let body = serde_json::to_vec(&Value::Object(request))
                     .map_err(|e| ClearingError::Internal(e.to_string()))?;
                 self.send(
@@ -817,12 +824,14 @@ impl ClearingClient {
     }
 
     /// Runs the clearing house's checks on what [`ClearingClient::submit`] would send in
-    /// `profile` (without asking the notary), see [`crate::preflight`]. `local`: the key set's
-    /// own DID document and `x5u` chain, read instead of fetching them (offline); `None`: the
-    /// DID document, the chain and the registry are asked over https.
+    /// `profile` (without asking the notary), see [`crate::preflight`], for `level` (`None`:
+    /// the configured one). `local`: the key set's own DID document and `x5u` chain, read
+    /// instead of fetching them (offline); `None`: the DID document, the chain and the registry
+    /// are asked over https.
     pub async fn preflight(
         &self,
         profile: Profile,
+        level: Option<gxa_criteria::Level>,
         local: Option<(&Value, Option<&[u8]>)>,
     ) -> Result<crate::preflight::Report, ClearingError> {
         let (presentation, _) = self.presentation_with(profile, None).await?;
@@ -859,7 +868,7 @@ impl ClearingClient {
         let (kind, number) = &self.inner.config.registration;
         Ok(crate::preflight::evaluate(&crate::preflight::Inputs {
             profile,
-            level: self.inner.config.level,
+            level: level.unwrap_or(self.inner.config.level),
             method: &method,
             did_document: &did_document,
             resolution,

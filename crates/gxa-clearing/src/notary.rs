@@ -4,8 +4,16 @@
 //!   `gx:legalRegistrationNumber` node (`gx:vatID`, `gx:leiCode`, `gx:EORI`, `gx:EUID` or
 //!   `gx:taxID`) → a VC 1.1 credential signed with JsonWebSignature2020 (Gaia-X flavour), the
 //!   subject completed with `gx:vatID-countryCode`, and `evidence`.
-//! * v2 (Loire): `GET /v2/registration-numbers/{vat-id|lei-code|eori|tax-id}/{value}?vcId=&subjectId=`
-//!   → a `vc+jwt` whose subject is a `gx:VatID` / `gx:LeiCode` / `gx:EORI` / `gx:TaxID` node.
+//! * v2 (Loire): `GET /v2/registration-numbers/{vat-id|lei-code|eori|tax-id|country-company-number}/{value}?vcId=&subjectId=`
+//!   → a `vc+jwt` whose subject is a `gx:VatID` / `gx:LeiCode` / `gx:EORI` / `gx:TaxID` /
+//!   `gx:CountryCompanyNumber` node.
+//!
+//! `country-company-number` (Loire only; Tagus has no such number) is a number in a
+//! country's own register (a German `HRB 12345`, a French SIREN): the 25.11 class
+//! `gx:CountryCompanyNumber` holds `gx:countryCode`, `gx:countryCompanyNumber` and optionally
+//! `gx:companyNumberQualifier` (the numbering scheme). The Gaia-X notaries list the kind but
+//! publish no format for its `{value}`; this one takes `CC:NUMBER` or `CC:QUALIFIER:NUMBER`
+//! ([`CountryCompanyNumber::parse`]), URL-encoded as one path segment.
 //!
 //! **Assumption (no outbound network):** the real notaries ask VIES (VAT), GLEIF (LEI), the EU
 //! EOS service (EORI) or OpenCorporates (tax id) whether the number exists. This one only checks
@@ -36,19 +44,28 @@ pub enum NumberKind {
     Eori,
     /// `tax-id`: a national tax identifier.
     TaxId,
+    /// `country-company-number`: a number in a country's company register (Loire only).
+    CountryCompanyNumber,
 }
 
 impl NumberKind {
     /// Every kind, in v2 path names.
-    pub const ALL: [NumberKind; 4] = [Self::VatId, Self::LeiCode, Self::Eori, Self::TaxId];
+    pub const ALL: [NumberKind; 5] = [
+        Self::VatId,
+        Self::LeiCode,
+        Self::Eori,
+        Self::TaxId,
+        Self::CountryCompanyNumber,
+    ];
 
-    /// The v2 path segment (`vat-id`, `lei-code`, `eori`, `tax-id`).
+    /// The v2 path segment (`vat-id`, `lei-code`, `eori`, `tax-id`, `country-company-number`).
     pub fn path(self) -> &'static str {
         match self {
             Self::VatId => "vat-id",
             Self::LeiCode => "lei-code",
             Self::Eori => "eori",
             Self::TaxId => "tax-id",
+            Self::CountryCompanyNumber => "country-company-number",
         }
     }
 
@@ -57,13 +74,15 @@ impl NumberKind {
         Self::ALL.into_iter().find(|k| k.path() == s)
     }
 
-    /// The Tagus property (`gx:vatID`, `gx:leiCode`, `gx:EORI`, `gx:taxID`).
-    pub fn tagus_property(self) -> &'static str {
+    /// The Tagus property (`gx:vatID`, `gx:leiCode`, `gx:EORI`, `gx:taxID`); `None` for a
+    /// kind the Tagus trust framework has no property for.
+    pub fn tagus_property(self) -> Option<&'static str> {
         match self {
-            Self::VatId => "gx:vatID",
-            Self::LeiCode => "gx:leiCode",
-            Self::Eori => "gx:EORI",
-            Self::TaxId => "gx:taxID",
+            Self::VatId => Some("gx:vatID"),
+            Self::LeiCode => Some("gx:leiCode"),
+            Self::Eori => Some("gx:EORI"),
+            Self::TaxId => Some("gx:taxID"),
+            Self::CountryCompanyNumber => None,
         }
     }
 
@@ -74,6 +93,7 @@ impl NumberKind {
             Self::LeiCode => "gx:LeiCode",
             Self::Eori => "gx:EORI",
             Self::TaxId => "gx:TaxID",
+            Self::CountryCompanyNumber => "gx:CountryCompanyNumber",
         }
     }
 
@@ -84,8 +104,14 @@ impl NumberKind {
             Self::LeiCode => "LEI Code",
             Self::Eori => "EORI",
             Self::TaxId => "Tax ID",
+            Self::CountryCompanyNumber => "Country Company Number",
         }
     }
+}
+
+/// The kinds' path names, comma-separated (for messages).
+fn kinds_list() -> String {
+    NumberKind::ALL.map(NumberKind::path).join(", ")
 }
 
 impl std::str::FromStr for NumberKind {
@@ -94,7 +120,8 @@ impl std::str::FromStr for NumberKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::from_path(s).ok_or_else(|| {
             ClearingError::Config(format!(
-                "registration number type {s:?}: one of vat-id, lei-code, eori, tax-id"
+                "registration number type {s:?}: one of {}",
+                kinds_list()
             ))
         })
     }
@@ -186,6 +213,24 @@ pub enum NumberError {
     /// A tax id of other characters or length.
     #[error("tax id {0:?} is not 2 to 64 letters, digits, spaces, '.', '/' or '-'")]
     TaxIdForm(String),
+    /// A country company number not of the form `CC:NUMBER` or `CC:QUALIFIER:NUMBER`.
+    #[error(
+        "country company number {0:?} is not CC:NUMBER or CC:QUALIFIER:NUMBER (CC an ISO 3166-1 \
+         alpha-2 code; NUMBER 1 to 64 letters, digits, spaces, '.', '/' or '-'; QUALIFIER 1 to \
+         64 letters, digits, spaces, '.', '-' or '_')"
+    )]
+    CountryCompanyNumberForm(String),
+    /// A country company number whose country is not an ISO 3166-1 alpha-2 code of the
+    /// Gaia-X ontology.
+    #[error(
+        "country company number {value:?}: {country:?} is not an ISO 3166-1 alpha-2 country code"
+    )]
+    UnknownCountry {
+        /// The number.
+        value: String,
+        /// Its country part.
+        country: String,
+    },
 }
 
 /// Checks a VAT number's form; returns its country prefix.
@@ -271,6 +316,79 @@ pub fn check_tax_id(value: &str) -> Result<(), NumberError> {
     }
 }
 
+/// The ISO 3166-1 alpha-2 codes the 25.11 shapes allow for `gx:countryCode`, sorted (a test
+/// compares them with `contexts/gaia-x/shapes/loire-25.11/gx.shacl.ttl`).
+pub const COUNTRY_CODES: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+/// A number in a country's company register, as the notary takes it in its path:
+/// `CC:NUMBER` or `CC:QUALIFIER:NUMBER` (e.g. `DE:HRB:12345`, `FR:SIREN:732829320`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountryCompanyNumber<'a> {
+    /// `gx:countryCode`: ISO 3166-1 alpha-2.
+    pub country: &'a str,
+    /// `gx:companyNumberQualifier`: the numbering scheme, if given.
+    pub qualifier: Option<&'a str>,
+    /// `gx:countryCompanyNumber`.
+    pub number: &'a str,
+}
+
+impl<'a> CountryCompanyNumber<'a> {
+    /// Parses `CC:NUMBER` or `CC:QUALIFIER:NUMBER` (surrounding white space ignored).
+    pub fn parse(value: &'a str) -> Result<Self, NumberError> {
+        let value = value.trim();
+        let form = || NumberError::CountryCompanyNumberForm(value.to_owned());
+        let mut parts = value.split(':');
+        let (Some(country), Some(second)) = (parts.next(), parts.next()) else {
+            return Err(form());
+        };
+        let (qualifier, number) = match (parts.next(), parts.next()) {
+            (None, _) => (None, second),
+            (Some(number), None) => (Some(second), number),
+            (Some(_), Some(_)) => return Err(form()),
+        };
+        let token = |s: &str, extra: &[char]| {
+            let s = s.trim();
+            (1..=64).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || extra.contains(&c))
+        };
+        if country.len() != 2
+            || !token(number, &['.', '/', '-'])
+            || qualifier.is_some_and(|q| !token(q, &['.', '-', '_']))
+        {
+            return Err(form());
+        }
+        if COUNTRY_CODES.binary_search(&country).is_err() {
+            return Err(NumberError::UnknownCountry {
+                value: value.to_owned(),
+                country: country.to_owned(),
+            });
+        }
+        Ok(Self {
+            country,
+            qualifier: qualifier.map(str::trim),
+            number: number.trim(),
+        })
+    }
+}
+
 /// Checks `value` as a number of `kind`; returns the country it names, if any.
 pub fn check_number(kind: NumberKind, value: &str) -> Result<Option<String>, NumberError> {
     match kind {
@@ -278,6 +396,9 @@ pub fn check_number(kind: NumberKind, value: &str) -> Result<Option<String>, Num
         NumberKind::LeiCode => check_lei(value).map(|()| None),
         NumberKind::Eori => check_eori(value).map(Some),
         NumberKind::TaxId => check_tax_id(value).map(|()| None),
+        NumberKind::CountryCompanyNumber => {
+            CountryCompanyNumber::parse(value).map(|n| Some(n.country.to_owned()))
+        }
     }
 }
 
@@ -378,7 +499,9 @@ impl Notary {
         let now = gxa_credential::now();
         let mut found = false;
         for kind in NumberKind::ALL {
-            let property = kind.tagus_property();
+            let Some(property) = kind.tagus_property() else {
+                continue;
+            };
             let Some(value) = request.get(property) else {
                 continue;
             };
@@ -434,7 +557,8 @@ impl Notary {
     ) -> Result<NotarisedNumber, Result<ServiceAnswer, ClearingError>> {
         let Some(kind) = NumberKind::from_path(kind) else {
             return Err(Ok(bad(format!(
-                "registration number type {kind:?} is not supported (vat-id, lei-code, eori, tax-id)"
+                "registration number type {kind:?} is not supported ({})",
+                kinds_list()
             ))));
         };
         let (Some(vc_id), Some(subject_id)) = (vc_id, subject_id) else {
@@ -473,6 +597,15 @@ impl Notary {
             }
             NumberKind::TaxId => {
                 subject.insert("schema:taxID".into(), json!(value));
+            }
+            NumberKind::CountryCompanyNumber => {
+                let parsed =
+                    CountryCompanyNumber::parse(value).map_err(|e| Ok(bad(e.to_string())))?;
+                subject.insert("gx:countryCompanyNumber".into(), json!(parsed.number));
+                subject.insert("gx:countryCode".into(), json!(parsed.country));
+                if let Some(q) = parsed.qualifier {
+                    subject.insert("gx:companyNumberQualifier".into(), json!(q));
+                }
             }
         }
         let now = gxa_credential::now();
@@ -543,6 +676,70 @@ mod tests {
         assert!(check_tax_id("12/345/67890").is_ok());
         assert!(check_tax_id("x").is_err());
         assert!(check_tax_id("12;34").is_err());
+    }
+
+    #[test]
+    fn country_company_numbers() {
+        let n = CountryCompanyNumber::parse("DE:HRB:12345").unwrap();
+        assert_eq!(
+            (n.country, n.qualifier, n.number),
+            ("DE", Some("HRB"), "12345")
+        );
+        let n = CountryCompanyNumber::parse(" FR:732829320 ").unwrap();
+        assert_eq!(
+            (n.country, n.qualifier, n.number),
+            ("FR", None, "732829320")
+        );
+        let n = CountryCompanyNumber::parse("DE:Amtsgericht_Berlin-Charlottenburg:HRB 12345 B");
+        assert_eq!(n.unwrap().number, "HRB 12345 B");
+        assert_eq!(
+            check_number(NumberKind::CountryCompanyNumber, "NL:KVK:12345678"),
+            Ok(Some("NL".to_owned()))
+        );
+        for bad in ["DE", "DE:", ":123", "DE::1", "DE:a:b:c", "DEU:1", "DE:1;2"] {
+            assert!(
+                matches!(
+                    CountryCompanyNumber::parse(bad),
+                    Err(NumberError::CountryCompanyNumberForm(_))
+                ),
+                "{bad}"
+            );
+        }
+        // Well formed, but XX is no country; EL is VAT's name for Greece, not ISO 3166's; codes
+        // are upper case.
+        for unknown in ["XX:1", "EL:1", "de:1"] {
+            assert!(
+                matches!(
+                    CountryCompanyNumber::parse(unknown),
+                    Err(NumberError::UnknownCountry { .. })
+                ),
+                "{unknown}"
+            );
+        }
+        let long = format!("DE:{}", "1".repeat(65));
+        assert!(CountryCompanyNumber::parse(&long).is_err());
+    }
+
+    /// The country codes are those the pinned 25.11 shapes allow for gx:countryCode.
+    #[test]
+    fn country_codes_are_the_shapes() {
+        let shapes = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../contexts/gaia-x/shapes/loire-25.11/gx.shacl.ttl"
+        ))
+        .unwrap();
+        let shape = shapes
+            .split("gx:CountryCompanyNumberShape a sh:NodeShape")
+            .nth(1)
+            .unwrap();
+        let list = shape.split("sh:in (").nth(1).unwrap();
+        let list = list.split(')').next().unwrap();
+        let mut codes: Vec<&str> = list
+            .split_whitespace()
+            .map(|c| c.trim_matches('"'))
+            .collect();
+        codes.sort_unstable();
+        assert_eq!(codes, COUNTRY_CODES.to_vec());
     }
 
     #[test]

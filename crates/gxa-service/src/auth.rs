@@ -149,8 +149,8 @@ impl Authenticated {
     }
 }
 
-/// Who may read the operator's views (`[ops]` in the configuration): `/metrics`, and the
-/// partners' sync state and rejections. Public by default; with `token`, only a request
+/// Who may read the operator's views (`[ops]` in the configuration): `/metrics`, the
+/// partners' sync state and rejections, and the clearing pre-flight. Public by default; with `token`, only a request
 /// carrying the operations token (`Authorization: Bearer`, as Prometheus'
 /// `authorization.credentials_file` sends it). Account tokens do not open them: an account
 /// acts for its subjects, not as the operator.
@@ -162,6 +162,8 @@ pub struct OpsAccess {
     pub metrics: bool,
     /// `/partners` (and its rejections) need the token.
     pub partners: bool,
+    /// `/clearing/check` needs the token.
+    pub clearing: bool,
 }
 
 /// An operator's view guarded by [`OpsAccess`].
@@ -171,6 +173,8 @@ pub enum OpsView {
     Metrics,
     /// `/partners`, `/partners/{id}/rejections`.
     Partners,
+    /// `/clearing/check`.
+    Clearing,
 }
 
 impl OpsAccess {
@@ -178,7 +182,8 @@ impl OpsAccess {
     pub fn from_config(config: &OpsConfig) -> Result<Self, ConfigError> {
         let metrics = config.metrics == Access::Token;
         let partners = config.partners == Access::Token;
-        if !metrics && !partners {
+        let clearing = config.clearing == Access::Token;
+        if !metrics && !partners && !clearing {
             return Ok(Self::default());
         }
         let path = config.token_file.as_ref().ok_or_else(|| {
@@ -186,8 +191,9 @@ impl OpsAccess {
         })?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))?;
-        Self::with_token(text.trim(), metrics, partners)
-            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))
+        let access = Self::with_token(text.trim(), metrics, partners)
+            .map_err(|e| ConfigError::Invalid(format!("ops.token_file {}: {e}", path.display())))?;
+        Ok(Self { clearing, ..access })
     }
 
     /// Access with `token` (at least 16 characters) for the views marked `true`.
@@ -201,6 +207,7 @@ impl OpsAccess {
             token_sha256: Some(*gxa_store::Sha256Digest::of(token.as_bytes()).as_bytes()),
             metrics,
             partners,
+            clearing: false,
         })
     }
 
@@ -209,6 +216,7 @@ impl OpsAccess {
         let guarded = match view {
             OpsView::Metrics => self.metrics,
             OpsView::Partners => self.partners,
+            OpsView::Clearing => self.clearing,
         };
         if !guarded {
             return Ok(());

@@ -3,7 +3,8 @@
 //! `serve` runs with it, both over [`gxa_clearing::client`]. The compliance role's routes are
 //! in `routes::clearing`; the configuration sections in [`crate::config`] (re-exported here).
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use gxa_clearing::client::{ClearingClient, ClientConfig, HttpOptions};
 use gxa_clearing::notary::NumberKind;
@@ -46,6 +47,13 @@ pub async fn client(
         .map(|p| p.parse::<Profile>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(e.to_string()))?;
+    if kind.tagus_property().is_none() && profiles.contains(&Profile::Tagus) {
+        return Err(invalid(format!(
+            "registration_type {} has no Tagus form (a Tagus notary takes vat-id, lei-code, eori \
+             or tax-id): leave tagus out of profiles",
+            kind.path()
+        )));
+    }
     let http = HttpOptions {
         timeout: Duration::from_secs(section.timeout_secs.max(1)),
         allow_http: section.allow_http,
@@ -86,6 +94,60 @@ pub async fn client(
     let client = ClearingClient::new(store, key, verifier, client_config)
         .map_err(|e| invalid(e.to_string()))?;
     Ok(Some(client))
+}
+
+/// The key set's own identity as a clearing house would resolve it, read locally: its DID
+/// document and the PEM chain its signing key's `x5u` points to (if the key set keeps a copy).
+/// What `clearing check --offline` and `GET /clearing/check?offline=true` check instead of
+/// fetching.
+pub fn local_identity(
+    config: &Config,
+) -> Result<(serde_json::Value, Option<Vec<u8>>), ServiceError> {
+    let keys = gxa_proof::KeySet::load(&config.key_set)?;
+    let document = keys.did_document()?;
+    let (_, method) = keys.signer(None)?;
+    let chain = keys
+        .keys
+        .iter()
+        .find(|k| method.ends_with(&format!("#{}", k.id)) || method == k.id)
+        .and_then(|k| k.chain.as_ref())
+        .map(|file| {
+            let path = keys.dir().join(file);
+            std::fs::read(&path).map_err(|source| ServiceError::Io {
+                what: format!("the key's local chain {}", path.display()),
+                source,
+            })
+        })
+        .transpose()?;
+    Ok((document, chain))
+}
+
+/// How long a result is answered again without checking anew.
+pub const FRESH_FOR: Duration = Duration::from_secs(30);
+
+/// What a check is asked for: profiles, level (`None`: configured), offline.
+pub(crate) type CheckKey = (Vec<Profile>, Option<gxa_criteria::Level>, bool);
+
+/// The clearing pre-flight behind `GET /clearing/check` (`routes::preflight`): the client, the
+/// key set's identity for offline checks, and the last answers.
+pub struct Preflight {
+    pub(crate) client: Client,
+    /// The key set's DID document and chain, for `offline=true`.
+    pub(crate) local: (serde_json::Value, Option<Vec<u8>>),
+    /// The last answers, by what was asked; the lock is the one-at-a-time gate.
+    pub(crate) last: tokio::sync::Mutex<HashMap<CheckKey, (Instant, serde_json::Value)>>,
+}
+
+impl Preflight {
+    /// A pre-flight over `client`, with the key set's own identity for offline checks
+    /// ([`local_identity`]).
+    pub fn new(client: Client, local: (serde_json::Value, Option<Vec<u8>>)) -> Self {
+        Self {
+            client,
+            local,
+            last: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 /// Starts the renewal scheduler of `[clearing]` (if configured, with an interval > 0).

@@ -123,6 +123,9 @@ pub struct OpsConfig {
     pub metrics: Access,
     /// `/partners` and `/partners/{id}/rejections` (JSON and page): `public` or `token`.
     pub partners: Access,
+    /// `/clearing/check` (the clearing pre-flight; asks the did:web, x5u and registry URLs
+    /// of `[clearing]`): `public` or `token`.
+    pub clearing: Access,
     /// The file holding the operations token (one line, at least 16 characters; e.g. the
     /// file Prometheus reads as `authorization.credentials_file`). Required when a view is
     /// `token`.
@@ -478,9 +481,10 @@ pub struct ClearingSection {
     pub compliance_did: Option<String>,
     /// The notary's base URL (before `/v1/registrationNumberVC`, `/v2/registration-numbers`).
     pub notary_url: String,
-    /// `vat-id`, `lei-code`, `eori` or `tax-id`.
+    /// `vat-id`, `lei-code`, `eori`, `tax-id` or `country-company-number` (Loire only).
     pub registration_type: String,
-    /// The registration number.
+    /// The registration number (a country company number as `CC:NUMBER` or
+    /// `CC:QUALIFIER:NUMBER`).
     pub registration_number: String,
     /// Profiles to obtain compliance credentials in (`loire`, `tagus`); default `["loire"]`.
     #[serde(default = "default_clearing_profiles")]

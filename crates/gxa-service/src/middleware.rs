@@ -68,15 +68,18 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Guards the operator's views (`/metrics`, `/partners…`) as `[ops]` configures them (see
-/// [`crate::auth::OpsAccess`]).
+/// Guards the operator's views (`/metrics`, `/partners…`, `/clearing/check`) as `[ops]`
+/// configures them (see [`crate::auth::OpsAccess`]).
 pub(crate) async fn ops_guard(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let view = if request.uri().path() == "/metrics" {
+    let path = request.uri().path();
+    let view = if path == "/metrics" {
         crate::auth::OpsView::Metrics
+    } else if path.starts_with("/clearing/") {
+        crate::auth::OpsView::Clearing
     } else {
         crate::auth::OpsView::Partners
     };

@@ -217,6 +217,13 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     .with_ops_access(OpsAccess::from_config(&config.ops)?)
     .with_role(config.role);
     let state = with_partner_sync(state, &store, &config)?;
+    let state = match crate::clearing::client(&config, store.clone()).await? {
+        Some(client) => {
+            let local = crate::clearing::local_identity(&config)?;
+            state.with_preflight(crate::clearing::Preflight::new(client, local))
+        }
+        None => state,
+    };
     Ok(Prepared { state, config })
 }
 

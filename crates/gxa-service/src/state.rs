@@ -67,6 +67,8 @@ struct Inner {
     verifier: Option<gxa_verify::Verifier>,
     /// The partner sync, behind `GET /partners`.
     partners: Option<gxa_partners::Syncer>,
+    /// The clearing pre-flight behind `GET /clearing/check` (with a `[clearing]` section).
+    preflight: Option<Arc<crate::clearing::Preflight>>,
     /// The bounded pool and body limits of `POST /verify`.
     verify_pool: VerifyPool,
     /// Badges' board and documents signed on demand, kept in memory.
@@ -97,6 +99,7 @@ impl AppState {
                 did_path,
                 verifier: None,
                 partners: None,
+                preflight: None,
                 verify_pool: VerifyPool::from_config(&VerifyConfig::default()),
                 derived: Arc::new(Derived::new(Duration::from_secs(
                     Limits::default().derived_cache_secs,
@@ -123,6 +126,7 @@ impl AppState {
             did_path: self.inner.did_path.clone(),
             verifier: self.inner.verifier.clone(),
             partners: self.inner.partners.clone(),
+            preflight: self.inner.preflight.clone(),
             verify_pool: self.inner.verify_pool.clone(),
             derived: Arc::new(Derived::new(self.inner.derived.max_age())),
             ops: self.inner.ops.clone(),
@@ -143,6 +147,17 @@ impl AppState {
     /// The same state with the partner sync (`GET /partners` shows its partners).
     pub fn with_partners(&self, syncer: gxa_partners::Syncer) -> Self {
         self.derived(|inner| inner.partners = Some(syncer))
+    }
+
+    /// The same state with the clearing pre-flight answering `GET /clearing/check`.
+    pub fn with_preflight(&self, preflight: crate::clearing::Preflight) -> Self {
+        let preflight = Arc::new(preflight);
+        self.derived(|inner| inner.preflight = Some(preflight))
+    }
+
+    /// The clearing pre-flight, if `[clearing]` is configured.
+    pub(crate) fn preflight(&self) -> Option<&crate::clearing::Preflight> {
+        self.inner.preflight.as_deref()
     }
 
     /// The same state with another `POST /verify` pool (built by [`crate::prepare`] from the

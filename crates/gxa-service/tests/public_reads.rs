@@ -218,6 +218,7 @@ async fn operator_views_ask_for_the_operations_token_when_configured() {
         std::fs::write(&token_file, "ops-token-for-the-test-0123\n").unwrap();
         config.ops.metrics = gxa_service::config::Access::Token;
         config.ops.partners = gxa_service::config::Access::Token;
+        config.ops.clearing = gxa_service::config::Access::Token;
         config.ops.token_file = Some(token_file);
     })
     .await;
@@ -230,7 +231,12 @@ async fn operator_views_ask_for_the_operations_token_when_configured() {
             }
             builder.body(Body::empty()).unwrap()
         };
-        for path in ["/metrics", "/partners", "/partners/p/rejections"] {
+        for path in [
+            "/metrics",
+            "/partners",
+            "/partners/p/rejections",
+            "/clearing/check",
+        ] {
             service
                 .send(with(path, None))
                 .await
@@ -258,6 +264,15 @@ async fn operator_views_ask_for_the_operations_token_when_configured() {
             "{name}: {}",
             partners.text()
         );
+        // With the token, the pre-flight answers that no clearing house is configured (the
+        // round trip in gx-attest's clearing test runs it against one).
+        service
+            .send(with(
+                "/clearing/check",
+                Some("Bearer ops-token-for-the-test-0123"),
+            ))
+            .await
+            .assert_problem(StatusCode::NOT_FOUND, name);
         // Public routes stay public.
         assert_eq!(service.get("/healthz", None).await.status, StatusCode::OK);
         service.finish().await;

@@ -83,25 +83,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     gxa_service::init_tracing(config.log_format);
     let local = if args.offline {
-        let keys = gxa_proof::KeySet::load(&config.key_set)
-            .with_context(|| format!("key set {}", config.key_set.display()))?;
-        let document = keys.did_document()?;
-        let (_, method) = keys.signer(None)?;
-        let chain = keys
-            .keys
-            .iter()
-            .find(|k| method.ends_with(&format!("#{}", k.id)) || method == k.id)
-            .and_then(|k| k.chain.as_ref())
-            .map(|file| std::fs::read(keys.dir().join(file)))
-            .transpose()
-            .context("the key's local chain")?;
-        Some((document, chain))
+        Some(gxa_service::clearing::local_identity(&config)?)
     } else {
         None
     };
     let reports = for_each_profile(config, args.profile.as_deref(), async |client, profile| {
         let local = local.as_ref().map(|(doc, chain)| (doc, chain.as_deref()));
-        client.preflight(profile, local).await
+        client.preflight(profile, None, local).await
     })?;
     let mut passed = true;
     let mut text = String::new();

@@ -57,6 +57,21 @@ pub struct RegistrationNumbers {
     pub euid: Option<String>,
     /// Local (national) registration number.
     pub local: Option<String>,
+    /// A number in a country's company register with its numbering scheme (Loire
+    /// `gx:CountryCompanyNumber`; Tagus has no such number).
+    pub country_company_number: Option<CountryCompanyNumber>,
+}
+
+/// A number in a country's company register (`gx:CountryCompanyNumber` of the 25.11 ontology).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CountryCompanyNumber {
+    /// ISO 3166-1 alpha-2 country code of the register.
+    pub country_code: String,
+    /// The numbering scheme (`gx:companyNumberQualifier`), e.g. `HRB`.
+    pub qualifier: Option<String>,
+    /// The number in that scheme (`gx:countryCompanyNumber`).
+    pub number: String,
 }
 
 /// A postal address.
@@ -237,11 +252,26 @@ impl ProviderFile {
         if [&r.vat_id, &r.lei_code, &r.eori, &r.euid, &r.local]
             .iter()
             .all(|n| n.is_none())
+            && r.country_company_number.is_none()
         {
             return err(
                 "provider.registration_numbers",
                 "at least one registration number is needed",
             );
+        }
+        if let Some(n) = &r.country_company_number {
+            if !is_country(&n.country_code) {
+                return err(
+                    "provider.registration_numbers.country_company_number.country_code",
+                    "not an ISO 3166-1 alpha-2 code",
+                );
+            }
+            if n.number.trim().is_empty() {
+                return err(
+                    "provider.registration_numbers.country_company_number.number",
+                    "empty",
+                );
+            }
         }
         for (at, hash) in [
             (

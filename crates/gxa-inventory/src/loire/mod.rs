@@ -263,6 +263,22 @@ pub fn build(inv: &Inventory) -> Build {
         lrn_ids.push(json!({"id": id}));
         docs.push(ctx.credential(file, class, subject));
     }
+    if let Some(n) = &r.country_company_number {
+        let file = "lrn-country-company-number.json";
+        let class = "gx:CountryCompanyNumber";
+        let id = format!("{}{file}#cs", ctx.base);
+        let mut subject = json!({
+            "id": id,
+            "type": class,
+            "gx:countryCompanyNumber": n.number,
+            "gx:countryCode": n.country_code,
+        });
+        if let Some(q) = &n.qualifier {
+            subject["gx:companyNumberQualifier"] = json!(q);
+        }
+        lrn_ids.push(json!({"id": id}));
+        docs.push(ctx.credential(file, class, subject));
+    }
 
     // Legal person and issuer.
     let lp = json!({

@@ -242,7 +242,7 @@ pub(crate) async fn notary_v1(
 /// `GET /v2/registration-numbers/{type}/{value}?vcId=&subjectId=`: the Loire notary.
 #[utoipa::path(get, path = "/v2/registration-numbers/{kind}/{value}", tag = "compliance",
     params(
-        ("kind" = String, Path, description = "vat-id, lei-code, eori or tax-id"),
+        ("kind" = String, Path, description = "vat-id, lei-code, eori, tax-id or country-company-number (CC:NUMBER or CC:QUALIFIER:NUMBER)"),
         ("value" = String, Path, description = "The number"),
         ("vcId" = String, Query, description = "Id of the credential to issue"),
         ("subjectId" = String, Query, description = "Id of the registration number node (credentialSubject.id)"),

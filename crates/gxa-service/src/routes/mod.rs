@@ -17,6 +17,7 @@ pub mod openapi;
 pub(crate) mod ops;
 pub(crate) mod pages;
 pub(crate) mod partners;
+pub(crate) mod preflight;
 pub(crate) mod uploads;
 pub(crate) mod verify;
 
@@ -56,6 +57,8 @@ pub const ROUTES: &[&str] = &[
     "/verify",
     "/partners",
     "/partners/{id}/rejections",
+    // Answers 404 without a [clearing] section (routes::preflight).
+    "/clearing/check",
     // Routed in the compliance role only (`serve --role compliance`, routes::clearing).
     "/v1/api/credential-offers",
     "/v2/api/credential-offers/{level}",
@@ -144,7 +147,11 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         )
         .route(
             "/partners/{id}/rejections",
-            get(partners::rejections).route_layer(ops_guard),
+            get(partners::rejections).route_layer(ops_guard.clone()),
+        )
+        .route(
+            "/clearing/check",
+            get(preflight::check).route_layer(ops_guard),
         )
         .route("/", get(pages::overview))
         .route("/status", get(monitor::status))

@@ -14,9 +14,11 @@
 //! their `gx:digestSRI` / `gx:integrity` values recomputed here from the credentials as served
 //! (SHA-256 of the RFC 8785 form). Then the client's typed errors for the compliance service's
 //! documented answers: a tampered presentation, one without a registration number, one with a
-//! number from an untrusted notary (the self-issued one), label levels 1 and 2 refused naming
-//! the criteria the example offering does not show, a path that is no level, a bad
-//! registration number at the notary. Finally renewal with a short validity (30 s credentials,
+//! number from an untrusted notary (the self-issued one), a path that is no level, a bad
+//! registration number at the notary. Labels: level 1 issued on the example's claims, level 2
+//! refused naming each certification criterion, levels 2 and 3 issued with a trusted
+//! assessment body's `CriteriaCertification` presented from `[clearing] certifications`. The
+//! pre-flight as `GET /clearing/check`, and the notary's country-company-number kind. Finally renewal with a short validity (30 s credentials,
 //! a 20 s window): the provider's scheduler re-submits before expiry, and the new credential
 //! supersedes the old one.
 
@@ -184,8 +186,10 @@ key = "{key}"
 trust_anchors = "{anchors}"
 allow_hosts = ["localhost"]
 extra_ca = "{ca}"
+trusted_assessors = ["{cdid}"]
 "#,
             cp = compliance_port,
+            cdid = compliance_did,
             data = toml_path(&d.join("compliance/data")),
             keys = toml_path(&d.join("compliance/keys")),
             cert = toml_path(&cert),
@@ -686,34 +690,155 @@ async fn clearing_house_round_trip_both_profiles() {
         );
     }
 
-    // Labels: Label 1 needs claims the example offering does not make, Label 2 certifications
-    // no claim can show; each refusal names the criterion and the level.
-    for (level, expected) in [
-        ("L1", "(Label 1 needs a declaration"),
-        ("L2", "(Label 2 needs a certification"),
-    ] {
+    // Labels. The example offering shows every declaration of Label 1: issued, with the
+    // criteria it validated. Label 2 asks for certifications no claim shows: refused, naming
+    // each criterion and the level.
+    let label_client = |level: &str, certifications: Vec<PathBuf>| {
         let mut config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
-        config.clearing.as_mut().unwrap().level = level.to_owned();
-        let labels = gxa_service::clearing::client(&config, store.clone())
-            .await
-            .unwrap()
-            .unwrap();
-        let answer = match labels.submit(Profile::Loire).await.unwrap_err() {
-            ClearingError::Rejected {
-                service: "compliance",
-                answer: answer @ ServiceAnswer::V2 { status: 400, .. },
-                ..
-            } => answer,
-            other => panic!("{level}: expected the compliance service's 400, got {other:?}"),
-        };
-        let reasons = answer.reasons();
-        assert!(
-            reasons
+        let section = config.clearing.as_mut().unwrap();
+        section.level = level.to_owned();
+        section.certifications = certifications;
+        let store = store.clone();
+        async move {
+            gxa_service::clearing::client(&config, store)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let table = gxa_criteria::Criteria::pinned().unwrap();
+    let l1 = label_client("L1", Vec::new()).await;
+    let submitted = l1.submit(Profile::Loire).await.unwrap();
+    let label = jwt_payload(
+        std::str::from_utf8(&fetch(&setup, &submitted.credential_id, "application/vc+jwt").await)
+            .unwrap(),
+    );
+    assert_eq!(label["credentialSubject"]["gx:labelLevel"], "L1");
+    let validated = label["credentialSubject"]["gx:validatedCriteria"]
+        .as_array()
+        .unwrap();
+    for id in ["P1.3.1", "P6.1.2", "P6.1.3", "P6.1.4"] {
+        let url = &table.get(id).unwrap().url;
+        assert!(validated.iter().any(|v| v == url), "{id}: {label}");
+    }
+    let answer = match label_client("L2", Vec::new())
+        .await
+        .submit(Profile::Loire)
+        .await
+        .unwrap_err()
+    {
+        ClearingError::Rejected {
+            service: "compliance",
+            answer: answer @ ServiceAnswer::V2 { status: 400, .. },
+            ..
+        } => answer,
+        other => panic!("L2: expected the compliance service's 400, got {other:?}"),
+    };
+    let certification_criteria: Vec<String> = table
+        .all()
+        .iter()
+        .filter(|c| {
+            [gxa_criteria::Level::Label2, gxa_criteria::Level::Label3]
                 .iter()
-                .any(|r| r.starts_with("criterion P") && r.contains(expected)),
-            "{level}: {answer}"
+                .any(|l| c.requirement(*l) == gxa_criteria::Requirement::Certification)
+        })
+        .map(|c| c.id.clone())
+        .collect();
+    let reasons = answer.reasons();
+    let label2 = gxa_criteria::Level::Label2;
+    for c in table.required(label2) {
+        if c.requirement(label2) == gxa_criteria::Requirement::Certification {
+            let prefix = format!("criterion {} (Label 2 needs a certification", c.id);
+            assert!(
+                reasons.iter().any(|r| r.starts_with(&prefix)),
+                "{}: {answer}",
+                c.id
+            );
+        }
+    }
+
+    // Labels 2 and 3 with a conformity assessment body's certification of those criteria for
+    // the offering: a CriteriaCertification credential the body signs as a VC-JWT (here the
+    // clearing house's own key set plays the body, trusted in [compliance] trusted_assessors),
+    // presented from [clearing] certifications.
+    let now = jiff::Timestamp::now();
+    let offering = format!(
+        "https://localhost:{}/vm-offering.json#cs",
+        setup.provider_port
+    );
+    let certification = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/gx-attest/certification/v1"],
+        "id": format!("https://localhost:{}/certifications/eucs-high-1", setup.compliance_port),
+        "type": ["VerifiableCredential", "CriteriaCertification"],
+        "issuer": setup.compliance_did,
+        "validFrom": (now - jiff::SignedDuration::from_hours(24)).to_string(),
+        "validUntil": (now + jiff::SignedDuration::from_hours(24 * 365)).to_string(),
+        "credentialSubject": {
+            "id": offering,
+            "certifiedCriteria": certification_criteria,
+            "certificationStandard": "EUCS High",
+            "certificateUrl": "https://cab.example/certificates/eucs-high-1.pdf",
+            "certificateDigest": "sha256-9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        },
+    });
+    let unsigned = d.join("certification.json");
+    std::fs::write(&unsigned, certification.to_string()).unwrap();
+    let out = gx_attest()
+        .args(["sign", "--suite", "vc-jwt", "--key"])
+        .arg(d.join("compliance/keys"))
+        .arg(&unsigned)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed = d.join("certification.jwt");
+    std::fs::write(&signed, &out.stdout).unwrap();
+    for level in ["L2", "L3"] {
+        let client = label_client(level, vec![signed.clone()]).await;
+        let submitted = client
+            .submit(Profile::Loire)
+            .await
+            .unwrap_or_else(|e| panic!("{level}: {e}"));
+        let label = jwt_payload(
+            std::str::from_utf8(
+                &fetch(&setup, &submitted.credential_id, "application/vc+jwt").await,
+            )
+            .unwrap(),
+        );
+        let subject = &label["credentialSubject"];
+        assert_eq!(subject["gx:labelLevel"], level, "{label}");
+        let validated = subject["gx:validatedCriteria"].as_array().unwrap();
+        let level: gxa_criteria::Level = level.parse().unwrap();
+        for c in table.required(level) {
+            if c.requirement(level) == gxa_criteria::Requirement::Certification {
+                assert!(
+                    validated.iter().any(|v| *v == c.url),
+                    "{} not validated",
+                    c.id
+                );
+            }
+        }
+        // The certification is one of the compliant credentials, by its digest.
+        assert!(
+            subject["gx:compliantCredentials"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["id"] == certification["id"]),
+            "{label}"
         );
     }
+    // Not a CriteriaCertification: refused when the configuration is read.
+    let mut config = gxa_service::Config::from_file(&setup.provider_config).unwrap();
+    config.clearing.as_mut().unwrap().certifications = vec![unsigned.clone()];
+    let Err(err) = gxa_service::clearing::client(&config, store.clone()).await else {
+        panic!("a JSON file is no certification JWT");
+    };
+    assert!(err.to_string().contains("not a compact JWT"), "{err}");
 
     // Not a compliance level: a problem, not a credential.
     let out = Command::new("curl")
@@ -833,6 +958,13 @@ async fn clearing_house_round_trip_both_profiles() {
     // credentials, the provider restarted with a 20-second renewal window and a scheduler
     // looking every second. The 90-day credential is not due; a fresh 30-second one is, 10
     // seconds after its issuance, and the scheduler replaces it before it expires.
+    // The Loire compliance credential now current (the last label obtained above).
+    let not_due = store
+        .current_in_slot(&slot("compliance", "loire"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     drop(provider);
     drop(compliance);
     let mut text = std::fs::read_to_string(d.join("compliance.toml")).unwrap();
@@ -861,7 +993,7 @@ async fn clearing_house_round_trip_both_profiles() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(current.id, ids[0], "a 90-day credential is not due");
+    assert_eq!(current.id, not_due, "a 90-day credential is not due");
     let out = gx_attest()
         .args(["clearing", "submit", "--profile", "loire", "--config"])
         .arg(&setup.provider_config)

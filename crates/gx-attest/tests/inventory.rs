@@ -496,9 +496,10 @@ fn inventory_build_errors_are_clear() {
     );
 }
 
-/// The example provider's legal documents and further claims go into the Loire offering and
-/// show what Standard Compliance needs (its `compliance_level`); without them the build
-/// refuses (exit 1, nothing written), naming each criterion the level misses, with the level.
+/// The example provider's legal documents, further claims and datacenter figures go into the
+/// Loire credentials and show what Standard Compliance (its `compliance_level`) and Label 1
+/// need; without them the build refuses (exit 1, nothing written), naming each criterion the
+/// level misses, with the level.
 #[test]
 fn compliance_level_names_every_missing_criterion() {
     let tmp = tempfile::tempdir().unwrap();
@@ -542,17 +543,21 @@ fn compliance_level_names_every_missing_criterion() {
             .arg(&path)
             .arg("--openstack")
             .arg(format!("{ex}/inventory/openstack.json"))
+            .arg("--netbox")
+            .arg(format!("{ex}/inventory/netbox.json"))
             .arg("--out")
             .arg(tmp.path().join(out));
         cmd.output().unwrap()
     };
+    let standard = provider.clone();
+    let label1 = provider.replace("compliance_level = \"SC\"", "compliance_level = \"L1\"");
     // Without the further claims: the criteria they show are missing.
-    let no_claims = provider
+    let no_claims = standard
         .split("[[offering.claims]]")
         .next()
         .unwrap()
         .to_owned()
-        + &provider[provider.find("[[offering.data_account_export]]").unwrap()..];
+        + &standard[standard.find("[[offering.data_account_export]]").unwrap()..];
     let out = run(&no_claims, "no-claims");
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -588,13 +593,37 @@ fn compliance_level_names_every_missing_criterion() {
             && stderr.contains("no gx:LegallyBindingAct node"),
         "{stderr}"
     );
-    // Label 1 asks for more than the example shows.
+    // The example reaches Label 1; without its datacenters' figures, the sustainability
+    // criteria are missing; Label 2 asks for certifications no claim shows.
+    let out = run(&label1, "l1");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let no_figures = &label1[..label1.find("[sustainability.default]").unwrap()];
+    let out = run(no_figures, "l1-no-figures");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (criterion, class) in [
+        ("P6.1.2", "gx:EnergyUsageEfficiency"),
+        ("P6.1.3", "gx:EnergyMix"),
+        ("P6.1.4", "gx:WaterUsageEffectiveness"),
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "criterion {criterion} (Label 1 needs a declaration"
+            )) && stderr.contains(&format!("no {class} node")),
+            "{criterion}: {stderr}"
+        );
+    }
     let out = run(
-        &provider.replace("compliance_level = \"SC\"", "compliance_level = \"L1\""),
-        "l1",
+        &provider.replace("compliance_level = \"SC\"", "compliance_level = \"L2\""),
+        "l2",
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(Label 1 needs a declaration"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(Label 2 needs a certification"));
     // A level of its own kind, or a property the offering has not: refused when read.
     let out = run(
         &provider.replace("compliance_level = \"SC\"", "compliance_level = \"L9\""),

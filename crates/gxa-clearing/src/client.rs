@@ -128,6 +128,10 @@ pub struct ClientConfig {
     pub level: gxa_criteria::Level,
     /// A compliance credential ending within this window is renewed (default 14 days).
     pub renewal_window: SignedDuration,
+    /// Certifications of compliance criteria by conformity assessment bodies (compact VC-JWTs,
+    /// [`crate::certification`]), presented with the Loire credentials: the evidence labels 2
+    /// and 3 ask for.
+    pub certifications: Vec<String>,
     /// HTTP settings.
     pub http: HttpOptions,
 }
@@ -790,6 +794,15 @@ impl ClearingClient {
             credentials.push(r.clone());
         }
         let mut entries = Vec::new();
+        if profile == Profile::Loire {
+            for jwt in &self.inner.config.certifications {
+                entries.push(json!({
+                    "@context": urls::CREDENTIALS_V2,
+                    "id": format!("data:application/vc+jwt,{jwt}"),
+                    "type": "EnvelopedVerifiableCredential",
+                }));
+            }
+        }
         for c in &credentials {
             entries.push(match c.format {
                 CredentialFormat::Jwt => {

@@ -77,6 +77,9 @@ pub const LOIRE_REGISTRATION_TYPES: [&str; 7] = [
 pub struct ComplianceConfig {
     /// DIDs of the registration-number notaries whose credentials count.
     pub trusted_notaries: Vec<String>,
+    /// DIDs of the conformity assessment bodies whose certifications count for labels 2 and 3
+    /// ([`crate::certification`]); none by default.
+    pub trusted_assessors: Vec<String>,
     /// Validity of an issued compliance credential (default 90 days).
     pub validity: SignedDuration,
     /// `gx:engineVersion` (Loire).
@@ -98,6 +101,7 @@ impl ComplianceConfig {
         }
         Self {
             trusted_notaries,
+            trusted_assessors: Vec::new(),
             validity: SignedDuration::from_hours(90 * 24),
             engine_version: env!("CARGO_PKG_VERSION").to_owned(),
             rules_version: format!("CD{}", gxa_criteria::DOCUMENT_VERSION),
@@ -280,7 +284,7 @@ impl ComplianceService {
         }
         let mut failures = self.rules(&presented, api.profile());
         let validated = if api.profile() == Profile::Loire {
-            match criteria_of(&presented, level) {
+            match criteria_of(&presented, level, &self.config.trusted_assessors) {
                 Ok(validated) => validated,
                 Err(missing) => {
                     failures.extend(missing);
@@ -467,9 +471,13 @@ impl ComplianceService {
             }
         }
 
-        // Every issuer is the participant or a trusted notary.
+        // Every issuer is the participant or a trusted notary; certifications are judged with
+        // the criteria (`criteria_of`), by their assessment body.
         for c in &p.credentials {
-            if c.issuer.as_deref() != Some(&participant_issuer) && !trusted(&c.issuer) {
+            if c.issuer.as_deref() != Some(&participant_issuer)
+                && !trusted(&c.issuer)
+                && !crate::certification::is_certification(&c.document)
+            {
                 results.push(format!(
                     "credential {} is issued by {}, neither the participant nor a trusted notary",
                     c.id.as_deref().unwrap_or("(no id)"),
@@ -608,13 +616,29 @@ fn label_subject(
 }
 
 /// The compliance criteria of `level` for the service offerings of a Loire presentation
-/// (Compliance Document, `gxa_criteria`), judged by their claims: the validated criteria's
-/// URLs, or one refusal per missing criterion, naming it and the level. A presentation without
+/// (Compliance Document, `gxa_criteria`), judged by their claims and by the certifications of
+/// `trusted_assessors` in it (a certification that does not count is refused, named): the
+/// validated criteria's URLs, or one refusal per missing criterion, naming it and the level. A presentation without
 /// a service offering is a participant's: standard compliance has no criteria for it, a label
 /// needs an offering.
-fn criteria_of(p: &Presented, level: Level) -> Result<Vec<String>, Vec<String>> {
+fn criteria_of(
+    p: &Presented,
+    level: Level,
+    trusted_assessors: &[String],
+) -> Result<Vec<String>, Vec<String>> {
     let table = gxa_criteria::Criteria::pinned().map_err(|e| vec![e.to_string()])?;
-    let evidence = gxa_criteria::Evidence::of_claims(p.credentials.iter().map(|c| &c.document));
+    let documents = || p.credentials.iter().map(|c| &c.document);
+    let mut evidence = gxa_criteria::Evidence::of_claims(documents());
+    let certified = crate::certification::certified(
+        documents(),
+        &crate::certification::offering_subjects(documents()),
+        |issuer| trusted_assessors.iter().any(|t| t == issuer),
+        |id| table.get(id).is_some(),
+    );
+    if !certified.problems.is_empty() {
+        return Err(certified.problems);
+    }
+    evidence.certify(certified.criteria);
     if !evidence.has_class("gx:ServiceOffering") {
         return if level == Level::StandardCompliance {
             Ok(Vec::new())
@@ -723,6 +747,88 @@ mod tests {
 
     fn has(results: &[String], text: &str) -> bool {
         results.iter().any(|r| r.contains(text))
+    }
+
+    /// Labels 2 and 3: the certification criteria are shown by certifications of trusted
+    /// assessment bodies for the presented offering, each one counted only then; a
+    /// certification that does not count is refused by name.
+    #[test]
+    fn certifications_of_trusted_assessors_show_label_criteria() {
+        const CAB: &str = "did:web:cab.example";
+        let table = gxa_criteria::Criteria::pinned().unwrap();
+        for level in [Level::Label2, Level::Label3] {
+            let mut nodes = vec![json!({"type": "gx:LegalDocument",
+                "governingLawCountries": ["DE"], "involvedParties": [{"id": "https://p/lp#cs"}]})];
+            let mut certifiable = Vec::new();
+            for c in table.required(level) {
+                if c.requirement(level) == gxa_criteria::Requirement::Certification {
+                    certifiable.push(c.id.clone());
+                } else {
+                    nodes.extend(c.evidence.iter().map(|class| json!({"type": class})));
+                }
+            }
+            let mut p = loire();
+            p.credentials.push(vc(
+                "https://p/so",
+                P,
+                "gx:VirtualMachineServiceOffering",
+                json!({"id": "https://p/so#cs", "cryptographicSecurityStandards": ["RFC8446"],
+                       "aggregationOfResources": nodes}),
+            ));
+            let certification = |issuer: &str, about: &str, criteria: &[String]| {
+                vc(
+                    &format!("https://cab.example/{}", uuid::Uuid::new_v4()),
+                    issuer,
+                    crate::certification::CLASS,
+                    json!({"id": about, "certifiedCriteria": criteria}),
+                )
+            };
+            // No certification: every certification criterion is missing, by name.
+            let missing = criteria_of(&p, level, &[CAB.to_owned()]).unwrap_err();
+            assert_eq!(missing.len(), certifiable.len(), "{level}: {missing:?}");
+            assert!(missing[0].contains(&format!("{} needs a certification", level.name())));
+            // All of them, but by a body the service does not trust: refused, naming it.
+            let mut untrusted = p.clone();
+            untrusted.credentials.push(certification(
+                "did:web:other.example",
+                "https://p/so#cs",
+                &certifiable,
+            ));
+            let refused = criteria_of(&untrusted, level, &[CAB.to_owned()]).unwrap_err();
+            assert!(
+                has(
+                    &refused,
+                    "did:web:other.example, which is not a trusted conformity assessment body"
+                ),
+                "{refused:?}"
+            );
+            // By the trusted body, but of another offering: refused.
+            let mut elsewhere = p.clone();
+            elsewhere
+                .credentials
+                .push(certification(CAB, "https://p/other#cs", &certifiable));
+            let refused = criteria_of(&elsewhere, level, &[CAB.to_owned()]).unwrap_err();
+            assert!(has(
+                &refused,
+                "which is not a service offering of this presentation"
+            ));
+            // By the trusted body for the offering, in two certifications: the level holds, and
+            // every certified criterion is validated.
+            let (first, second) = certifiable.split_at(certifiable.len() / 2);
+            p.credentials
+                .push(certification(CAB, "https://p/so#cs", first));
+            let still = criteria_of(&p, level, &[CAB.to_owned()]).unwrap_err();
+            assert_eq!(still.len(), second.len(), "{still:?}");
+            p.credentials
+                .push(certification(CAB, "https://p/so#cs", second));
+            let validated = criteria_of(&p, level, &[CAB.to_owned()]).unwrap();
+            for id in &certifiable {
+                let url = &table.get(id).unwrap().url;
+                assert!(validated.contains(url), "{level}: {id} not validated");
+            }
+            // The rules accept the assessment body as an issuer of certifications only.
+            assert_eq!(service().rules(&p, Profile::Loire), Vec::<String>::new());
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod certification;
 pub mod client;
 pub mod compliance;
 mod error;

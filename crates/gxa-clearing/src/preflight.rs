@@ -13,7 +13,7 @@
 //! | `registration-number` | the notary's format rules for the configured number |
 //! | `types` | Tagus: every `type` is a trust framework class (v1 refuses any other: 409) |
 //! | `shapes` | the credentials conform to the Gaia-X shapes of the profile |
-//! | `criteria` | Loire: the offering's claims show every criterion of the level (`gxa_criteria`) |
+//! | `criteria` | Loire: the offering's claims, and the certifications presented with them (`crate::certification`), show every criterion of the level (`gxa_criteria`) |
 //!
 //! [`evaluate`] is the judgement over gathered [`Inputs`];
 //! [`ClearingClient::preflight`](crate::client::ClearingClient::preflight) gathers them (over the
@@ -339,8 +339,20 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Report {
         match Criteria::pinned() {
             Err(e) => push("criteria", Outcome::Fail, e.to_string()),
             Ok(table) => {
-                let evidence = Evidence::of_claims(inputs.credentials);
-                if !evidence.has_class("gx:ServiceOffering") {
+                let mut evidence = Evidence::of_claims(inputs.credentials);
+                // Certifications count whoever issued them here: the clearing house counts
+                // those of the assessment bodies it trusts.
+                let certified = crate::certification::certified(
+                    inputs.credentials,
+                    &crate::certification::offering_subjects(inputs.credentials),
+                    |_| true,
+                    |id| table.get(id).is_some(),
+                );
+                let certifications = certified.criteria.len();
+                evidence.certify(certified.criteria);
+                if !certified.problems.is_empty() {
+                    push("criteria", Outcome::Fail, certified.problems.join("; "));
+                } else if !evidence.has_class("gx:ServiceOffering") {
                     push(
                         "criteria",
                         if inputs.level == Level::StandardCompliance {
@@ -358,9 +370,17 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Report {
                             "criteria",
                             Outcome::Pass,
                             format!(
-                                "{} criteria of {} shown by the claims",
+                                "{} criteria of {} shown by the claims{}",
                                 table.validated(inputs.level, &evidence).len(),
-                                inputs.level.name()
+                                inputs.level.name(),
+                                if certifications > 0 {
+                                    format!(
+                                        " and {certifications} by certifications (counted if \
+                                         the clearing house trusts their assessment bodies)"
+                                    )
+                                } else {
+                                    String::new()
+                                }
                             ),
                         );
                     } else {

@@ -121,6 +121,7 @@ async fn client_with(
         level: gxa_criteria::Level::StandardCompliance,
         registry_url: None,
         renewal_window: jiff::SignedDuration::from_hours(24),
+        certifications: Vec::new(),
         http: HttpOptions {
             timeout: Duration::from_millis(700),
             allow_http: true,
@@ -301,6 +302,7 @@ async fn plain_http_is_refused_unless_allowed() {
         level: gxa_criteria::Level::StandardCompliance,
         registry_url: None,
         renewal_window: jiff::SignedDuration::from_hours(24),
+        certifications: Vec::new(),
         http: HttpOptions::default(),
     };
     let err = ClearingClient::new(

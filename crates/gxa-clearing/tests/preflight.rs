@@ -77,7 +77,13 @@ fn build_example() -> Vec<(String, Value)> {
         flavors: catalog.flavors,
         images: catalog.images,
         hosts: Vec::new(),
-        netbox: None,
+        netbox: Some(
+            gxa_inventory::input::netbox::parse_netbox(
+                &std::fs::read_to_string(root.join("examples/inventory/netbox.json")).unwrap(),
+                "netbox",
+            )
+            .unwrap(),
+        ),
         valid_from: None,
     };
     let build = gxa_inventory::loire::build(&inventory);

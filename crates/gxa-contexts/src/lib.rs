@@ -27,6 +27,11 @@ pub const LOIRE_25_11: &str = include_str!("../../../contexts/gaia-x/loire-25.11
 pub const TAGUS_TRUSTFRAMEWORK: &str =
     include_str!("../../../contexts/gaia-x/tagus-trustframework.json");
 
+/// `contexts/certification/v1.jsonld`: gx-attest's `cert:` vocabulary for a conformity
+/// assessment body's certification of compliance criteria (the Gaia-X 25.11 ontology has no
+/// certificate class; see `docs/clearing-house.md`).
+pub const CERTIFICATION_V1: &str = include_str!("../../../contexts/certification/v1.jsonld");
+
 /// `contexts/scs/v1.jsonld`: gx-attest's own `scs:` vocabulary for SCS compliance
 /// attestations (documented in `docs/vocabulary.md`).
 pub const SCS_V1: &str = include_str!("../../../contexts/scs/v1.jsonld");
@@ -102,6 +107,11 @@ pub static PINNED: &[PinnedContext] = &[
         url: "https://w3id.org/gaia-x/development#",
         file: "gaia-x/loire-25.11.jsonld",
         text: LOIRE_25_11,
+    },
+    PinnedContext {
+        url: "https://w3id.org/gx-attest/certification/v1",
+        file: "certification/v1.jsonld",
+        text: CERTIFICATION_V1,
     },
     PinnedContext {
         url: "https://w3id.org/gx-attest/scs/v1",
@@ -205,6 +215,8 @@ pub mod urls {
     pub const GAIAX_LOIRE: &str = "https://w3id.org/gaia-x/development#";
     /// gx-attest's `scs:` vocabulary for SCS compliance attestations.
     pub const SCS_V1: &str = "https://w3id.org/gx-attest/scs/v1";
+    /// gx-attest's `cert:` vocabulary for certifications of compliance criteria.
+    pub const CERTIFICATION_V1: &str = "https://w3id.org/gx-attest/certification/v1";
 }
 
 #[cfg(test)]

@@ -166,6 +166,8 @@ pub struct Evidence {
     /// The criteria the provider declares; `None` where that is not known (a presentation:
     /// such a declaration is no claim).
     declared: Option<BTreeSet<String>>,
+    /// The criteria a trusted conformity assessment body certifies ([`Evidence::certify`]).
+    certified: BTreeSet<String>,
 }
 
 impl Evidence {
@@ -228,6 +230,19 @@ impl Evidence {
     /// Whether the evidence holds a node of `class` (or of a subclass).
     pub fn has_class(&self, class: &str) -> bool {
         self.classes.contains(class)
+    }
+
+    /// Adds criteria (ids such as `P2.1.1`) that a conformity assessment body the caller trusts
+    /// certifies for the offering. A certification shows a criterion at every level: where a
+    /// level asks for a certification (labels 2 and 3) and where a declaration suffices. Which
+    /// certifications count (issuer, subject, validity) is the caller's judgement.
+    pub fn certify(&mut self, criteria: impl IntoIterator<Item = String>) {
+        self.certified.extend(criteria);
+    }
+
+    /// Whether a certification covers criterion `id`.
+    pub fn is_certified(&self, id: &str) -> bool {
+        self.certified.contains(id)
     }
 }
 
@@ -335,9 +350,11 @@ impl Criteria {
         for c in self.required(level) {
             let requirement = c.requirement(level);
             let missing = match requirement {
+                _ if evidence.is_certified(&c.id) => None,
                 Requirement::Certification => Some(
-                    "no claim of the Loire 25.11 ontology shows a certification (it has no \
-                     certificate class)"
+                    "no certification by a trusted conformity assessment body covers it (a \
+                     cert:CriteriaCertification credential listing it; the Loire 25.11 ontology \
+                     has no certificate class)"
                         .to_owned(),
                 ),
                 _ => declaration_gap(c, evidence),
@@ -365,7 +382,11 @@ impl Criteria {
             .collect();
         self.required(level)
             .filter(|c| !missing.contains(&c.id))
-            .filter(|c| evidence.declared.is_some() || !needs_provider_declaration(c))
+            .filter(|c| {
+                evidence.declared.is_some()
+                    || evidence.is_certified(&c.id)
+                    || !needs_provider_declaration(c)
+            })
             .collect()
     }
 }

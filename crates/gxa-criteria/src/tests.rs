@@ -122,6 +122,69 @@ fn each_kind_of_rule_names_the_criterion_and_level() {
     assert!(cert.missing.contains("no certificate class"));
 }
 
+/// Labels 2 and 3: a certification covers exactly the criteria it lists; with every
+/// certification criterion of a level certified (and its declarations shown), the level holds
+/// and the certified criteria are validated.
+#[test]
+fn certifications_show_the_label_2_and_3_criteria_they_list() {
+    let t = table();
+    for level in [Level::Label2, Level::Label3] {
+        let mut nodes = Vec::new();
+        let mut declared = Vec::new();
+        let mut certifications = Vec::new();
+        for c in t.required(level) {
+            match c.requirement(level) {
+                Requirement::Certification => certifications.push(c.id.clone()),
+                _ => {
+                    nodes.extend(c.evidence.iter().map(|class| json!({"type": class})));
+                    if c.evidence.is_empty() && c.evidence_property.is_none() {
+                        declared.push(c.id.clone());
+                    }
+                }
+            }
+        }
+        nodes.push(
+            json!({"type": "gx:LegalDocument", "governingLawCountries": ["DE"],
+                          "involvedParties": [{"id": "x"}]}),
+        );
+        nodes.push(
+            json!({"type": "gx:ServiceOffering", "cryptographicSecurityStandards": ["RFC8446"]}),
+        );
+        let doc = Value::Array(nodes);
+        let mut evidence = Evidence::of_documents([&doc], declared);
+        // All but one certification: exactly that one is missing, as a certification.
+        let (last, rest) = certifications.split_last().unwrap();
+        evidence.certify(rest.iter().cloned());
+        let missing = t.missing(level, &evidence);
+        assert_eq!(missing.len(), 1, "{level}: {missing:?}");
+        assert_eq!(&missing[0].criterion, last);
+        assert_eq!(missing[0].requirement, Requirement::Certification);
+        assert!(
+            missing[0].missing.contains("conformity assessment body"),
+            "{}",
+            missing[0]
+        );
+        evidence.certify([last.clone()]);
+        assert_eq!(t.missing(level, &evidence), vec![], "{level}");
+        let validated = t.validated(level, &evidence);
+        assert_eq!(validated.len(), t.required(level).count(), "{level}");
+        assert!(validated.iter().any(|c| &c.id == last));
+    }
+    // A certification also shows a criterion a level only asks a declaration for.
+    let mut evidence = Evidence::of_claims([&json!({"type": "gx:ServiceOffering"})]);
+    assert!(
+        t.missing(Level::StandardCompliance, &evidence)
+            .iter()
+            .any(|m| m.criterion == "P1.1.1")
+    );
+    evidence.certify(["P1.1.1".to_owned()]);
+    assert!(
+        !t.missing(Level::StandardCompliance, &evidence)
+            .iter()
+            .any(|m| m.criterion == "P1.1.1")
+    );
+}
+
 #[test]
 fn a_full_declaration_set_satisfies_standard_compliance_and_label_1() {
     let t = table();

@@ -73,6 +73,11 @@ pub async fn client(
         Some(s) => jiff::SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX)),
         None => jiff::SignedDuration::from_hours(i64::from(section.renewal_window_days) * 24),
     };
+    let certifications = section
+        .certifications
+        .iter()
+        .map(|path| certification(path).map_err(&invalid))
+        .collect::<Result<Vec<_>, _>>()?;
     let client_config = ClientConfig {
         participant: section.participant.clone(),
         base_url: config.base_url.clone(),
@@ -89,11 +94,32 @@ pub async fn client(
         registry_url: section.registry_url.clone(),
         level,
         renewal_window,
+        certifications,
         http,
     };
     let client = ClearingClient::new(store, key, verifier, client_config)
         .map_err(|e| invalid(e.to_string()))?;
     Ok(Some(client))
+}
+
+/// A certification file of `[clearing] certifications`: a compact VC-JWT whose payload is a
+/// `CriteriaCertification` credential (its proof is the compliance service's to verify).
+fn certification(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("certifications: {}: {e}", path.display()))?;
+    let jwt = text.trim();
+    let payload = gxa_credential::compact::Compact::split(jwt)
+        .and_then(|c| c.json(gxa_credential::compact::Part::Payload))
+        .map_err(|e| format!("certifications: {}: not a compact JWT: {e}", path.display()))?;
+    let document = payload.get("vc").unwrap_or(&payload);
+    if !gxa_clearing::certification::is_certification(document) {
+        return Err(format!(
+            "certifications: {}: not a {} credential",
+            path.display(),
+            gxa_clearing::certification::CLASS
+        ));
+    }
+    Ok(jwt.to_owned())
 }
 
 /// The key set's own identity as a clearing house would resolve it, read locally: its DID

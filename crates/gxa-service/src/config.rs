@@ -430,6 +430,9 @@ pub struct ComplianceSection {
     /// DIDs of the notaries whose registration-number credentials count. Default: this
     /// service's own DID (its notary routes sign with its key set).
     pub trusted_notaries: Vec<String>,
+    /// DIDs of the conformity assessment bodies whose certifications of criteria count for
+    /// labels 2 and 3 (`gxa_clearing::certification`). Default: none.
+    pub trusted_assessors: Vec<String>,
     /// Roots the `x5u` chains of presented credentials must end in (PEM bundle or directory).
     /// Without them the chain check is skipped (and reported so).
     pub trust_anchors: Option<PathBuf>,
@@ -455,6 +458,7 @@ impl Default for ComplianceSection {
     fn default() -> Self {
         Self {
             trusted_notaries: Vec::new(),
+            trusted_assessors: Vec::new(),
             trust_anchors: None,
             require_ev: false,
             allow_hosts: Vec::new(),
@@ -507,6 +511,11 @@ pub struct ClearingSection {
     /// The renewal window in seconds instead of days (for tests).
     #[serde(default)]
     pub renewal_window_secs: Option<u64>,
+    /// Files each holding a conformity assessment body's certification of compliance
+    /// criteria (a compact VC-JWT of type `CriteriaCertification`), presented with the Loire
+    /// credentials: the evidence labels 2 and 3 ask for.
+    #[serde(default)]
+    pub certifications: Vec<PathBuf>,
     /// How often the renewal scheduler looks, in seconds (0 = off; default 3600).
     #[serde(default = "default_renewal_interval")]
     pub renewal_interval_secs: u64,

@@ -21,6 +21,54 @@ pub struct ProviderFile {
     /// Licences and copyright owners.
     #[serde(default)]
     pub software: Software,
+    /// Energy and water figures of the datacenters (criteria P6.1.2 – P6.1.4).
+    #[serde(default)]
+    pub sustainability: Sustainability,
+}
+
+/// Energy and water figures of the datacenters, as the Loire 25.11 `gx:Datacenter` states them
+/// (`gx:energyUsageEfficiency`, `gx:waterUsageEffectiveness`, `gx:energyMix`): the figures of a
+/// NetBox site (by slug), else the default.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sustainability {
+    /// For every site not listed under `sites`.
+    pub default: Option<SiteSustainability>,
+    /// By NetBox site slug.
+    #[serde(default)]
+    pub sites: BTreeMap<String, SiteSustainability>,
+}
+
+/// One datacenter's figures; each is optional (absent: not stated).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSustainability {
+    /// Power usage effectiveness (PUE, ≥ 1).
+    pub power_usage_effectiveness: Option<f32>,
+    /// Water usage effectiveness (WUE, litres per kWh, ≥ 0).
+    pub water_usage_effectiveness: Option<f32>,
+    /// The energy mix: share of renewable energy and of hourly carbon-free energy (percent),
+    /// with the date the figures are attained by.
+    pub energy_mix: Option<EnergyMix>,
+}
+
+/// An energy mix (`gx:EnergyMix`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnergyMix {
+    /// Renewable energy, percent (0–100).
+    pub renewable_energy: f32,
+    /// Hourly carbon-free energy, percent (0–100).
+    pub hourly_carbon_free_energy: f32,
+    /// When the figures are attained (`YYYY-MM-DD`).
+    pub attainment_date: String,
+}
+
+impl Sustainability {
+    /// The figures of site `slug`.
+    pub fn of_site(&self, slug: &str) -> Option<&SiteSustainability> {
+        self.sites.get(slug).or(self.default.as_ref())
+    }
 }
 
 /// The legal person.
@@ -271,6 +319,48 @@ impl ProviderFile {
                     "provider.registration_numbers.country_company_number.number",
                     "empty",
                 );
+            }
+        }
+        let sites = file
+            .sustainability
+            .default
+            .iter()
+            .map(|f| ("default".to_owned(), f))
+            .chain(
+                file.sustainability
+                    .sites
+                    .iter()
+                    .map(|(k, f)| (format!("sites.{k}"), f)),
+            );
+        for (name, figures) in sites {
+            let at = |field: &str| format!("sustainability.{name}.{field}");
+            if figures
+                .power_usage_effectiveness
+                .is_some_and(|p| !p.is_finite() || p < 1.0)
+            {
+                return err(&at("power_usage_effectiveness"), "a PUE is a number >= 1");
+            }
+            if figures
+                .water_usage_effectiveness
+                .is_some_and(|w| !w.is_finite() || w < 0.0)
+            {
+                return err(&at("water_usage_effectiveness"), "a WUE is a number >= 0");
+            }
+            if let Some(mix) = &figures.energy_mix {
+                for (field, v) in [
+                    ("renewable_energy", mix.renewable_energy),
+                    ("hourly_carbon_free_energy", mix.hourly_carbon_free_energy),
+                ] {
+                    if !(0.0..=100.0).contains(&v) {
+                        return err(
+                            &at(&format!("energy_mix.{field}")),
+                            "a percentage, 0 to 100",
+                        );
+                    }
+                }
+                if mix.attainment_date.parse::<jiff::civil::Date>().is_err() {
+                    return err(&at("energy_mix.attainment_date"), "not a date (YYYY-MM-DD)");
+                }
             }
         }
         for (at, hash) in [

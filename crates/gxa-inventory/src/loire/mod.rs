@@ -832,6 +832,32 @@ fn vm_image(ctx: &mut Ctx<'_>, i: &Image, base: &str) -> Option<Value> {
     Some(Value::Object(m))
 }
 
+/// An `xsd:float` literal (the shapes ask for that datatype; a JSON number would be
+/// `xsd:double` where the context does not coerce it).
+fn float(v: f32) -> Value {
+    json!({"@value": v.to_string(), "@type": "xsd:float"})
+}
+
+/// A datacenter's energy and water figures (criteria P6.1.2 – P6.1.4).
+fn sustainability(datacenter: &mut Value, figures: &crate::input::provider::SiteSustainability) {
+    if let Some(pue) = figures.power_usage_effectiveness {
+        datacenter["energyUsageEfficiency"] =
+            json!({"type": "gx:EnergyUsageEfficiency", "powerUsageEffectiveness": float(pue)});
+    }
+    if let Some(wue) = figures.water_usage_effectiveness {
+        datacenter["waterUsageEffectiveness"] =
+            json!({"type": "gx:WaterUsageEffectiveness", "waterUsageEffectiveness": float(wue)});
+    }
+    if let Some(mix) = &figures.energy_mix {
+        datacenter["energyMix"] = json!([{
+            "type": "gx:EnergyMix",
+            "renewableEnergy": float(mix.renewable_energy),
+            "hourlyCarbonFreeEnergy": float(mix.hourly_carbon_free_energy),
+            "attainmentDate": {"@value": mix.attainment_date, "@type": "xsd:date"},
+        }]);
+    }
+}
+
 fn locations(ctx: &mut Ctx<'_>, nb: &NetBox, docs: &mut Vec<Document>) {
     let lp = ctx.lp_id();
     let mut dc_by_region: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
@@ -869,12 +895,12 @@ fn locations(ctx: &mut Ctx<'_>, nb: &NetBox, docs: &mut Vec<Document>) {
         }
         let file = format!("datacenter-{}.json", slug(&site.slug));
         let id = format!("{}{file}#cs", ctx.base);
-        docs.push(ctx.credential(
-            &file,
-            "gx:Datacenter",
-            json!({"id": id, "type": "gx:Datacenter", "schema:name": site.name, "maintainedBy": [{"id": lp}],
-                   "location": [addr], "aggregationOfResources": zone_ids}),
-        ));
+        let mut datacenter = json!({"id": id, "type": "gx:Datacenter", "schema:name": site.name,
+            "maintainedBy": [{"id": lp}], "location": [addr], "aggregationOfResources": zone_ids});
+        if let Some(figures) = ctx.inv.provider.sustainability.of_site(&site.slug) {
+            sustainability(&mut datacenter, figures);
+        }
+        docs.push(ctx.credential(&file, "gx:Datacenter", datacenter));
         if let Some(r) = &site.region {
             dc_by_region
                 .entry(r.as_str())

@@ -61,6 +61,7 @@ pub(crate) fn role_routes(config: &Config) -> Result<Router<AppState>, ServiceEr
         None => jiff::SignedDuration::from_hours(i64::from(section.validity_days) * 24),
     };
     let mut compliance_config = ComplianceConfig::new(config.base_url.clone(), trusted);
+    compliance_config.trusted_assessors = section.trusted_assessors.clone();
     compliance_config.validity = validity;
     compliance_config.rules_version = section.rules_version.clone();
     let verifier = VerifyConfig {

@@ -555,6 +555,74 @@ async fn revocation_status_lists_and_change_feed() {
                 .await
                 .assert_problem(StatusCode::BAD_REQUEST, bad);
         }
+
+        // The same log as Credential Event Service events: one CloudEvent per change, in
+        // order, with the credential as data, paged as a CES is.
+        let events = service.get("/v2/credentials-events?size=50", None).await;
+        assert_eq!(events.status, StatusCode::OK, "{name}: {}", events.text());
+        let events = events.json();
+        let events = events.as_array().unwrap();
+        assert_eq!(events.len(), seqs.len(), "{name}");
+        for (event, seq) in events.iter().zip(&seqs) {
+            assert_eq!(event["specversion"], "1.0");
+            assert_eq!(event["type"], "eu.gaia-x.credential");
+            assert_eq!(event["id"], format!("change-{seq}"));
+            assert!(event["source"].as_str().unwrap().starts_with("did:web:"));
+            assert!(
+                event["time"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<jiff::Timestamp>()
+                    .is_ok()
+            );
+        }
+        let revocation = events
+            .iter()
+            .find(|e| e["gxattestchange"] == "revoked")
+            .unwrap();
+        assert_eq!(revocation["subject"], ld_id.as_str());
+        assert_eq!(revocation["data"]["state"], "revoked");
+        let issuance = events
+            .iter()
+            .find(|e| e["gxattestchange"] == "issued" && e["subject"] == ld_id.as_str())
+            .unwrap();
+        assert_eq!(issuance["datacontenttype"], "application/vc+ld+json");
+        assert_eq!(
+            issuance["data"]["id"],
+            ld_id.as_str(),
+            "the credential itself"
+        );
+        if let Some(jwt) = events
+            .iter()
+            .find(|e| e["datacontenttype"] == "application/vc+jwt")
+        {
+            assert_eq!(jwt["data"].as_str().unwrap().split('.').count(), 3);
+        }
+        let second = service
+            .get("/v2/credentials-events?page=1&size=2", None)
+            .await
+            .json();
+        assert_eq!(second[0]["id"], "change-3", "{name}: {second}");
+        for empty in [
+            "/v2/credentials-events?page=999",
+            "/v2/credentials-events?type=com.example.other",
+        ] {
+            let reply = service.get(empty, None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{empty}");
+            assert_eq!(reply.json(), serde_json::json!([]), "{empty}");
+        }
+        for bad in [
+            "/v2/credentials-events?size=0",
+            "/v2/credentials-events?size=51",
+            "/v2/credentials-events?page=x",
+            "/v2/credentials-events?page=-1",
+            "/v2/credentials-events?page=18446744073709551615&size=50",
+        ] {
+            service
+                .get(bad, None)
+                .await
+                .assert_problem(StatusCode::BAD_REQUEST, bad);
+        }
         service.finish().await;
     }
 }

@@ -7,6 +7,7 @@
 //! `openapi` describes every route module and is used by none of them.
 
 pub(crate) mod badges;
+pub(crate) mod ces;
 pub(crate) mod clearing;
 pub(crate) mod contexts;
 pub(crate) mod credentials;
@@ -45,6 +46,7 @@ pub const ROUTES: &[&str] = &[
     "/credentials/{id}",
     "/credentials/{id}/revoke",
     "/changes",
+    "/v2/credentials-events",
     "/status-lists/{id}",
     "/participants/{id}/presentation",
     "/badges/{subject}/{scope}.svg",
@@ -128,6 +130,7 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/credentials/{id}", get(pages::credential))
         .route("/credentials/{id}/revoke", post(credentials::revoke))
         .route("/changes", get(feeds::changes))
+        .route("/v2/credentials-events", get(ces::list))
         .route("/status-lists/{id}", get(feeds::status_list))
         .route("/participants/{id}/presentation", get(feeds::presentation))
         .route("/badges/{subject}/{scope}", get(badges::badge))

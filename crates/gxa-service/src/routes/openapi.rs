@@ -34,6 +34,7 @@ use crate::state::AppState;
         routes::credentials::get,
         routes::credentials::revoke,
         routes::feeds::changes,
+        routes::ces::list,
         routes::feeds::status_list,
         routes::feeds::presentation,
         routes::badges::badge,

@@ -107,6 +107,9 @@ pub enum ApiError {
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
+    /// 405: the route exists, but not with this method here (the detail says where).
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// 406: none of the acceptable media types can be produced.
     #[error("none of the requested media types is available; available: {}", .0.join(", "))]
     NotAcceptable(Vec<&'static str>),
@@ -148,6 +151,7 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,

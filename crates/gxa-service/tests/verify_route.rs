@@ -343,3 +343,122 @@ async fn openapi_describes_verify() {
         service.finish().await;
     }
 }
+
+/// `POST /v2/credentials-events` in the compliance role (a federation's own CES): an event
+/// carrying a credential that verifies is stored once per source and id and listed by `GET`;
+/// a tampered credential, data that is no credential, and what is no CloudEvent are refused
+/// as problems, nothing stored; the provider role takes no events.
+#[tokio::test]
+async fn a_ces_takes_verified_credential_events_once() {
+    for service in services().await {
+        let name = service.name;
+        let issued = issue(&service).await;
+        let did = service.get("/.well-known/did.json", None).await.json();
+        let mut config = gxa_verify::VerifierConfig::offline();
+        config.did_documents = vec![did];
+        let verifier = gxa_verify::Verifier::new(config).unwrap();
+        let ces = gxa_service::router(
+            service
+                .state
+                .with_verifier(verifier)
+                .with_role(gxa_service::clearing::Role::Compliance),
+        );
+        let post = |body: Value| {
+            Request::builder()
+                .method(Method::POST)
+                .uri("/v2/credentials-events")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let (jwt_path, _) = issued.iter().find(|(_, f)| f == "vc+jwt").unwrap();
+        let (jwt, _) = fetch(&service, jwt_path, "vc+jwt").await;
+        let (ld_path, _) = issued.iter().find(|(_, f)| f == "ld+json").unwrap();
+        let (ld, _) = fetch(&service, ld_path, "ld+json").await;
+        let event = |id: &str, data: Value| {
+            serde_json::json!({"specversion": "1.0", "id": id, "source": "did:web:service.test",
+                "type": "eu.gaia-x.credential", "time": "2026-06-01T10:00:00Z",
+                "datacontenttype": "application/json", "data": data})
+        };
+        let jwt_event = event("1", Value::String(String::from_utf8(jwt).unwrap()));
+        let ld_doc: Value = serde_json::from_slice(&ld).unwrap();
+        let reply = send(&ces, post(jwt_event.clone())).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            reply.text()
+        );
+        let reply = send(&ces, post(event("2", ld_doc.clone()))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            reply.text()
+        );
+        // A repeated delivery: 200, stored once.
+        let reply = send(&ces, post(jwt_event)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.text());
+        // Refused, each a problem, nothing stored.
+        let mut tampered = ld_doc.clone();
+        tampered["credentialSubject"]["tampered"] = Value::Bool(true);
+        for (body, status, says) in [
+            (
+                event("3", tampered),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "does not verify",
+            ),
+            (
+                event("4", serde_json::json!({"id": "x", "state": "revoked"})),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "data is no credential",
+            ),
+            (
+                {
+                    let mut e = event("5", ld_doc.clone());
+                    e["type"] = Value::from("com.example.other");
+                    e
+                },
+                StatusCode::BAD_REQUEST,
+                "type",
+            ),
+            (
+                serde_json::json!([1, 2]),
+                StatusCode::BAD_REQUEST,
+                "not a CloudEvent",
+            ),
+        ] {
+            let reply = send(&ces, post(body)).await;
+            reply.assert_problem(status, name);
+            assert!(reply.text().contains(says), "{name}: {}", reply.text());
+        }
+        let not_json = Request::builder()
+            .method(Method::POST)
+            .uri("/v2/credentials-events")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{"))
+            .unwrap();
+        send(&ces, not_json)
+            .await
+            .assert_problem(StatusCode::BAD_REQUEST, name);
+        // The CES lists what it took, in order.
+        let request = Request::builder()
+            .uri("/v2/credentials-events?page=0&size=10")
+            .body(Body::empty())
+            .unwrap();
+        let listed = send(&ces, request).await.json();
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["1", "2"], "{name}: {listed}");
+        // The provider role takes no events.
+        let provider = gxa_service::router(service.state.clone());
+        let reply = send(&provider, post(event("6", ld_doc))).await;
+        reply.assert_problem(StatusCode::METHOD_NOT_ALLOWED, name);
+        assert_eq!(reply.header("allow"), "GET");
+        service.finish().await;
+    }
+}

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod bits;
+mod ces;
 mod error;
 mod model;
 mod partner;
@@ -10,6 +11,7 @@ mod sqlite;
 mod store;
 
 pub use bits::{MIN_STATUS_LIST_BITS, bit_is_set};
+pub use ces::{CesEvent, CesReceipt, NewCesEvent};
 pub use error::StoreError;
 pub use model::{
     ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, CredentialFormat, CredentialState,

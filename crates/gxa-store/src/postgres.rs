@@ -57,6 +57,13 @@ fn migrator() -> sqlx::migrate::Migrator {
             include_str!("../migrations/postgres/0004_credential_bodies.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            5,
+            "ces".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/postgres/0005_ces.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -113,3 +120,4 @@ impl PostgresBackend {
 
 include!("ops.rs");
 include!("partner_ops.rs");
+include!("ces_ops.rs");

@@ -65,6 +65,13 @@ fn migrator() -> sqlx::migrate::Migrator {
             include_str!("../migrations/sqlite/0004_credential_bodies.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            5,
+            "ces".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/sqlite/0005_ces.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -172,3 +179,4 @@ impl SqliteBackend {
 
 include!("ops.rs");
 include!("partner_ops.rs");
+include!("ces_ops.rs");

@@ -11,10 +11,11 @@ use jiff::Timestamp;
 use crate::postgres::PostgresBackend;
 use crate::sqlite::SqliteBackend;
 use crate::{
-    ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor, ListedCredential,
-    NewCredential, NewUpload, Page, PartnerProvenance, PartnerReceipt, PartnerRejection,
-    PartnerState, Previous, ReceiptOutcome, RejectionKind, Revocation, Sha256Digest, SlotIssuance,
-    StatusList, StatusPurpose, StoreError, StoredCredential, Subject, Upload,
+    CesEvent, CesReceipt, ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor,
+    ListedCredential, NewCesEvent, NewCredential, NewUpload, Page, PartnerProvenance,
+    PartnerReceipt, PartnerRejection, PartnerState, Previous, ReceiptOutcome, RejectionKind,
+    Revocation, Sha256Digest, SlotIssuance, StatusList, StatusPurpose, StoreError,
+    StoredCredential, Subject, Upload,
 };
 
 /// The file name of the SQLite database in a data directory.
@@ -535,6 +536,18 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         dispatch!(self.record_partner_round(partner_id, error))
+    }
+
+    /// Stores an event received by this service's CES endpoint; a repeated delivery (same
+    /// `source` and `event_id`) is stored once and reported as not new.
+    pub async fn receive_ces_event(&self, event: &NewCesEvent) -> Result<CesReceipt, StoreError> {
+        dispatch_write!(self.receive_ces_event(event))
+    }
+
+    /// Up to `limit` (clamped to 1..=1000) received CES events after the first `offset`, in the
+    /// order they arrived.
+    pub async fn ces_events(&self, offset: u64, limit: u32) -> Result<Vec<CesEvent>, StoreError> {
+        dispatch!(self.ces_events(offset, limit))
     }
 
     /// A partner's cursor, last round and counts (cursor 0 and no rounds for a partner never

@@ -1093,3 +1093,57 @@ async fn assert_listed_as_stored(store: &Store, listed: &[ListedCredential], bac
         assert_eq!(listed, &expected, "{backend}");
     }
 }
+
+/// Events received by the CES endpoint: stored once per source and id, listed in arrival
+/// order, paged by offset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ces_events_are_stored_once_and_listed_in_order() {
+    for db in test_dbs().await {
+        let store = &db.store;
+        let event = |source: &str, id: &str| gxa_store::NewCesEvent {
+            source: source.to_owned(),
+            event_id: id.to_owned(),
+            subject: Some(format!("{source}/credentials/{id}")),
+            body: format!(r#"{{"id":"{id}","source":"{source}"}}"#),
+        };
+        let a1 = store
+            .receive_ces_event(&event("did:web:a", "1"))
+            .await
+            .unwrap();
+        let b1 = store
+            .receive_ces_event(&event("did:web:b", "1"))
+            .await
+            .unwrap();
+        let a2 = store
+            .receive_ces_event(&event("did:web:a", "2"))
+            .await
+            .unwrap();
+        assert!(a1.new && b1.new && a2.new);
+        assert!(a1.seq < b1.seq && b1.seq < a2.seq);
+        // A repeated delivery: the same entry, not new, nothing added.
+        let again = store
+            .receive_ces_event(&event("did:web:a", "1"))
+            .await
+            .unwrap();
+        assert_eq!((again.seq, again.new), (a1.seq, false));
+        let all = store.ces_events(0, 10).await.unwrap();
+        let keys: Vec<(&str, &str)> = all
+            .iter()
+            .map(|e| (e.source.as_str(), e.event_id.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [("did:web:a", "1"), ("did:web:b", "1"), ("did:web:a", "2")]
+        );
+        assert_eq!(all[1].body, r#"{"id":"1","source":"did:web:b"}"#);
+        let page = store.ces_events(1, 1).await.unwrap();
+        assert_eq!(page.len(), 1);
+        assert_eq!(page[0].seq, b1.seq);
+        assert!(store.ces_events(3, 10).await.unwrap().is_empty());
+        assert!(matches!(
+            store.receive_ces_event(&event("", "x")).await,
+            Err(StoreError::InvalidInput(_))
+        ));
+        db.finish().await;
+    }
+}

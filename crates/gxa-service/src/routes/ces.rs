@@ -1,16 +1,25 @@
-//! `GET /v2/credentials-events`: this service's change log as a Gaia-X Credential Event Service
-//! lists it (CloudEvents of type `eu.gaia-x.credential`, `gxa_ces`), so that a catalogue that
-//! follows a CES can follow this provider directly. Paged as the CES is: `page` (from 0) and
-//! `size`; `type` filters by event type. Events are in change-log order, page `p` holding the
-//! changes `p·size + 1 …`; the log has no gaps, so a follower that asks again for its last page
-//! until it is full misses nothing.
+//! `/v2/credentials-events`, the Gaia-X Credential Event Service's API (CloudEvents of type
+//! `eu.gaia-x.credential`, `gxa_ces`; `docs/ces.md`).
+//!
+//! * `GET`: in the provider role, this service's change log as events, so that a catalogue that
+//!   follows a CES can follow this provider directly; in the compliance role (a private
+//!   federation's CES), the events received. Paged as the CES is: `page` (from 0) and `size`;
+//!   `type` filters by event type. Change-log events are in log order, page `p` holding the
+//!   changes `p·size + 1 …`; the log has no gaps, so a follower that asks again for its last
+//!   page until it is full misses nothing.
+//! * `POST` (compliance role): takes an event whose `data` is a credential that verifies with
+//!   the `[verify]` settings (through the bounded pool of `POST /verify`), stores it once per
+//!   `source` + `id` (201 new, 200 a repeated delivery).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gxa_store::{ChangeCursor, StoreError};
+use serde_json::Value;
 
+use crate::config::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -69,6 +78,22 @@ pub(crate) async fn list(
     let after = page
         .checked_mul(u64::from(size))
         .ok_or_else(|| ApiError::BadRequest(format!("page {page} is out of range")))?;
+    if state.role() == Role::Compliance {
+        let mut events = Vec::new();
+        if wanted {
+            for stored in state.store().ces_events(after, size).await? {
+                let event: Value = serde_json::from_str(&stored.body).map_err(|e| {
+                    ApiError::Internal(format!("stored CES event {}: {e}", stored.seq))
+                })?;
+                events.push(event);
+            }
+        }
+        return Ok((
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+            Json(events),
+        )
+            .into_response());
+    }
     let entries = if wanted {
         match state.store().changes(ChangeCursor(after), size).await {
             Ok(entries) => entries,
@@ -94,4 +119,83 @@ pub(crate) async fn list(
         Json(events),
     )
         .into_response())
+}
+
+/// Takes a credential event (compliance role: this service is a federation's CES).
+#[utoipa::path(post, path = "/v2/credentials-events", tag = "compliance",
+    request_body(content = Value, description = "A CloudEvent 1.0 (structured JSON) of type eu.gaia-x.credential whose data is a credential: a JSON-LD object or a VC-JWT string", content_type = "application/json"),
+    responses(
+        (status = 201, description = "Stored; the event as stored", content_type = "application/json"),
+        (status = 200, description = "A repeated delivery (same source and id): stored before, nothing changed", content_type = "application/json"),
+        (status = 400, description = "Not JSON, not a CloudEvent of type eu.gaia-x.credential", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 405, description = "Not in the compliance role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The data is no credential, or does not verify (the failing checks named)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "All verification slots busy (with `Retry-After`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if state.role() != Role::Compliance {
+        let mut response = ApiError::MethodNotAllowed(
+            "this service takes CES events in the compliance role only".to_owned(),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET"));
+        return Ok(response);
+    }
+    let Some(verifier) = state.verifier() else {
+        return Err(ApiError::NotImplemented(
+            "this service was started without a verifier",
+        ));
+    };
+    let pool = state.verify_pool();
+    let admitted = pool.admit()?;
+    let bytes =
+        crate::middleware::read_body_limited(&state, &headers, body, pool.max_jsonld_bytes).await?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let event =
+        gxa_ces::CloudEvent::parse(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let credential = match &event.data {
+        Value::String(jwt) => jwt.clone(),
+        Value::Object(doc) if doc.contains_key("proof") => event.data.to_string(),
+        _ => {
+            return Err(ApiError::Unprocessable(
+                "data is no credential (a JSON-LD credential with a proof, or a VC-JWT): this \
+                 CES lists credentials"
+                    .to_owned(),
+            ));
+        }
+    };
+    let _running = admitted.run().await?;
+    let report = verifier.verify(&credential, jiff::Timestamp::now()).await;
+    if !report.is_valid() {
+        return Err(ApiError::Unprocessable(format!(
+            "the credential does not verify ({}): {}",
+            report.verdict.name(),
+            report.problems().join("; ")
+        )));
+    }
+    let stored = serde_json::to_string(&event)
+        .map_err(|e| ApiError::Internal(format!("serialising an event: {e}")))?;
+    let receipt = state
+        .store()
+        .receive_ces_event(&gxa_store::NewCesEvent {
+            source: event.source.clone(),
+            event_id: event.id.clone(),
+            subject: event.subject.clone(),
+            body: stored,
+        })
+        .await?;
+    let status = if receipt.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(event)).into_response())
 }

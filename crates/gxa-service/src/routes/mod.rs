@@ -130,7 +130,7 @@ pub fn router_with(extra: Router<AppState>, state: AppState) -> Router {
         .route("/credentials/{id}", get(pages::credential))
         .route("/credentials/{id}/revoke", post(credentials::revoke))
         .route("/changes", get(feeds::changes))
-        .route("/v2/credentials-events", get(ces::list))
+        .route("/v2/credentials-events", get(ces::list).post(ces::receive))
         .route("/status-lists/{id}", get(feeds::status_list))
         .route("/participants/{id}/presentation", get(feeds::presentation))
         .route("/badges/{subject}/{scope}", get(badges::badge))

@@ -35,6 +35,7 @@ use crate::state::AppState;
         routes::credentials::revoke,
         routes::feeds::changes,
         routes::ces::list,
+        routes::ces::receive,
         routes::feeds::status_list,
         routes::feeds::presentation,
         routes::badges::badge,
@@ -83,19 +84,21 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
-/// Removes from a serialised document the paths whose operations carry `tag`, and the tag.
+/// Removes from a serialised document the operations that carry `tag` (and a path left with
+/// none), and the tag.
 pub fn drop_tag(doc: &mut serde_json::Value, tag: &str) {
-    let tagged = |item: &serde_json::Value| {
-        item.as_object().is_some_and(|ops| {
-            ops.values().any(|op| {
-                op["tags"]
-                    .as_array()
-                    .is_some_and(|tags| tags.iter().any(|t| t == tag))
-            })
-        })
+    let tagged = |op: &serde_json::Value| {
+        op["tags"]
+            .as_array()
+            .is_some_and(|tags| tags.iter().any(|t| t == tag))
     };
     if let Some(paths) = doc["paths"].as_object_mut() {
-        paths.retain(|_, item| !tagged(item));
+        for item in paths.values_mut() {
+            if let Some(ops) = item.as_object_mut() {
+                ops.retain(|_, op| !tagged(op));
+            }
+        }
+        paths.retain(|_, item| item.as_object().is_some_and(|ops| !ops.is_empty()));
     }
     if let Some(tags) = doc["tags"].as_array_mut() {
         tags.retain(|t| t["name"] != tag);

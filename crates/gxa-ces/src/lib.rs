@@ -15,6 +15,8 @@
 //! re-issuance and revocation, its `id` stable per change (`change-{seq}`), so that a receiver
 //! drops a repeated delivery by `source` + `id`, as CloudEvents intends (spec §3.1 `id`).
 
+pub mod publish;
+
 use gxa_credential::Format;
 use gxa_store::{ChangeEntry, ChangeKind, StoredCredential};
 use serde::{Deserialize, Serialize};

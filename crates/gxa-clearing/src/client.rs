@@ -296,20 +296,7 @@ impl ClearingClient {
         if config.profiles.is_empty() {
             return Err(ClearingError::Config("no profile to clear".to_owned()));
         }
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for root in &config.http.extra_roots {
-            roots
-                .add(root.clone())
-                .map_err(|e| ClearingError::Config(format!("extra root certificate: {e}")))?;
-        }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| ClearingError::Config(format!("TLS versions: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let tls = gxa_fetch::client_tls(&config.http.extra_roots).map_err(ClearingError::Config)?;
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
             .no_proxy()

@@ -84,25 +84,35 @@ impl std::fmt::Debug for Fetcher {
     }
 }
 
+/// The TLS settings of gx-attest's HTTP clients: rustls with the aws-lc-rs provider, TLS 1.2 and
+/// 1.3, the Mozilla roots (`webpki-roots`) plus `extra_roots` (a private PKI, a test CA), ALPN h2
+/// and http/1.1. The error names what could not be set up.
+pub fn client_tls(
+    extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for root in extra_roots {
+        roots
+            .add(root.clone())
+            .map_err(|e| format!("extra root certificate: {e}"))?;
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS versions: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
 impl Fetcher {
     /// Builds the client: rustls with the aws-lc-rs provider, the Mozilla roots plus
     /// `extra_roots`, no proxy (a proxy would resolve names where the guard cannot see them),
     /// no automatic redirects (each hop is re-checked here), the guarded resolver.
     pub fn new(policy: FetchPolicy) -> Result<Self, FetchError> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for root in &policy.extra_roots {
-            roots
-                .add(root.clone())
-                .map_err(|e| FetchError::Config(format!("extra root certificate: {e}")))?;
-        }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| FetchError::Config(format!("TLS versions: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let tls = client_tls(&policy.extra_roots).map_err(FetchError::Config)?;
 
         let allowed: Vec<AllowedHost> = policy
             .allowed_hosts

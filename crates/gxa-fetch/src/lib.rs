@@ -6,6 +6,6 @@ mod error;
 mod guard;
 mod policy;
 
-pub use client::{FetchStats, Fetched, Fetcher};
+pub use client::{FetchStats, Fetched, Fetcher, client_tls};
 pub use error::FetchError;
 pub use policy::FetchPolicy;

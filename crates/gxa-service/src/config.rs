@@ -95,6 +95,9 @@ pub struct Config {
     /// `[clearing]`: the provider's clearing-house client (notary, compliance, renewal).
     #[serde(default)]
     pub clearing: Option<ClearingSection>,
+    /// `[ces]`: Credential Event Services this service publishes its change log to.
+    #[serde(default)]
+    pub ces: Option<CesSection>,
     /// `[ops]`: who may read `/metrics` and `/partners`.
     #[serde(default)]
     pub ops: OpsConfig,
@@ -423,6 +426,42 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// `[ces]`: publishing the change log to Credential Event Services (`gxa_ces::publish`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CesSection {
+    /// The CES endpoints (`https://…/v2/credentials-events`).
+    pub publish: Vec<String>,
+    /// How often a round runs, in seconds (default 30; a failing target waits longer, doubling
+    /// up to 15 minutes).
+    #[serde(default = "default_ces_interval")]
+    pub interval_secs: u64,
+    /// Events per target and round (default 50).
+    #[serde(default = "default_ces_batch")]
+    pub batch: u32,
+    /// Time-out of one request in seconds (default 10).
+    #[serde(default = "default_ces_timeout")]
+    pub timeout_secs: u64,
+    /// Extra TLS roots for the targets (a private PKI, a test CA).
+    #[serde(default)]
+    pub extra_ca: Option<PathBuf>,
+    /// Allow `http://` targets (tests only).
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+fn default_ces_interval() -> u64 {
+    30
+}
+
+fn default_ces_batch() -> u32 {
+    50
+}
+
+fn default_ces_timeout() -> u64 {
+    10
+}
+
 /// `[compliance]`: the compliance role (`serve --role compliance`).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -691,6 +730,7 @@ impl Config {
             inventory: None,
             compliance: ComplianceSection::default(),
             clearing: None,
+            ces: None,
         }
     }
 

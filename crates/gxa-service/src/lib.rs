@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod auth;
+pub mod ces;
 pub mod clearing;
 pub mod config;
 mod conn;

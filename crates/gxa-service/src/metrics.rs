@@ -62,6 +62,14 @@ pub(crate) struct PartnerLabels {
     pub(crate) outcome: String,
 }
 
+/// Labels of the CES delivery gauges: the configured target and a fixed kind.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct CesLabels {
+    pub(crate) target: String,
+    /// `pending`, `sent`, `refused`, `failures`.
+    pub(crate) kind: String,
+}
+
 /// Labels of the issuance-time histogram.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct OperationLabels {
@@ -121,6 +129,7 @@ pub struct Metrics {
     pub(crate) issued: Family<IssuanceLabels, Counter>,
     pub(crate) signing: Family<OperationLabels, Histogram>,
     pub(crate) partners: Family<PartnerLabels, Counter>,
+    pub(crate) ces: Family<CesLabels, Gauge>,
     pub(crate) verifications: Family<VerificationLabels, Counter>,
     pub(crate) verification_time: Histogram,
     pub(crate) foreign_subject: Family<RefusalLabels, Counter>,
@@ -176,6 +185,14 @@ impl Metrics {
             "Partner change feed entries handled (stored, already_stored, rejected, revoked, \
              skipped) and failed sync rounds (round_failed), by configured partner",
             partners.clone(),
+        );
+        let ces = Family::<CesLabels, Gauge>::default();
+        registry.register(
+            "ces_delivery",
+            "Publishing the change log to each configured CES ([ces]): entries not delivered yet \
+             (pending), events taken (sent), refused for good and skipped (refused), failed \
+             attempts that are retried (failures); counts kept in the store",
+            ces.clone(),
         );
         let verifications = Family::<VerificationLabels, Counter>::default();
         registry.register(
@@ -249,6 +266,7 @@ impl Metrics {
             foreign_subject,
             future_results,
             partners,
+            ces,
             verifications,
             verification_time,
             requests,
@@ -317,6 +335,22 @@ impl Metrics {
         self.pull
             .last_success
             .set(jiff::Timestamp::now().as_second());
+    }
+
+    /// Sets the CES delivery gauges of `target` from its stored state.
+    pub fn set_ces(&self, target: &str, delivery: &gxa_store::CesDelivery, latest: u64) {
+        let gauge = |kind: &str, value: u64| {
+            self.ces
+                .get_or_create(&CesLabels {
+                    target: target.to_owned(),
+                    kind: kind.to_owned(),
+                })
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        };
+        gauge("pending", latest.saturating_sub(delivery.delivered));
+        gauge("sent", delivery.sent);
+        gauge("refused", delivery.refused);
+        gauge("failures", delivery.failures);
     }
 
     /// Counts one partner sync outcome (labels bounded: configured partners, fixed outcomes).

@@ -328,6 +328,7 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         state.clone(),
     );
     let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
+    let ces = crate::ces::spawn(&config, &state, shutdown_rx.clone())?;
 
     let connection_limits = ConnectionLimits::from_limits(&config.limits);
     let tls_task = match &config.tls {
@@ -368,6 +369,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         let _ = task.await;
     }
     if let Some(task) = clearing {
+        let _ = task.await;
+    }
+    if let Some(task) = ces {
         let _ = task.await;
     }
     state.store().close().await;

@@ -462,3 +462,108 @@ async fn a_ces_takes_verified_credential_events_once() {
         service.finish().await;
     }
 }
+
+/// Publishing the change log to a CES over HTTP (`gxa_ces::publish`), here to this service's own
+/// CES endpoint (the compliance role on the same database, served on a loopback port): every
+/// change is delivered in order once the target answers; an event sent before a crash (before
+/// the cursor moved) is sent again and dropped by the receiver; a target that is down stops
+/// the round and keeps the cursor; revocation notices the CES refuses are skipped, counted.
+#[tokio::test]
+async fn the_change_log_is_published_to_a_ces_without_loss_or_duplicates() {
+    for service in services().await {
+        let name = service.name;
+        issue(&service).await;
+        let did = service.get("/.well-known/did.json", None).await.json();
+        let source = did["id"].as_str().unwrap().to_owned();
+        let mut config = gxa_verify::VerifierConfig::offline();
+        config.did_documents = vec![did];
+        let ces = gxa_service::router(
+            service
+                .state
+                .with_verifier(gxa_verify::Verifier::new(config).unwrap())
+                .with_role(gxa_service::clearing::Role::Compliance),
+        );
+        let store = service.state.store();
+        // Revoke one credential: its change is a revocation notice, which this CES refuses.
+        let revocable = store
+            .changes(gxa_store::ChangeCursor(0), 100)
+            .await
+            .unwrap();
+        let first = revocable[0].credential_id.clone();
+        store.revoke_credential(&first).await.unwrap();
+        let latest = store.latest_sequence().await.unwrap();
+
+        let publisher = |port: u16| {
+            gxa_ces::publish::Publisher::new(gxa_ces::publish::PublisherConfig {
+                targets: vec![format!("http://127.0.0.1:{port}/v2/credentials-events")],
+                source: source.clone(),
+                batch: 100,
+                timeout: std::time::Duration::from_secs(10),
+                extra_roots: Vec::new(),
+                allow_http: true,
+            })
+            .unwrap()
+        };
+        // Down: nothing listens. The round stops at the first event, the cursor stays.
+        let down = gxa_testkit::http::free_port();
+        let p = publisher(down);
+        let target = p.targets()[0].clone();
+        let round = p.deliver(store, &target).await.unwrap();
+        assert_eq!(
+            (round.sent, round.pending),
+            (0, latest),
+            "{name}: {round:?}"
+        );
+        assert!(round.failed.is_some());
+        let state = store.ces_delivery(&target).await.unwrap();
+        assert_eq!((state.delivered, state.failures), (0, 1));
+
+        // Up: the CES on a loopback port.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move { axum::serve(listener, ces).await });
+        let p = publisher(port);
+        let target = p.targets()[0].clone();
+        // As if a crash came after the first event was sent and before the cursor moved.
+        let entry = &revocable[0];
+        let credential = store.get_credential(&entry.credential_id).await.unwrap();
+        let early = gxa_ces::of_change(&source, entry, Some(&credential));
+        let reply = reqwest::Client::new()
+            .post(&target)
+            .json(&early)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            reply.status(),
+            201,
+            "{name}: {}",
+            reply.text().await.unwrap()
+        );
+        let round = p.deliver(store, &target).await.unwrap();
+        assert_eq!(round.failed, None, "{name}: {round:?}");
+        assert_eq!(round.pending, 0);
+        assert_eq!(
+            u64::from(round.sent + round.refused),
+            latest,
+            "{name}: {round:?}"
+        );
+        assert_eq!(round.refused, 1, "the revocation notice");
+        let state = store.ces_delivery(&target).await.unwrap();
+        assert_eq!(state.delivered, latest);
+        assert!(state.last_error.unwrap().contains("HTTP 422"));
+        // The CES holds each issuance once, in log order.
+        let held = store.ces_events(0, 1000).await.unwrap();
+        let ids: Vec<String> = held.iter().map(|e| e.event_id.clone()).collect();
+        let expected: Vec<String> = (1..=latest)
+            .filter(|seq| *seq != latest)
+            .map(|seq| format!("change-{seq}"))
+            .collect();
+        assert_eq!(ids, expected, "{name}");
+        // Nothing new: a round sends nothing.
+        let again = p.deliver(store, &target).await.unwrap();
+        assert_eq!((again.sent, again.refused, again.pending), (0, 0, 0));
+        server.abort();
+        service.finish().await;
+    }
+}

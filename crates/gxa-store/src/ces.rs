@@ -40,3 +40,27 @@ pub struct CesEvent {
     /// The event as JSON.
     pub body: String,
 }
+
+/// How far the change log has been delivered to one CES target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CesDelivery {
+    /// The last change-log sequence number the target took or refused for good (0: none).
+    pub delivered: u64,
+    /// Events it took.
+    pub sent: u64,
+    /// Events it refused for good (4xx), skipped.
+    pub refused: u64,
+    /// Attempts that failed and will be retried (5xx, 429, time-outs, connection errors).
+    pub failures: u64,
+    /// The last refusal or failure.
+    pub last_error: Option<String>,
+}
+
+/// What became of one delivered event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The target took it.
+    Sent,
+    /// The target refused it for good (the reason); it is skipped.
+    Refused(String),
+}

@@ -11,7 +11,7 @@ mod sqlite;
 mod store;
 
 pub use bits::{MIN_STATUS_LIST_BITS, bit_is_set};
-pub use ces::{CesEvent, CesReceipt, NewCesEvent};
+pub use ces::{CesDelivery, CesEvent, CesReceipt, DeliveryOutcome, NewCesEvent};
 pub use error::StoreError;
 pub use model::{
     ChangeCursor, ChangeEntry, ChangeKind, CredentialFilter, CredentialFormat, CredentialState,

@@ -11,11 +11,11 @@ use jiff::Timestamp;
 use crate::postgres::PostgresBackend;
 use crate::sqlite::SqliteBackend;
 use crate::{
-    CesEvent, CesReceipt, ChangeCursor, ChangeEntry, CredentialFilter, Lease, ListCursor,
-    ListedCredential, NewCesEvent, NewCredential, NewUpload, Page, PartnerProvenance,
-    PartnerReceipt, PartnerRejection, PartnerState, Previous, ReceiptOutcome, RejectionKind,
-    Revocation, Sha256Digest, SlotIssuance, StatusList, StatusPurpose, StoreError,
-    StoredCredential, Subject, Upload,
+    CesDelivery, CesEvent, CesReceipt, ChangeCursor, ChangeEntry, CredentialFilter,
+    DeliveryOutcome, Lease, ListCursor, ListedCredential, NewCesEvent, NewCredential, NewUpload,
+    Page, PartnerProvenance, PartnerReceipt, PartnerRejection, PartnerState, Previous,
+    ReceiptOutcome, RejectionKind, Revocation, Sha256Digest, SlotIssuance, StatusList,
+    StatusPurpose, StoreError, StoredCredential, Subject, Upload,
 };
 
 /// The file name of the SQLite database in a data directory.
@@ -548,6 +548,28 @@ impl Store {
     /// order they arrived.
     pub async fn ces_events(&self, offset: u64, limit: u32) -> Result<Vec<CesEvent>, StoreError> {
         dispatch!(self.ces_events(offset, limit))
+    }
+
+    /// How far the change log has been delivered to CES `target` (all zero before the first
+    /// delivery).
+    pub async fn ces_delivery(&self, target: &str) -> Result<CesDelivery, StoreError> {
+        dispatch!(self.ces_delivery(target))
+    }
+
+    /// Records `target`'s answer to the event of change `seq`: the cursor moves to `seq` (never
+    /// back) and the sent or refused count grows.
+    pub async fn ces_delivered(
+        &self,
+        target: &str,
+        seq: u64,
+        outcome: &DeliveryOutcome,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.ces_delivered(target, seq, outcome))
+    }
+
+    /// Records a failed attempt at `target` (it is retried; the cursor stays).
+    pub async fn ces_delivery_failed(&self, target: &str, error: &str) -> Result<(), StoreError> {
+        dispatch!(self.ces_delivery_failed(target, error))
     }
 
     /// A partner's cursor, last round and counts (cursor 0 and no rounds for a partner never

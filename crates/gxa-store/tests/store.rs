@@ -1144,6 +1144,34 @@ async fn ces_events_are_stored_once_and_listed_in_order() {
             store.receive_ces_event(&event("", "x")).await,
             Err(StoreError::InvalidInput(_))
         ));
+
+        // Delivery cursors: forward only, counts per outcome, failures keep the cursor.
+        let t = "https://ces.example/v2/credentials-events";
+        assert_eq!(
+            store.ces_delivery(t).await.unwrap(),
+            gxa_store::CesDelivery::default()
+        );
+        store.ces_delivery_failed(t, "HTTP 503").await.unwrap();
+        store
+            .ces_delivered(t, 1, &gxa_store::DeliveryOutcome::Sent)
+            .await
+            .unwrap();
+        store
+            .ces_delivered(
+                t,
+                2,
+                &gxa_store::DeliveryOutcome::Refused("HTTP 422".into()),
+            )
+            .await
+            .unwrap();
+        store
+            .ces_delivered(t, 1, &gxa_store::DeliveryOutcome::Sent)
+            .await
+            .unwrap();
+        let d = store.ces_delivery(t).await.unwrap();
+        assert_eq!((d.delivered, d.sent, d.refused, d.failures), (2, 2, 1, 1));
+        assert_eq!(d.last_error.as_deref(), Some("HTTP 422"));
+        assert_eq!(store.ces_delivery("other").await.unwrap().delivered, 0);
         db.finish().await;
     }
 }

@@ -18,7 +18,11 @@
 //! registration number at the notary. Labels: level 1 issued on the example's claims, level 2
 //! refused naming each certification criterion, levels 2 and 3 issued with a trusted
 //! assessment body's `CriteriaCertification` presented from `[clearing] certifications`. The
-//! pre-flight as `GET /clearing/check`, and the notary's country-company-number kind. Finally renewal with a short validity (30 s credentials,
+//! pre-flight as `GET /clearing/check`, and the notary's country-company-number kind. All along
+//! the provider publishes its change log to the compliance process's CES (`[ces]`, `POST
+//! /v2/credentials-events` verifying each credential over https), both processes SIGKILLed
+//! and restarted on the way: at the end every entry is delivered and the CES holds each event
+//! once, in log order. Finally renewal with a short validity (30 s credentials,
 //! a 20 s window): the provider's scheduler re-submits before expiry, and the new credential
 //! supersedes the old one.
 
@@ -127,6 +131,11 @@ extra_ca = "{ca}"
 attempts = 2
 backoff_ms = 100
 {renewal}
+
+[ces]
+publish = ["https://localhost:{cp}/v2/credentials-events"]
+interval_secs = 1
+extra_ca = "{ca}"
 "#,
             pp = self.provider_port,
             cp = self.compliance_port,
@@ -181,6 +190,12 @@ reissue_interval_secs = 0
 listen = "127.0.0.1:{cp}"
 cert = "{cert}"
 key = "{key}"
+
+# Its CES endpoint verifies what it is sent with these.
+[verify]
+trust_anchors = "{anchors}"
+allow_hosts = ["localhost"]
+extra_ca = "{ca}"
 
 [compliance]
 trust_anchors = "{anchors}"
@@ -1036,6 +1051,50 @@ async fn clearing_house_round_trip_both_profiles() {
         renewed.issued_at >= until - jiff::SignedDuration::from_secs(21),
         "not before the window"
     );
+    // All along the provider published its change log to the clearing house's CES ([ces]),
+    // with SIGKILLs and restarts of both in between: every entry is delivered (pending 0), and
+    // the CES holds each event once, the inventory's issuances first, in log order.
+    let metrics_url = format!("https://localhost:{}/metrics", setup.provider_port);
+    let target = format!(
+        "https://localhost:{}/v2/credentials-events",
+        setup.compliance_port
+    );
+    let pending = format!("gxa_ces_delivery{{target=\"{target}\",kind=\"pending\"}} 0");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let text = String::from_utf8(fetch(&setup, &metrics_url, "text/plain").await).unwrap();
+        if text.lines().any(|l| l == pending) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "CES delivery not done: {}\n{}",
+            text.lines()
+                .filter(|l| l.starts_with("gxa_ces"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            provider.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut held = Vec::new();
+    for page in 0.. {
+        let url = format!("{target}?page={page}&size=50");
+        let events: Value =
+            serde_json::from_slice(&fetch(&setup, &url, "application/json").await).unwrap();
+        let events = events.as_array().unwrap();
+        if events.is_empty() {
+            break;
+        }
+        for e in events {
+            assert_eq!(e["source"], setup.provider_did.as_str());
+            held.push(e["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let unique: std::collections::BTreeSet<&String> = held.iter().collect();
+    assert_eq!(unique.len(), held.len(), "a duplicate event: {held:?}");
+    let first: Vec<String> = (1..=10).map(|n| format!("change-{n}")).collect();
+    assert_eq!(held[..10], first[..], "{held:?}");
     drop(provider);
     store.close().await;
     drop(compliance);

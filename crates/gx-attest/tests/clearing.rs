@@ -1095,6 +1095,118 @@ async fn clearing_house_round_trip_both_profiles() {
     assert_eq!(unique.len(), held.len(), "a duplicate event: {held:?}");
     let first: Vec<String> = (1..=10).map(|n| format!("change-{n}")).collect();
     assert_eq!(held[..10], first[..], "{held:?}");
+
+    // A catalogue follows the CES as a partner of kind `ces` (the provider's events only):
+    // every credential announced is verified in full (did:web, x5u, proofs) and stored with
+    // provenance, each once.
+    let c_port = free_port();
+    let c_dir = d.join("catalogue");
+    gxa_proof::generate_keyset(
+        gxa_proof::Algorithm::EdDsa,
+        &format!("did:web:localhost%3A{c_port}"),
+        &c_dir.join("keys"),
+    )
+    .unwrap();
+    let c_config = d.join("catalogue.toml");
+    std::fs::write(
+        &c_config,
+        format!(
+            r#"
+listen = "127.0.0.1:{c_port}"
+base_url = "https://localhost:{c_port}"
+data_dir = "{data}"
+key_set = "{keys}"
+
+[limits]
+reissue_interval_secs = 0
+
+[verify]
+trust_anchors = "{anchors}"
+allow_hosts = ["localhost"]
+extra_ca = "{ca}"
+
+[partner_sync]
+interval_ms = 300
+page_size = 7
+
+[[partners]]
+id = "ces"
+kind = "ces"
+base_url = "{target}"
+did = "{pdid}"
+"#,
+            data = toml_path(&c_dir.join("data")),
+            keys = toml_path(&c_dir.join("keys")),
+            anchors = toml_path(&setup.anchors),
+            ca = toml_path(&setup.tls_ca),
+            pdid = setup.provider_did,
+        ),
+    )
+    .unwrap();
+    let catalogue = Server::start(&c_config, c_port, &d.join("catalogue.log"), "provider");
+    let subjects: Vec<String> = {
+        let url = format!("{target}?page=0&size=10");
+        let events: Value =
+            serde_json::from_slice(&fetch(&setup, &url, "application/json").await).unwrap();
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let partner = loop {
+        let reply = gxa_testkit::http::request(
+            c_port,
+            "GET",
+            "/partners",
+            &[("Accept", "application/json")],
+            b"",
+        )
+        .unwrap();
+        let body = reply.json();
+        let partner = body["partners"][0].clone();
+        // The provider may have published more since (its renewals go on).
+        if partner["cursor"].as_u64() >= Some(held.len() as u64) {
+            break partner;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the catalogue did not follow the CES: {body}\n{}",
+            catalogue.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(partner["last_error"].is_null(), "{partner}");
+    for subject in &subjects {
+        let path = format!(
+            "/credentials?limit=1000&issuer={}",
+            gxa_testkit::http::encode(&setup.provider_did)
+        );
+        let reply = gxa_testkit::http::request(
+            c_port,
+            "GET",
+            &path,
+            &[("Accept", "application/json")],
+            b"",
+        )
+        .unwrap();
+        let listed = reply.json();
+        let ids: Vec<&str> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&subject.as_str()),
+            "{subject} not held: {ids:?}"
+        );
+        let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "a credential twice");
+    }
+    drop(catalogue);
     drop(provider);
     store.close().await;
     drop(compliance);

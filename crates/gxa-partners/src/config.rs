@@ -22,6 +22,23 @@ pub struct PartnerConfig {
     /// The trust policy: which of the partner's credentials are accepted.
     #[serde(default)]
     pub policy: TrustPolicy,
+    /// What `base_url` is: a gx-attest instance (`gx-attest`, the default: its change feed)
+    /// or a Credential Event Service (`ces`: `base_url` is its `…/credentials-events`
+    /// endpoint, and the events whose `source` is `did` are taken, each credential from the
+    /// event's `data`, verified like any other).
+    #[serde(default)]
+    pub kind: PartnerKind,
+}
+
+/// What a partner's `base_url` serves.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartnerKind {
+    /// A gx-attest instance: `{base_url}/changes` and `{base_url}/credentials/{id}`.
+    #[default]
+    GxAttest,
+    /// A Gaia-X Credential Event Service endpoint, paged with `page` and `size`.
+    Ces,
 }
 
 /// What a partner may attest (`policy = { types = [...], subjects = [...] }`). Empty lists

@@ -4,7 +4,7 @@ mod config;
 mod document;
 mod syncer;
 
-pub use config::{PartnerConfig, SyncOptions, TrustPolicy};
+pub use config::{PartnerConfig, PartnerKind, SyncOptions, TrustPolicy};
 pub use syncer::{
     Observer, PARTNER_PROFILE, PartnerStats, RoundOutcome, RoundSummary, Syncer, credential_url,
     lease_name,

@@ -12,10 +12,12 @@ use serde::Deserialize;
 use tokio::sync::watch;
 
 use crate::document::{format_of, metadata};
-use crate::{PartnerConfig, PartnerError, SyncOptions};
+use crate::{PartnerConfig, PartnerError, PartnerKind, SyncOptions};
 
 /// The profile name of received credentials in the store.
 pub const PARTNER_PROFILE: &str = "partner";
+/// The largest page asked of a CES (gx-attest's own serves at most 50).
+const CES_MAX_PAGE: u32 = 50;
 
 /// What `Accept` asks a partner for: a credential's native form (JSON-LD with its embedded
 /// proof, or the `vc+jwt`), which is what it signed and what we store unchanged.
@@ -355,6 +357,17 @@ impl Syncer {
     }
 
     async fn pull(&self, partner: &PartnerConfig, summary: &mut RoundSummary) -> Result<(), Stop> {
+        match partner.kind {
+            PartnerKind::GxAttest => self.pull_feed(partner, summary).await,
+            PartnerKind::Ces => self.pull_ces(partner, summary).await,
+        }
+    }
+
+    async fn pull_feed(
+        &self,
+        partner: &PartnerConfig,
+        summary: &mut RoundSummary,
+    ) -> Result<(), Stop> {
         let store = &self.inner.store;
         let mut cursor = store.partner_state(&partner.id).await?.cursor;
         loop {
@@ -376,47 +389,10 @@ impl Syncer {
                 if entry.seq <= cursor {
                     continue;
                 }
-                let outcome = self.entry(partner, &entry).await?;
+                let outcome = self.entry(partner, &entry, None).await?;
                 cursor = entry.seq;
                 progressed = true;
-                summary.entries += 1;
-                let counters = self.inner.stats.get(&partner.id);
-                let bump = |f: fn(&Counters) -> &AtomicU64| {
-                    if let Some(c) = counters {
-                        f(c).fetch_add(1, Ordering::Relaxed);
-                    }
-                };
-                self.observe(&partner.id, outcome.name());
-                match outcome {
-                    EntryOutcome::Stored => {
-                        summary.stored += 1;
-                        bump(|c| &c.stored);
-                    }
-                    EntryOutcome::AlreadyStored => summary.already_stored += 1,
-                    EntryOutcome::Rejected => {
-                        summary.rejected += 1;
-                        bump(|c| &c.rejected);
-                    }
-                    EntryOutcome::Revoked => {
-                        summary.revoked += 1;
-                        bump(|c| &c.revoked);
-                    }
-                    EntryOutcome::Skipped => {
-                        summary.skipped += 1;
-                        bump(|c| &c.skipped);
-                    }
-                }
-                if store
-                    .renew_lease(
-                        &lease_name(&partner.id),
-                        &self.inner.holder,
-                        self.inner.options.lease_ttl(),
-                    )
-                    .await?
-                    .is_none()
-                {
-                    return Err(Stop::LeaseLost);
-                }
+                self.account(partner, outcome, summary).await?;
             }
             if !progressed {
                 return Ok(());
@@ -424,11 +400,155 @@ impl Syncer {
         }
     }
 
+    /// Follows a Credential Event Service: the cursor counts the events read, so event `n`
+    /// (from 1) is on page `(n - 1) / size` at position `(n - 1) % size`; a page is asked for
+    /// again until it is full, so an event that arrives later is not missed.
+    async fn pull_ces(
+        &self,
+        partner: &PartnerConfig,
+        summary: &mut RoundSummary,
+    ) -> Result<(), Stop> {
+        let store = &self.inner.store;
+        let size = u64::from(self.inner.options.page_size.clamp(1, CES_MAX_PAGE));
+        let mut cursor = store.partner_state(&partner.id).await?.cursor;
+        loop {
+            let (page, skip) = (cursor / size, cursor % size);
+            let url = format!(
+                "{}?page={page}&size={size}&type={}",
+                partner.base_url,
+                gxa_ces::EVENT_TYPE
+            );
+            let fetched = self
+                .inner
+                .fetcher
+                .get(&url, "application/json")
+                .await
+                .map_err(|e| Stop::CouldNotCheck(e.to_string()))?;
+            let events: Vec<serde_json::Value> = serde_json::from_slice(&fetched.body)
+                .map_err(|e| Stop::CouldNotCheck(format!("{url}: not a page of events: {e}")))?;
+            let full = events.len() as u64 >= size;
+            let mut progressed = false;
+            for (n, raw) in (0_u64..)
+                .zip(events)
+                .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            {
+                let seq = page * size + n + 1;
+                let outcome = self.event(partner, seq, raw).await?;
+                cursor = seq;
+                progressed = true;
+                self.account(partner, outcome, summary).await?;
+            }
+            if !progressed || !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One CES event as a feed entry whose credential is the event's `data`.
+    async fn event(
+        &self,
+        partner: &PartnerConfig,
+        seq: u64,
+        raw: serde_json::Value,
+    ) -> Result<EntryOutcome, Stop> {
+        let store = &self.inner.store;
+        let event = match gxa_ces::CloudEvent::parse(raw) {
+            Ok(event) => event,
+            Err(why) => {
+                store
+                    .reject_partner_entry(
+                        &partner.id,
+                        seq,
+                        "(not an event)",
+                        RejectionKind::Invalid,
+                        &[format!("syntax fail: {why}")],
+                    )
+                    .await?;
+                return Ok(EntryOutcome::Rejected);
+            }
+        };
+        let credential_id = event
+            .subject
+            .clone()
+            .or_else(|| {
+                event
+                    .data
+                    .get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        let entry = FeedEntry {
+            seq,
+            kind: event.change.clone().unwrap_or_else(|| "issued".to_owned()),
+            credential_id,
+            issuer: Some(event.source.clone()),
+            previous: event.replaces.clone(),
+        };
+        let inline = match &event.data {
+            serde_json::Value::String(jwt) => Some(jwt.clone().into_bytes()),
+            serde_json::Value::Object(_) => serde_json::to_vec(&event.data).ok(),
+            _ => None,
+        };
+        self.entry(partner, &entry, inline).await
+    }
+
+    /// Counts an entry's outcome and keeps the lease.
+    async fn account(
+        &self,
+        partner: &PartnerConfig,
+        outcome: EntryOutcome,
+        summary: &mut RoundSummary,
+    ) -> Result<(), Stop> {
+        summary.entries += 1;
+        let counters = self.inner.stats.get(&partner.id);
+        let bump = |f: fn(&Counters) -> &AtomicU64| {
+            if let Some(c) = counters {
+                f(c).fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        self.observe(&partner.id, outcome.name());
+        match outcome {
+            EntryOutcome::Stored => {
+                summary.stored += 1;
+                bump(|c| &c.stored);
+            }
+            EntryOutcome::AlreadyStored => summary.already_stored += 1,
+            EntryOutcome::Rejected => {
+                summary.rejected += 1;
+                bump(|c| &c.rejected);
+            }
+            EntryOutcome::Revoked => {
+                summary.revoked += 1;
+                bump(|c| &c.revoked);
+            }
+            EntryOutcome::Skipped => {
+                summary.skipped += 1;
+                bump(|c| &c.skipped);
+            }
+        }
+        if self
+            .inner
+            .store
+            .renew_lease(
+                &lease_name(&partner.id),
+                &self.inner.holder,
+                self.inner.options.lease_ttl(),
+            )
+            .await?
+            .is_none()
+        {
+            return Err(Stop::LeaseLost);
+        }
+        Ok(())
+    }
+
     /// Handles one entry and stores its outcome with the cursor move.
     async fn entry(
         &self,
         partner: &PartnerConfig,
         entry: &FeedEntry,
+        inline: Option<Vec<u8>>,
     ) -> Result<EntryOutcome, Stop> {
         let store = &self.inner.store;
         let (id, seq) = (partner.id.as_str(), entry.seq);
@@ -449,7 +569,7 @@ impl Syncer {
                     None => EntryOutcome::Skipped,
                 })
             }
-            "issued" | "reissued" => self.credential(partner, entry).await,
+            "issued" | "reissued" => self.credential(partner, entry, inline).await,
             _ => {
                 // A kind this version does not know: nothing to store.
                 store.skip_partner_entry(id, seq).await?;
@@ -458,22 +578,34 @@ impl Syncer {
         }
     }
 
+    /// Verifies and stores the credential of `entry`: `inline` (a CES event's data), else
+    /// fetched from the partner.
     async fn credential(
         &self,
         partner: &PartnerConfig,
         entry: &FeedEntry,
+        inline: Option<Vec<u8>>,
     ) -> Result<EntryOutcome, Stop> {
         let store = &self.inner.store;
         let (id, seq) = (partner.id.as_str(), entry.seq);
         let url = credential_url(&partner.base_url, &entry.credential_id);
-        let fetched = self
-            .inner
-            .fetcher
-            .get(&url, CREDENTIAL_ACCEPT)
-            .await
-            .map_err(|e| Stop::CouldNotCheck(e.to_string()))?;
-        let body = fetched.body.to_vec();
-        let format = format_of(fetched.content_type.as_deref(), &body);
+        let (body, format) = match inline {
+            Some(body) => {
+                let format = format_of(None, &body);
+                (body, format)
+            }
+            None => {
+                let fetched = self
+                    .inner
+                    .fetcher
+                    .get(&url, CREDENTIAL_ACCEPT)
+                    .await
+                    .map_err(|e| Stop::CouldNotCheck(e.to_string()))?;
+                let body = fetched.body.to_vec();
+                let format = format_of(fetched.content_type.as_deref(), &body);
+                (body, format)
+            }
+        };
         let reject = |kind: RejectionKind, reasons: Vec<String>| async move {
             tracing::warn!(partner = id, seq, credential = %entry.credential_id, kind = kind.as_str(), ?reasons, "partner credential rejected");
             store

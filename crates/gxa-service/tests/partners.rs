@@ -71,6 +71,7 @@ async fn partner_routes_show_state_and_page_rejections() {
                     types: vec!["scs:Attestation".to_owned()],
                     subjects: Vec::new(),
                 },
+                kind: gxa_partners::PartnerKind::default(),
             }],
             SyncOptions::default(),
         )

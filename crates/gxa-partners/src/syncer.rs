@@ -467,6 +467,11 @@ impl Syncer {
                 return Ok(EntryOutcome::Rejected);
             }
         };
+        if event.source != partner.did {
+            // A CES carries everyone's events; this partner is one source.
+            store.skip_partner_entry(&partner.id, seq).await?;
+            return Ok(EntryOutcome::Skipped);
+        }
         let credential_id = event
             .subject
             .clone()
@@ -482,7 +487,9 @@ impl Syncer {
             seq,
             kind: event.change.clone().unwrap_or_else(|| "issued".to_owned()),
             credential_id,
-            issuer: Some(event.source.clone()),
+            // The credential's own issuer decides: one the source re-announces from a third
+            // party (a compliance credential, say) is skipped, not refused.
+            issuer: None,
             previous: event.replaces.clone(),
         };
         let inline = match &event.data {
@@ -652,7 +659,7 @@ impl Syncer {
         match meta.issuer.as_deref() {
             Some(issuer) if issuer == partner.did => {}
             Some(issuer) if entry.issuer.is_none() => {
-                // An old feed without issuers: the credential says whose it is.
+                // An old feed without issuers, or a CES event: the credential says whose it is.
                 tracing::debug!(partner = id, issuer, "third-party credential skipped");
                 store.skip_partner_entry(id, seq).await?;
                 return Ok(EntryOutcome::Skipped);

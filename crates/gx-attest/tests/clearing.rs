@@ -127,6 +127,7 @@ notary_url = "https://localhost:{cp}/"
 registration_type = "vat-id"
 registration_number = "DE123456789"
 profiles = ["loire", "tagus"]
+registry_url = "https://localhost:{cp}"
 extra_ca = "{ca}"
 attempts = 2
 backoff_ms = 100
@@ -191,7 +192,11 @@ listen = "127.0.0.1:{cp}"
 cert = "{cert}"
 key = "{key}"
 
-# Its CES endpoint verifies what it is sent with these.
+# It is also the federation's registry of trust anchors.
+[registry]
+trust_anchors = "{anchors}"
+
+# Its CES endpoint and registry fetch and verify with these.
 [verify]
 trust_anchors = "{anchors}"
 allow_hosts = ["localhost"]
@@ -398,7 +403,13 @@ async fn clearing_house_round_trip_both_profiles() {
                 "{text}"
             );
         }
-        assert!(line("registry").starts_with("skip"), "{text}");
+        // The compliance process is also the federation's registry: asked online, not offline.
+        let registry = line("registry");
+        if offline {
+            assert!(registry.starts_with("skip"), "{text}");
+        } else {
+            assert!(registry.starts_with("pass"), "{text}");
+        }
         assert!(line("types").starts_with("skip"), "{text}");
     }
 
@@ -431,7 +442,13 @@ async fn clearing_house_round_trip_both_profiles() {
         let (ev, why) = outcome(report, "ev");
         assert_eq!(ev, "fail", "{why}");
         assert!(why.contains("no EV policy 2.23.140.1.1"), "{why}");
-        for pass in ["x5u", "key-leaf", "registration-number", "did-web"] {
+        for pass in [
+            "x5u",
+            "key-leaf",
+            "registration-number",
+            "did-web",
+            "registry",
+        ] {
             assert_eq!(outcome(report, pass).0, "pass", "{pass}: {report}");
         }
         // Tagus needs the notary's gx:legalRegistrationNumber, which only the submission
@@ -475,6 +492,91 @@ async fn clearing_house_round_trip_both_profiles() {
             .await
             .unwrap_err();
         assert!(err.contains("HTTP status 400"), "{bad}: {err}");
+    }
+
+    // The registry's trust-anchor API: the provider's x5u chain ends at an anchor (by URL and
+    // in the body); the TLS test CA's chain does not; a URL the fetch policy refuses is a
+    // false with the reason; a body that is no such request is a 400 problem.
+    let registry = format!(
+        "https://localhost:{}/v2/api/trustAnchor",
+        setup.compliance_port
+    );
+    let x5u = format!(
+        "https://localhost:{}/.well-known/x509CertificateChain.pem",
+        setup.provider_port
+    );
+    let post = |path: String, body: Value| {
+        let ca = setup.tls_ca.clone();
+        async move {
+            let out = Command::new("curl")
+                .args(["-sS", "-X", "POST", "--cacert"])
+                .arg(&ca)
+                .args([
+                    "-H",
+                    "Content-Type: application/json",
+                    "--data-binary",
+                    &body.to_string(),
+                    "-w",
+                    "\n%{http_code}",
+                ])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let (json, status) = text.rsplit_once('\n').unwrap();
+            (
+                status.to_owned(),
+                serde_json::from_str::<Value>(json).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, answer) = post(
+        format!("{registry}/chain/file"),
+        serde_json::json!({"uri": x5u}),
+    )
+    .await;
+    assert_eq!(
+        (status.as_str(), &answer["result"]),
+        ("200", &Value::Bool(true)),
+        "{answer}"
+    );
+    let pem = std::fs::read_to_string(d.join("provider/keys/x509CertificateChain.pem")).unwrap();
+    let (_, answer) = post(
+        format!("{registry}/chain"),
+        serde_json::json!({"certs": pem}),
+    )
+    .await;
+    assert_eq!(answer["result"], true, "{answer}");
+    let tls = std::fs::read_to_string(d.join("tls/cert.pem")).unwrap();
+    let (_, answer) = post(
+        format!("{registry}/chain"),
+        serde_json::json!({"certs": tls}),
+    )
+    .await;
+    assert_eq!(answer["result"], false, "{answer}");
+    assert!(
+        answer["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{answer}"
+    );
+    let (_, answer) = post(
+        format!("{registry}/chain/file"),
+        serde_json::json!({"uri": "https://127.0.0.1:1/chain.pem"}),
+    )
+    .await;
+    assert_eq!(answer["result"], false, "{answer}");
+    for bad in [
+        serde_json::json!({"url": x5u}),
+        serde_json::json!([1]),
+        serde_json::json!({"certs": 3}),
+    ] {
+        let (status, answer) = post(format!("{registry}/chain/file"), bad.clone()).await;
+        let (status2, _) = post(format!("{registry}/chain"), bad).await;
+        assert_eq!(
+            (status.as_str(), status2.as_str()),
+            ("400", "400"),
+            "{answer}"
+        );
+        assert_eq!(answer["status"], 400);
     }
 
     // One-shot round trip, both profiles.

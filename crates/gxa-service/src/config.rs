@@ -98,6 +98,9 @@ pub struct Config {
     /// `[ces]`: Credential Event Services this service publishes its change log to.
     #[serde(default)]
     pub ces: Option<CesSection>,
+    /// `[registry]`: the Gaia-X registry's trust-anchor API (any role).
+    #[serde(default)]
+    pub registry: Option<RegistrySection>,
     /// `[ops]`: who may read `/metrics` and `/partners`.
     #[serde(default)]
     pub ops: OpsConfig,
@@ -426,6 +429,19 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// `[registry]`: the trust-anchor API of a Gaia-X registry (`routes::registry`), answered
+/// against these anchors; chains named by URL are fetched with the `[verify]` fetch policy.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// The federation's trust anchors (PEM bundle or directory).
+    pub trust_anchors: PathBuf,
+    /// Require the EV policy OID on leaf certificates (as production Gaia-X registries do:
+    /// `evsslonly`).
+    #[serde(default)]
+    pub require_ev: bool,
+}
+
 /// `[ces]`: publishing the change log to Credential Event Services (`gxa_ces::publish`).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -731,6 +747,7 @@ impl Config {
             compliance: ComplianceSection::default(),
             clearing: None,
             ces: None,
+            registry: None,
         }
     }
 

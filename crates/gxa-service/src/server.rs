@@ -324,7 +324,8 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         .clone()
         .map(|section| crate::pull::spawn(section, state.clone(), shutdown_rx.clone()));
     let app: Router = crate::routes::router_with(
-        crate::routes::clearing::role_routes(&config)?,
+        crate::routes::clearing::role_routes(&config)?
+            .merge(crate::routes::registry::routes(&config)?),
         state.clone(),
     );
     let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;

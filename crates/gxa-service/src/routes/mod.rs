@@ -19,6 +19,7 @@ pub(crate) mod ops;
 pub(crate) mod pages;
 pub(crate) mod partners;
 pub(crate) mod preflight;
+pub(crate) mod registry;
 pub(crate) mod uploads;
 pub(crate) mod verify;
 
@@ -66,6 +67,9 @@ pub const ROUTES: &[&str] = &[
     "/v2/api/credential-offers/{level}",
     "/v1/registrationNumberVC",
     "/v2/registration-numbers/{kind}/{value}",
+    // Routed with a [registry] section (routes::registry).
+    "/v2/api/trustAnchor/chain/file",
+    "/v2/api/trustAnchor/chain",
     // Pages and the SCS compliance monitor's read API ({view}: markdown, fragment or page).
     "/",
     "/status",

@@ -53,6 +53,8 @@ use crate::state::AppState;
         routes::clearing::notary_v1,
         routes::clearing::notary_v2,
         routes::preflight::check,
+        routes::registry::chain_file,
+        routes::registry::chain,
         routes::pages::overview,
         routes::pages::verify_form,
         routes::monitor::status,
@@ -75,6 +77,7 @@ use crate::state::AppState;
         (name = "badges", description = "SCS compliance badges"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "partners", description = "Partner exchange: partners' credentials pulled, verified and re-served; sync state and rejections"),
+        (name = "registry", description = "Gaia-X registry trust-anchor API (with a [registry] section): whether an x5u chain ends at a trust anchor of this federation"),
         (name = "clearing", description = "The provider's clearing-house pre-flight (with a [clearing] section): every check a Gaia-X clearing house makes, before submitting"),
         (name = "compliance", description = "Clearing house (role compliance only): Gaia-X compliance v1/v2 and the registration-number notary; error bodies in the Gaia-X services' own JSON shapes"),
         (name = "pages", description = "HTML pages (the credentials listing, a credential and the partners list also answer text/html when Accept prefers it)"),
@@ -109,11 +112,12 @@ pub fn drop_tag(doc: &mut serde_json::Value, tag: &str) {
 static OPENAPI_COMPLIANCE: LazyLock<Vec<u8>> =
     LazyLock::new(|| serde_json::to_vec_pretty(&ApiDoc::openapi()).unwrap_or_default());
 
-/// The document of the provider role: without the clearing-house routes, which it does not
-/// route.
+/// The document of the provider role: without the clearing-house and registry routes (a
+/// private clearing house runs those, in the compliance role).
 static OPENAPI_PROVIDER: LazyLock<Vec<u8>> = LazyLock::new(|| {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     drop_tag(&mut doc, "compliance");
+    drop_tag(&mut doc, "registry");
     serde_json::to_vec_pretty(&doc).unwrap_or_default()
 });
 

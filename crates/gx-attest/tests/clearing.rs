@@ -831,6 +831,37 @@ async fn clearing_house_round_trip_both_profiles() {
             .unwrap(),
     );
     assert_eq!(label["credentialSubject"]["gx:labelLevel"], "L1");
+    // `gx-attest verify --registry`: the chain judged by the federation's registry instead of
+    // local anchors; with --require-ev the development certificate is refused.
+    let label_file = d.join("label-l1.jwt");
+    std::fs::write(
+        &label_file,
+        fetch(&setup, &submitted.credential_id, "application/vc+jwt").await,
+    )
+    .unwrap();
+    let registry_url = format!("https://localhost:{}", setup.compliance_port);
+    for (ev, code, says) in [
+        (false, 0, "accepted by registry"),
+        (true, 1, "no EV policy 2.23.140.1.1"),
+    ] {
+        let mut cmd = gx_attest();
+        cmd.args(["verify", "--online", "--allow-host", "localhost", "--ca"])
+            .arg(&setup.tls_ca)
+            .args(["--registry", &registry_url, "--json"])
+            .arg(&label_file);
+        if ev {
+            cmd.arg("--require-ev");
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains(says), "{text}");
+    }
     let validated = label["credentialSubject"]["gx:validatedCriteria"]
         .as_array()
         .unwrap();

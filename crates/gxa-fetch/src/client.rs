@@ -218,6 +218,58 @@ impl Fetcher {
         })
     }
 
+    /// POSTs `body` (JSON text) to `url` under the same guard and limits as [`Fetcher::get`]
+    /// (scheme, address guard, per-host permit, time-out, body size); never cached or
+    /// coalesced, and redirects are not followed (a POST is not repeated elsewhere). A non-2xx
+    /// answer is [`FetchError::HttpStatus`]. For questions such as a registry's
+    /// `POST /v2/api/trustAnchor/chain/file`.
+    pub async fn post_json(&self, url: &str, body: &str) -> Result<Fetched, FetchError> {
+        let policy = &self.inner.policy;
+        let current = Url::parse(url).map_err(|e| FetchError::InvalidUrl {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let attempt = async {
+            let host_key = self.check_target(&current).await?;
+            let _permit = self.host_permit(host_key).await;
+            self.inner.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let res = self
+                .inner
+                .client
+                .post(current.clone())
+                .header(ACCEPT, "application/json")
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_owned())
+                .send()
+                .await
+                .map_err(|e| classify(current.as_str(), e, policy))?;
+            let status = res.status();
+            if !status.is_success() {
+                return Err(FetchError::HttpStatus {
+                    url: current.to_string(),
+                    status: status.as_u16(),
+                });
+            }
+            self.read_body(current.clone(), res).await.map(|(f, _)| f)
+        };
+        let res = match tokio::time::timeout(policy.total_timeout, attempt).await {
+            Ok(res) => res,
+            Err(_) => Err(FetchError::Timeout {
+                url: url.to_owned(),
+                after: policy.total_timeout,
+            }),
+        };
+        if let Err(e) = &res {
+            let counter = if e.is_refused() {
+                &self.inner.stats.refused
+            } else {
+                &self.inner.stats.failed
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        res
+    }
+
     async fn fetch_and_cache(
         &self,
         url: &str,

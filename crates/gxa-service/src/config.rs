@@ -260,6 +260,9 @@ pub struct TlsConfig {
 pub struct VerifyConfig {
     /// PEM bundle, or a directory of PEM files, of the roots an `x5u` chain must end in.
     pub trust_anchors: Option<PathBuf>,
+    /// A Gaia-X registry (base URL) asked whether each `x5u` chain ends at one of its trust
+    /// anchors, instead of `trust_anchors`.
+    pub registry_url: Option<String>,
     /// Require the leaf certificate to carry the EV policy OID `2.23.140.1.1`, as production
     /// Gaia-X registries do.
     pub require_ev: bool,
@@ -296,6 +299,7 @@ impl Default for VerifyConfig {
     fn default() -> Self {
         Self {
             trust_anchors: None,
+            registry_url: None,
             require_ev: false,
             allow_hosts: Vec::new(),
             allow_http: false,
@@ -357,6 +361,7 @@ impl VerifyConfig {
         let mut verifier_config = gxa_verify::VerifierConfig::offline();
         verifier_config.fetcher = Some(fetcher);
         verifier_config.trust_anchors = trust_anchors;
+        verifier_config.registry = config.registry_url.clone();
         verifier_config.chain_policy = gxa_verify::ChainPolicy {
             require_ev: config.require_ev,
         };

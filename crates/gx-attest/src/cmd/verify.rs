@@ -43,8 +43,18 @@ pub(crate) struct Args {
     /// files. Without it the chain check is skipped; with it a key without x5u fails.
     #[arg(long, value_name = "PEM_OR_DIR")]
     trust_anchors: Option<PathBuf>,
+    /// A Gaia-X registry (base URL, before /v2/api/…) asked whether each x5u chain ends at one
+    /// of its trust anchors, instead of --trust-anchors (the chain is still fetched and must
+    /// hold the key).
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "online",
+        conflicts_with = "trust_anchors"
+    )]
+    registry: Option<String>,
     /// Require the EV policy (2.23.140.1.1) on the leaf certificate (Gaia-X production).
-    #[arg(long, requires = "trust_anchors")]
+    #[arg(long)]
     require_ev: bool,
     /// Exempt HOST (`host` or `host:port`) from the address guard, e.g. `localhost` for a
     /// local test server; repeatable. Never use it for hosts named by credentials.
@@ -122,6 +132,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("--trust-anchors {}", path.display()))?,
         );
     }
+    config.registry = args.registry.clone();
     config.chain_policy = ChainPolicy {
         require_ev: args.require_ev,
     };

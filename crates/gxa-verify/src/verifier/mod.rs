@@ -69,8 +69,13 @@ const ACCEPT_VC: &str = "application/vc+ld+json, application/vc+jwt, application
 pub struct VerifierConfig {
     /// The guarded fetcher for did:web documents, `x5u` chains and status lists.
     pub fetcher: Option<Fetcher>,
-    /// Roots a certificate chain must end in; `None` skips the chain check.
+    /// Roots a certificate chain must end in; `None` skips the chain check (unless a
+    /// `registry` is asked instead).
     pub trust_anchors: Option<TrustAnchors>,
+    /// A Gaia-X registry (base URL, before `/v2/api/…`) asked whether each `x5u` chain ends
+    /// at one of its trust anchors (`POST /v2/api/trustAnchor/chain/file`), instead of local
+    /// `trust_anchors`; the chain is still fetched and its leaf must hold the key.
+    pub registry: Option<String>,
     /// Chain policy (EV only).
     pub chain_policy: ChainPolicy,
     /// DID documents known beforehand (did:web documents, controller documents), preferred to
@@ -100,6 +105,7 @@ impl VerifierConfig {
         Self {
             fetcher: None,
             trust_anchors: None,
+            registry: None,
             chain_policy: ChainPolicy { require_ev: false },
             did_documents: Vec::new(),
             shapes: false,
@@ -128,6 +134,7 @@ pub enum VerifierError {
 struct Inner {
     fetcher: Option<Fetcher>,
     anchors: Option<TrustAnchors>,
+    registry: Option<String>,
     chain_policy: ChainPolicy,
     resolver: Resolver,
     shapes: bool,
@@ -189,6 +196,7 @@ impl Verifier {
             inner: Arc::new(Inner {
                 fetcher: config.fetcher,
                 anchors: config.trust_anchors,
+                registry: config.registry.map(|r| r.trim_end_matches('/').to_owned()),
                 chain_policy: config.chain_policy,
                 resolver,
                 shapes: config.shapes,

@@ -931,17 +931,11 @@ async fn clearing_house_round_trip_both_profiles() {
     });
     let unsigned = d.join("certification.json");
     std::fs::write(&unsigned, certification.to_string()).unwrap();
-    let out = gx_attest()
-        .args(["sign", "--suite", "vc-jwt", "--key"])
-        .arg(d.join("compliance/keys"))
-        .arg(&unsigned)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = gxa_testkit::process::run_ok(
+        gx_attest()
+            .args(["sign", "--suite", "vc-jwt", "--key"])
+            .arg(d.join("compliance/keys"))
+            .arg(&unsigned),
     );
     let signed = d.join("certification.jwt");
     std::fs::write(&signed, &out.stdout).unwrap();

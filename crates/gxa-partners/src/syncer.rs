@@ -375,14 +375,7 @@ impl Syncer {
                 "{}/changes?after={cursor}&limit={}",
                 partner.base_url, self.inner.options.page_size
             );
-            let fetched = self
-                .inner
-                .fetcher
-                .get(&url, "application/json")
-                .await
-                .map_err(|e| Stop::CouldNotCheck(e.to_string()))?;
-            let page: FeedPage = serde_json::from_slice(&fetched.body)
-                .map_err(|e| Stop::CouldNotCheck(format!("{url}: not a change feed page: {e}")))?;
+            let page: FeedPage = self.fetch_page(&url, "a change feed page").await?;
             let mut progressed = false;
             for entry in page.changes {
                 // A feed that ignores `after` repeats old entries: they are done.
@@ -418,14 +411,7 @@ impl Syncer {
                 partner.base_url,
                 gxa_ces::EVENT_TYPE
             );
-            let fetched = self
-                .inner
-                .fetcher
-                .get(&url, "application/json")
-                .await
-                .map_err(|e| Stop::CouldNotCheck(e.to_string()))?;
-            let events: Vec<serde_json::Value> = serde_json::from_slice(&fetched.body)
-                .map_err(|e| Stop::CouldNotCheck(format!("{url}: not a page of events: {e}")))?;
+            let events: Vec<serde_json::Value> = self.fetch_page(&url, "a page of events").await?;
             let full = events.len() as u64 >= size;
             let mut progressed = false;
             for (n, raw) in (0_u64..)
@@ -442,6 +428,23 @@ impl Syncer {
                 return Ok(());
             }
         }
+    }
+
+    /// A JSON page of a partner (`what` names it in the error): fetch and parse failures are
+    /// "could not check", so the round stops and resumes from its cursor.
+    async fn fetch_page<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        what: &str,
+    ) -> Result<T, Stop> {
+        let fetched = self
+            .inner
+            .fetcher
+            .get(url, "application/json")
+            .await
+            .map_err(|e| Stop::CouldNotCheck(e.to_string()))?;
+        serde_json::from_slice(&fetched.body)
+            .map_err(|e| Stop::CouldNotCheck(format!("{url}: not {what}: {e}")))
     }
 
     /// One CES event as a feed entry whose credential is the event's `data`.

@@ -3,8 +3,8 @@
 //! TLS; each with its own key set, did:web identity and x5u chain, the chains' roots trusted by
 //! the other side):
 //!
-//! * a **compliance** process (`--role compliance`): did:web, x5u, the compliance v1/v2 and
-//!   notary v1/v2 routes;
+//! * a **compliance** process (`--role compliance,registry`): did:web, x5u, the compliance
+//!   v1/v2 and notary v1/v2 routes, the registry's trust-anchor API and a CES;
 //! * a **provider** process with the example inventory issued and a `[clearing]` section
 //!   pointing at the compliance process.
 //!
@@ -182,7 +182,7 @@ listen = "127.0.0.1:0"
 base_url = "https://localhost:{cp}"
 data_dir = "{data}"
 key_set = "{keys}"
-role = "compliance"
+role = "compliance,registry"
 
 [limits]
 reissue_interval_secs = 0
@@ -192,7 +192,7 @@ listen = "127.0.0.1:{cp}"
 cert = "{cert}"
 key = "{key}"
 
-# It is also the federation's registry of trust anchors.
+# It is also the federation's registry of trust anchors (the registry role).
 [registry]
 trust_anchors = "{anchors}"
 
@@ -349,7 +349,7 @@ async fn clearing_house_round_trip_both_profiles() {
         &d.join("compliance.toml"),
         setup.compliance_port,
         &d.join("compliance.log"),
-        "compliance",
+        "compliance,registry",
     );
     let provider = Server::start(
         &setup.provider_config,
@@ -1107,8 +1107,49 @@ async fn clearing_house_round_trip_both_profiles() {
         .unwrap()
         .unwrap()
         .id;
-    drop(provider);
+    // A SIGKILL exactly between commit and send: with the CES (the compliance process) down,
+    // a change is committed in the provider's store (the Tagus compliance credential revoked,
+    // as its revoke route does: the change and its log entry in one transaction), the
+    // provider's publisher tries to send it and fails (pending ≥ 1, one more failure), and
+    // then the provider is SIGKILLed. After both restart the event is answered (the CES takes
+    // credentials, so it refuses a revocation notice for good: `refused` grows) and nothing
+    // stays pending (checked below with the rest of the log).
+    let metrics_url = format!("https://localhost:{}/metrics", setup.provider_port);
+    let target = format!(
+        "https://localhost:{}/v2/credentials-events",
+        setup.compliance_port
+    );
+    let ces_gauge = |text: &str, kind: &str| -> u64 {
+        let prefix = format!("gxa_ces_delivery{{target=\"{target}\",kind=\"{kind}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map_or(0, |n| n.parse().unwrap())
+    };
     drop(compliance);
+    let text = String::from_utf8(fetch(&setup, &metrics_url, "text/plain").await).unwrap();
+    let (refused_before, failures_before) =
+        (ces_gauge(&text, "refused"), ces_gauge(&text, "failures"));
+    let tagus = store
+        .current_in_slot(&slot("compliance", "tagus"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let revocation = store.revoke_credential(&tagus).await.unwrap();
+    assert!(revocation.newly_revoked);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = String::from_utf8(fetch(&setup, &metrics_url, "text/plain").await).unwrap();
+        if ces_gauge(&text, "pending") >= 1 && ces_gauge(&text, "failures") > failures_before {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failed send of the committed change: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(provider);
     let mut text = std::fs::read_to_string(d.join("compliance.toml")).unwrap();
     text.push_str("validity_secs = 30\n");
     std::fs::write(d.join("compliance.toml"), text).unwrap();
@@ -1116,7 +1157,7 @@ async fn clearing_house_round_trip_both_profiles() {
         &d.join("compliance.toml"),
         setup.compliance_port,
         &d.join("compliance-short.log"),
-        "compliance",
+        "compliance,registry",
     );
     std::fs::write(
         &setup.provider_config,
@@ -1181,11 +1222,6 @@ async fn clearing_house_round_trip_both_profiles() {
     // All along the provider published its change log to the clearing house's CES ([ces]),
     // with SIGKILLs and restarts of both in between: every entry is delivered (pending 0), and
     // the CES holds each event once, the inventory's issuances first, in log order.
-    let metrics_url = format!("https://localhost:{}/metrics", setup.provider_port);
-    let target = format!(
-        "https://localhost:{}/v2/credentials-events",
-        setup.compliance_port
-    );
     let pending = format!("gxa_ces_delivery{{target=\"{target}\",kind=\"pending\"}} 0");
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
@@ -1220,6 +1256,13 @@ async fn clearing_house_round_trip_both_profiles() {
     }
     let unique: std::collections::BTreeSet<&String> = held.iter().collect();
     assert_eq!(unique.len(), held.len(), "a duplicate event: {held:?}");
+    // The change committed before the SIGKILL was sent after the restart: answered and
+    // refused (a revocation notice is no credential; the renewal's own notices count there
+    // too), never held.
+    let text = String::from_utf8(fetch(&setup, &metrics_url, "text/plain").await).unwrap();
+    assert!(ces_gauge(&text, "refused") > refused_before, "{text}");
+    let revoked_event = format!("change-{}", revocation.seq);
+    assert!(!held.contains(&revoked_event), "{held:?}");
     let first: Vec<String> = (1..=10).map(|n| format!("change-{n}")).collect();
     assert_eq!(held[..10], first[..], "{held:?}");
 

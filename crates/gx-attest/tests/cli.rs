@@ -3,6 +3,7 @@
 mod canonicalize;
 mod inventory;
 mod proof;
+mod registry;
 mod scs;
 mod verify_online;
 

@@ -86,7 +86,8 @@ pub struct Config {
     /// How often and how the partners are synced (`[partner_sync]`).
     #[serde(default)]
     pub partner_sync: gxa_partners::SyncOptions,
-    /// `provider` (default) or `compliance` (adds the clearing-house routes).
+    /// `provider` (default), `compliance` (adds the clearing-house routes), `registry` (adds
+    /// the registry API of `[registry]`) or `compliance,registry`.
     #[serde(default)]
     pub role: Role,
     /// `[compliance]`: settings of the compliance role.
@@ -98,7 +99,7 @@ pub struct Config {
     /// `[ces]`: Credential Event Services this service publishes its change log to.
     #[serde(default)]
     pub ces: Option<CesSection>,
-    /// `[registry]`: the Gaia-X registry's trust-anchor API (any role).
+    /// `[registry]`: the Gaia-X registry API (the registry role).
     #[serde(default)]
     pub registry: Option<RegistrySection>,
     /// `[ops]`: who may read `/metrics` and `/partners`.
@@ -409,42 +410,139 @@ pub struct TokenConfig {
     pub sha256: String,
 }
 
-/// What `gx-attest serve` runs as.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+/// What `gx-attest serve` runs as (`role = "…"` and `--role`: the names below, comma-separated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Role {
-    /// The provider (default): issues and serves its own credentials.
+    /// `provider` (default): issues and serves its own credentials.
     #[default]
     Provider,
-    /// A private clearing house: the provider routes plus the compliance and notary routes.
+    /// `compliance`: a private clearing house: the provider routes plus the compliance and
+    /// notary routes.
     Compliance,
+    /// `registry`: a federation's registry: the provider routes plus the registry API of
+    /// `[registry]` and the CES intake (`POST /v2/credentials-events`).
+    Registry,
+    /// `compliance,registry`: both, the whole clearing house of a private federation.
+    ComplianceRegistry,
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Role {
+    /// Whether the compliance and notary routes are served.
+    pub fn is_compliance(self) -> bool {
+        matches!(self, Self::Compliance | Self::ComplianceRegistry)
+    }
+
+    /// Whether the registry routes of `[registry]` are served.
+    pub fn is_registry(self) -> bool {
+        matches!(self, Self::Registry | Self::ComplianceRegistry)
+    }
+
+    /// Whether `POST /v2/credentials-events` takes events (a federation's own CES runs with
+    /// its compliance service or its registry), and `GET` serves the events taken.
+    pub fn takes_ces_events(self) -> bool {
+        self != Self::Provider
+    }
 }
 
 impl std::str::FromStr for Role {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "provider" => Ok(Self::Provider),
-            "compliance" => Ok(Self::Compliance),
-            other => Err(ConfigError::Invalid(format!(
-                "role {other:?}: provider or compliance"
+        let mut compliance = false;
+        let mut registry = false;
+        let mut provider = false;
+        for part in s.split(',').map(str::trim) {
+            match part {
+                "provider" => provider = true,
+                "compliance" => compliance = true,
+                "registry" => registry = true,
+                other => {
+                    return Err(ConfigError::Invalid(format!(
+                        "role {other:?}: provider, compliance, registry or compliance,registry"
+                    )));
+                }
+            }
+        }
+        match (provider, compliance, registry) {
+            (true, false, false) => Ok(Self::Provider),
+            (false, true, false) => Ok(Self::Compliance),
+            (false, false, true) => Ok(Self::Registry),
+            (false, true, true) => Ok(Self::ComplianceRegistry),
+            _ => Err(ConfigError::Invalid(format!(
+                "role {s:?}: provider, compliance, registry or compliance,registry"
             ))),
         }
     }
 }
 
-/// `[registry]`: the trust-anchor API of a Gaia-X registry (`routes::registry`), answered
-/// against these anchors; chains named by URL are fetched with the `[verify]` fetch policy.
+/// `[registry]`: the Gaia-X registry API (`crate::registry`), answered against these anchors
+/// and the trusted lists; chains named by URL are fetched with the `[verify]` fetch policy.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrySection {
-    /// The federation's trust anchors (PEM bundle or directory).
-    pub trust_anchors: PathBuf,
+    /// The federation's own trust anchors (PEM bundle or directory); optional when trusted
+    /// lists are configured.
+    #[serde(default)]
+    pub trust_anchors: Option<PathBuf>,
     /// Require the EV policy OID on leaf certificates (as production Gaia-X registries do:
     /// `evsslonly`).
     #[serde(default)]
     pub require_ev: bool,
+    /// ETSI TS 119 612 trusted lists whose granted CA services are trust anchors too.
+    #[serde(default)]
+    pub trusted_lists: Vec<TrustedListSection>,
+    /// The trusted issuers per service type (`registration-notary`, `compliance`, …): DIDs
+    /// served at `GET /v2/api/trusted-issuers/{serviceType}`.
+    #[serde(default)]
+    pub trusted_issuers: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// `[[registry.trusted_lists]]`: one ETSI TS 119 612 trusted list, read from `url` (through
+/// the `[verify]` fetch policy) or `path`, verified with `signers`, re-read every
+/// `refresh_secs` and before its `NextUpdate`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedListSection {
+    /// A short name for logs, metrics and the status route (letters, digits, `-`, `_`).
+    pub name: String,
+    /// Where the list is published (https).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A local copy of the list (instead of `url`).
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// The certificates the list's operator signs with (PEM): only these are tried.
+    pub signers: PathBuf,
+    /// Seconds between refreshes (default 21 600: six hours; a list is also re-read at its
+    /// `NextUpdate`; a failed refresh is retried after a tenth of this, 30 s to 15 min).
+    #[serde(default = "default_list_refresh")]
+    pub refresh_secs: u64,
+    /// Service type identifiers whose certificates are anchors (default: CA/QC and CA/PKC).
+    #[serde(default)]
+    pub service_types: Option<Vec<String>>,
+    /// Largest list read (bytes, default 16 MiB).
+    #[serde(default = "default_list_max_bytes")]
+    pub max_bytes: usize,
+    /// Where the last good list is kept, so that a restart without network starts from it
+    /// (re-verified when read).
+    #[serde(default)]
+    pub cache: Option<PathBuf>,
+}
+
+fn default_list_refresh() -> u64 {
+    21_600
+}
+
+fn default_list_max_bytes() -> usize {
+    gxa_trustlist::DEFAULT_MAX_BYTES
 }
 
 /// `[ces]`: publishing the change log to Credential Event Services (`gxa_ces::publish`).
@@ -809,6 +907,14 @@ impl Config {
         };
         fix_some(&mut self.compliance.trust_anchors);
         fix_some(&mut self.compliance.extra_ca);
+        if let Some(r) = &mut self.registry {
+            fix_some(&mut r.trust_anchors);
+            for list in &mut r.trusted_lists {
+                fix(&mut list.signers);
+                fix_some(&mut list.path);
+                fix_some(&mut list.cache);
+            }
+        }
         if let Some(c) = &mut self.clearing {
             fix_some(&mut c.extra_ca);
         }
@@ -827,6 +933,22 @@ impl Config {
         }
         if self.profiles.is_empty() {
             return invalid("profiles must name at least one of tagus, loire".to_owned());
+        }
+        match (self.role.is_registry(), self.registry.is_some()) {
+            (true, false) => {
+                return invalid(
+                    "the registry role needs a [registry] section (trust_anchors, trusted_lists)"
+                        .to_owned(),
+                );
+            }
+            (false, true) => {
+                return invalid(
+                    "[registry] is served by the registry role: serve --role registry or \
+                     --role compliance,registry (role = \"compliance,registry\")"
+                        .to_owned(),
+                );
+            }
+            _ => {}
         }
         for profile in &self.profiles {
             if let Err(err) = profile.parse::<gxa_credential::Profile>() {
@@ -1023,6 +1145,61 @@ mod tests {
         assert_eq!(config.verify.allow_hosts, vec!["localhost:8443".to_owned()]);
         let unknown = format!("{base}[verify]\nallow_host = [\"x\"]\n");
         assert!(Config::from_toml(&unknown, "t").is_err());
+    }
+
+    #[test]
+    fn roles_and_the_registry_section_go_together() {
+        for (text, role) in [
+            ("provider", Role::Provider),
+            ("compliance", Role::Compliance),
+            ("registry", Role::Registry),
+            ("compliance,registry", Role::ComplianceRegistry),
+            ("registry, compliance", Role::ComplianceRegistry),
+        ] {
+            assert_eq!(text.parse::<Role>().unwrap(), role, "{text}");
+        }
+        for bad in ["", "notary", "provider,registry", "compliance,compliance,x"] {
+            assert!(bad.parse::<Role>().is_err(), "{bad}");
+        }
+        assert!(Role::ComplianceRegistry.is_compliance() && Role::ComplianceRegistry.is_registry());
+        assert!(!Role::Registry.is_compliance() && Role::Registry.takes_ces_events());
+        assert!(!Role::Provider.takes_ces_events());
+
+        let base = "base_url = \"https://registry.example\"\nkey_set = \"keys\"\n";
+        let section = "[registry]\n\n[[registry.trusted_lists]]\nname = \"de\"\npath = \"de.xml\"\n\
+                       signers = \"de.pem\"\ncache = \"cache/de.xml\"\n";
+        let message = |text: &str| {
+            Config::from_toml(text, "t")
+                .unwrap()
+                .validate()
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            message(&format!("{base}role = \"registry\"\n")).contains("needs a [registry] section")
+        );
+        assert!(message(&format!("{base}{section}")).contains("--role registry"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gx.toml");
+        std::fs::write(
+            &path,
+            format!("{base}role = \"registry,compliance\"\n{section}"),
+        )
+        .unwrap();
+        let config = Config::from_file(&path).unwrap();
+        config.validate().unwrap();
+        let registry = config.registry.unwrap();
+        assert_eq!(registry.trust_anchors, None);
+        let list = &registry.trusted_lists[0];
+        assert_eq!(
+            list.signers,
+            dir.path().join("de.pem"),
+            "relative to the file"
+        );
+        assert_eq!(list.path, Some(dir.path().join("de.xml")));
+        assert_eq!(list.cache, Some(dir.path().join("cache/de.xml")));
+        assert_eq!(list.refresh_secs, 21_600);
+        assert_eq!(list.max_bytes, gxa_trustlist::DEFAULT_MAX_BYTES);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod monitor;
 pub mod negotiate;
 mod pool;
 pub mod pull;
+mod registry;
 pub mod render;
 mod routes;
 mod schedule;

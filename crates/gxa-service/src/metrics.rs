@@ -70,6 +70,15 @@ pub(crate) struct CesLabels {
     pub(crate) kind: String,
 }
 
+/// Labels of the trusted-list gauges: the configured list and a fixed kind.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct TrustedListLabels {
+    pub(crate) list: String,
+    /// `sequence`, `services`, `anchors`, `current`, `next_update_seconds`,
+    /// `loaded_seconds`, `failures`.
+    pub(crate) kind: String,
+}
+
 /// Labels of the issuance-time histogram.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct OperationLabels {
@@ -130,6 +139,7 @@ pub struct Metrics {
     pub(crate) signing: Family<OperationLabels, Histogram>,
     pub(crate) partners: Family<PartnerLabels, Counter>,
     pub(crate) ces: Family<CesLabels, Gauge>,
+    pub(crate) trusted_lists: Family<TrustedListLabels, Gauge>,
     pub(crate) verifications: Family<VerificationLabels, Counter>,
     pub(crate) verification_time: Histogram,
     pub(crate) foreign_subject: Family<RefusalLabels, Counter>,
@@ -193,6 +203,16 @@ impl Metrics {
              (pending), events taken (sent), refused for good and skipped (refused), failed \
              attempts that are retried (failures); counts kept in the store",
             ces.clone(),
+        );
+        let trusted_lists = Family::<TrustedListLabels, Gauge>::default();
+        registry.register(
+            "trusted_list",
+            "Each trusted list of [registry] trusted_lists: the TSLSequenceNumber held \
+             (sequence), its services (services) and the anchors it gives now (anchors), whether \
+             it is in force (current: 1, or 0 before a first good load or after NextUpdate), \
+             NextUpdate and the last good load as Unix times (next_update_seconds, \
+             loaded_seconds), refreshes failed since the last good one (failures)",
+            trusted_lists.clone(),
         );
         let verifications = Family::<VerificationLabels, Counter>::default();
         registry.register(
@@ -267,6 +287,7 @@ impl Metrics {
             future_results,
             partners,
             ces,
+            trusted_lists,
             verifications,
             verification_time,
             requests,
@@ -351,6 +372,16 @@ impl Metrics {
         gauge("sent", delivery.sent);
         gauge("refused", delivery.refused);
         gauge("failures", delivery.failures);
+    }
+
+    /// Sets one trusted-list gauge (labels bounded: configured lists, fixed kinds).
+    pub(crate) fn set_trusted_list(&self, list: &str, kind: &str, value: i64) {
+        self.trusted_lists
+            .get_or_create(&TrustedListLabels {
+                list: list.to_owned(),
+                kind: kind.to_owned(),
+            })
+            .set(value);
     }
 
     /// Counts one partner sync outcome (labels bounded: configured partners, fixed outcomes).

@@ -323,9 +323,10 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         .inventory
         .clone()
         .map(|section| crate::pull::spawn(section, state.clone(), shutdown_rx.clone()));
+    let (registry_routes, registry_tasks) =
+        crate::routes::registry::spawn(&config, &state, shutdown_rx.clone()).await?;
     let app: Router = crate::routes::router_with(
-        crate::routes::clearing::role_routes(&config)?
-            .merge(crate::routes::registry::routes(&config)?),
+        crate::routes::clearing::role_routes(&config)?.merge(registry_routes),
         state.clone(),
     );
     let clearing = crate::clearing::spawn_renewal(&config, &state, shutdown_rx.clone()).await?;
@@ -373,6 +374,9 @@ pub async fn serve(prepared: Prepared, listener: TcpListener) -> Result<(), Serv
         let _ = task.await;
     }
     if let Some(task) = ces {
+        let _ = task.await;
+    }
+    for task in registry_tasks {
         let _ = task.await;
     }
     state.store().close().await;

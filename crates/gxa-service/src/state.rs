@@ -221,6 +221,11 @@ impl AppState {
         self.inner.issuer.store()
     }
 
+    /// The metrics, shared (for a background task that outlives a request).
+    pub(crate) fn metrics_shared(&self) -> Arc<Metrics> {
+        Arc::clone(&self.inner.metrics)
+    }
+
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics

@@ -744,48 +744,58 @@ async fn operations_openapi_and_framework_errors() {
         assert_eq!(ready.json()["backend"], name);
 
         // OpenAPI 3.1 documents every route of the role, with problem responses: the
-        // clearing-house routes only in the compliance role, where they are routed.
+        // compliance routes only in the compliance role and the registry routes only in the
+        // registry role, where they are routed.
+        let registry_only = |route: &str| {
+            route.starts_with("/v2/api/trustAnchor")
+                || route.starts_with("/v2/api/trusted-")
+                || route == "/v2/api/complianceIssuers"
+                || route.starts_with("/v2/configurations/")
+        };
         let compliance_only = |route: &str| {
-            [
-                "/v1/api/",
-                "/v2/api/",
-                "/v1/registration",
-                "/v2/registration",
-            ]
-            .iter()
-            .any(|p| route.starts_with(p))
+            !registry_only(route)
+                && [
+                    "/v1/api/",
+                    "/v2/api/",
+                    "/v1/registration",
+                    "/v2/registration",
+                ]
+                .iter()
+                .any(|p| route.starts_with(p))
         };
         let openapi = service.get("/openapi.json", None).await.json();
         assert_eq!(openapi["openapi"], "3.1.0");
-        for route in gxa_service::ROUTES {
-            assert_eq!(
-                openapi["paths"][route].is_object(),
-                !compliance_only(route),
-                "{route} documented or not in the provider role"
-            );
+        use gxa_service::clearing::Role;
+        for role in [
+            Role::Provider,
+            Role::Compliance,
+            Role::Registry,
+            Role::ComplianceRegistry,
+        ] {
+            let router = gxa_service::router(service.state.with_role(role));
+            let request = Request::builder()
+                .uri("/openapi.json")
+                .body(Body::empty())
+                .unwrap();
+            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let doc: Value = serde_json::from_slice(&bytes).unwrap();
+            for route in gxa_service::ROUTES {
+                let expected = (!compliance_only(route) || role.is_compliance())
+                    && (!registry_only(route) || role.is_registry());
+                assert_eq!(
+                    doc["paths"][route].is_object(),
+                    expected,
+                    "{route} documented or not in the role {role:?}"
+                );
+            }
+            if role == Role::Provider {
+                assert_eq!(doc, openapi, "the default role is the provider");
+            }
         }
-        let compliance = gxa_service::router(
-            service
-                .state
-                .with_role(gxa_service::clearing::Role::Compliance),
-        );
-        let request = Request::builder()
-            .uri("/openapi.json")
-            .body(Body::empty())
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(compliance, request)
-            .await
-            .unwrap();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let full: Value = serde_json::from_slice(&bytes).unwrap();
-        for route in gxa_service::ROUTES {
-            assert!(
-                full["paths"][route].is_object(),
-                "{route} is not documented"
-            );
-        }
+        assert!(registry_only("/v2/configurations/credentials"));
         assert!(compliance_only("/v2/api/credential-offers/{level}"));
         assert!(openapi["components"]["schemas"]["Problem"].is_object());
         assert!(openapi["components"]["securitySchemes"]["basic"].is_object());

@@ -23,6 +23,8 @@ pub mod shared;
 pub mod store;
 #[cfg(feature = "tls")]
 pub mod tls;
+#[cfg(feature = "tls")]
+pub mod trustlist;
 
 /// Says `message` loudly on the process's standard error: libtest captures `eprintln!` of
 /// passing tests, and a skip must be seen.

@@ -77,6 +77,12 @@ enum Source {
     Pem(Arc<[u8]>),
     File(PathBuf),
     Dir(PathBuf),
+    /// A base source (or none) and certificates from elsewhere, each with a label saying
+    /// where it comes from (a trusted list's service).
+    Parts {
+        base: Option<Box<Source>>,
+        extra: Arc<[(CertificateDer<'static>, String)]>,
+    },
 }
 
 /// The configured trust anchors. `Clone` shares the set: a [`reload`](Self::reload) through
@@ -106,6 +112,32 @@ impl TrustAnchors {
     /// Reads anchors from PEM text (one or more `CERTIFICATE` sections).
     pub fn from_pem(pem: &[u8]) -> Result<Self, ChainError> {
         let source = Source::Pem(Arc::from(pem));
+        let set = load(&source)?;
+        Ok(Self {
+            source,
+            current: Arc::new(RwLock::new(Arc::new(set))),
+        })
+    }
+
+    /// Anchors from the PEM bundle or directory `base` (if any) and the DER certificates
+    /// `extra`, each labelled with where it comes from (shown after the subject, as in
+    /// `CN=Example QC CA (trusted list DE: Example QTSP / Example CA)`). At least one
+    /// certificate is required.
+    pub fn from_parts(
+        base: Option<&Path>,
+        extra: Vec<(CertificateDer<'static>, String)>,
+    ) -> Result<Self, ChainError> {
+        let base = base.map(|path| {
+            Box::new(if path.is_dir() {
+                Source::Dir(path.to_owned())
+            } else {
+                Source::File(path.to_owned())
+            })
+        });
+        let source = Source::Parts {
+            base,
+            extra: extra.into(),
+        };
         let set = load(&source)?;
         Ok(Self {
             source,
@@ -154,9 +186,36 @@ fn load(source: &Source) -> Result<AnchorSet, ChainError> {
         names: Vec::new(),
         validated: Mutex::new(HashMap::new()),
     };
+    add_source(&mut set, source)?;
+    if set.anchors.is_empty() {
+        return Err(ChainError::Anchors {
+            source_name: source_name(source),
+            reason: "no certificate".to_owned(),
+        });
+    }
+    Ok(set)
+}
+
+fn add_source(set: &mut AnchorSet, source: &Source) -> Result<(), ChainError> {
     match source {
-        Source::Pem(pem) => add_pem(&mut set, pem, "PEM text")?,
-        Source::File(path) => add_pem(&mut set, &read_file(path)?, &path.display().to_string())?,
+        Source::Parts { base, extra } => {
+            if let Some(base) = base {
+                add_source(set, base)?;
+            }
+            for (cert, label) in extra.iter() {
+                let anchor = webpki::anchor_from_trusted_cert(cert)
+                    .map_err(|e| ChainError::Anchors {
+                        source_name: label.clone(),
+                        reason: format!("{e:?}"),
+                    })?
+                    .to_owned();
+                set.names
+                    .push(format!("{} ({label})", describe_name(&anchor.subject)));
+                set.anchors.push(anchor);
+            }
+        }
+        Source::Pem(pem) => add_pem(set, pem, "PEM text")?,
+        Source::File(path) => add_pem(set, &read_file(path)?, &path.display().to_string())?,
         Source::Dir(dir) => {
             let entries = std::fs::read_dir(dir).map_err(|e| ChainError::Anchors {
                 source_name: dir.display().to_string(),
@@ -179,22 +238,20 @@ fn load(source: &Source) -> Result<AnchorSet, ChainError> {
             // A stable order, so that errors and `subjects()` do not depend on the directory.
             files.sort();
             for path in files {
-                add_pem(&mut set, &read_file(&path)?, &path.display().to_string())?;
+                add_pem(set, &read_file(&path)?, &path.display().to_string())?;
             }
         }
     }
-    if set.anchors.is_empty() {
-        return Err(ChainError::Anchors {
-            source_name: source_name(source),
-            reason: "no certificate".to_owned(),
-        });
-    }
-    Ok(set)
+    Ok(())
 }
 
 fn source_name(source: &Source) -> String {
     match source {
         Source::Pem(_) => "PEM text".to_owned(),
+        Source::Parts {
+            base: Some(base), ..
+        } => source_name(base),
+        Source::Parts { base: None, .. } => "trusted lists".to_owned(),
         Source::File(p) | Source::Dir(p) => p.display().to_string(),
     }
 }

@@ -67,9 +67,11 @@ pub(crate) struct Args {
     /// Interval of the re-issuance job in seconds, 0 = off [default: 3600].
     #[arg(long, env = "GXA_REISSUE_INTERVAL_SECS")]
     reissue_interval_secs: Option<u64>,
-    /// What to run as: provider (default: issue and serve own credentials) or compliance (a
-    /// private clearing house: adds the Gaia-X compliance and notary routes; see `[compliance]`).
-    #[arg(long, env = "GXA_ROLE", value_parser = ["provider", "compliance"])]
+    /// What to run as: provider (default: issue and serve own credentials), compliance (a
+    /// private clearing house: adds the Gaia-X compliance and notary routes; see
+    /// `[compliance]`), registry (adds the Gaia-X registry API; see `[registry]`) or
+    /// compliance,registry (both).
+    #[arg(long, env = "GXA_ROLE", value_parser = ["provider", "compliance", "registry", "compliance,registry"])]
     role: Option<String>,
     /// The repository's examples directory (demo mode).
     #[arg(long, env = "GXA_EXAMPLES", default_value = "examples")]

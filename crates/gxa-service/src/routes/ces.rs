@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use gxa_store::{ChangeCursor, StoreError};
 use serde_json::Value;
 
-use crate::config::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -78,7 +77,7 @@ pub(crate) async fn list(
     let after = page
         .checked_mul(u64::from(size))
         .ok_or_else(|| ApiError::BadRequest(format!("page {page} is out of range")))?;
-    if state.role() == Role::Compliance {
+    if state.role().takes_ces_events() {
         let mut events = Vec::new();
         if wanted {
             for stored in state.store().ces_events(after, size).await? {
@@ -138,9 +137,9 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    if state.role() != Role::Compliance {
+    if !(state.role().takes_ces_events()) {
         let mut response = ApiError::MethodNotAllowed(
-            "this service takes CES events in the compliance role only".to_owned(),
+            "this service takes CES events in the compliance and registry roles only".to_owned(),
         )
         .into_response();
         response

@@ -30,7 +30,7 @@ use gxa_clearing::compliance::{Api, ComplianceConfig, ComplianceService, Level, 
 use gxa_clearing::notary::{Notary, NotaryConfig};
 use gxa_clearing::{ServiceAnswer, SigningKey};
 
-use crate::config::{Config, Role, VerifyConfig};
+use crate::config::{Config, VerifyConfig};
 use crate::error::{ApiError, ServiceError};
 use crate::middleware::ServiceErrorBody;
 use crate::state::AppState;
@@ -42,10 +42,10 @@ pub(crate) struct RoleState {
     verifier: gxa_verify::Verifier,
 }
 
-/// The routes of the configured role: the compliance and notary routes for
-/// [`Role::Compliance`], none for [`Role::Provider`].
+/// The routes of the configured role: the compliance and notary routes when
+/// [`crate::config::Role::is_compliance`], none otherwise.
 pub(crate) fn role_routes(config: &Config) -> Result<Router<AppState>, ServiceError> {
-    if config.role != Role::Compliance {
+    if !config.role.is_compliance() {
         return Ok(Router::new());
     }
     let keys = gxa_proof::KeySet::load(&config.key_set)?;

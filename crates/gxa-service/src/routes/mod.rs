@@ -67,9 +67,14 @@ pub const ROUTES: &[&str] = &[
     "/v2/api/credential-offers/{level}",
     "/v1/registrationNumberVC",
     "/v2/registration-numbers/{kind}/{value}",
-    // Routed with a [registry] section (routes::registry).
+    // Routed in the registry role (`serve --role registry`, routes::registry).
     "/v2/api/trustAnchor/chain/file",
     "/v2/api/trustAnchor/chain",
+    "/v2/api/trusted-lists",
+    "/v2/api/trusted-issuers",
+    "/v2/api/trusted-issuers/{serviceType}",
+    "/v2/api/complianceIssuers",
+    "/v2/configurations/credentials",
     // Pages and the SCS compliance monitor's read API ({view}: markdown, fragment or page).
     "/",
     "/status",

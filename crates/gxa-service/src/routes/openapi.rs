@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi as _};
 
-use crate::config::Role;
 use crate::routes;
 use crate::state::AppState;
 
@@ -55,6 +54,11 @@ use crate::state::AppState;
         routes::preflight::check,
         routes::registry::chain_file,
         routes::registry::chain,
+        routes::registry::trusted_lists,
+        routes::registry::trusted_issuers,
+        routes::registry::trusted_issuers_of,
+        routes::registry::compliance_issuers,
+        routes::registry::configuration,
         routes::pages::overview,
         routes::pages::verify_form,
         routes::monitor::status,
@@ -77,7 +81,7 @@ use crate::state::AppState;
         (name = "badges", description = "SCS compliance badges"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "partners", description = "Partner exchange: partners' credentials pulled, verified and re-served; sync state and rejections"),
-        (name = "registry", description = "Gaia-X registry trust-anchor API (with a [registry] section): whether an x5u chain ends at a trust anchor of this federation"),
+        (name = "registry", description = "Gaia-X registry API (the registry role, [registry]): whether an x5u chain ends at a trust anchor of this federation (its own anchors and the granted CA services of its ETSI TS 119 612 trusted lists), the trusted lists' state, the trusted issuers, the EV policy"),
         (name = "clearing", description = "The provider's clearing-house pre-flight (with a [clearing] section): every check a Gaia-X clearing house makes, before submitting"),
         (name = "compliance", description = "Clearing house (role compliance only): Gaia-X compliance v1/v2 and the registration-number notary; error bodies in the Gaia-X services' own JSON shapes"),
         (name = "pages", description = "HTML pages (the credentials listing, a credential and the partners list also answer text/html when Accept prefers it)"),
@@ -108,28 +112,34 @@ pub fn drop_tag(doc: &mut serde_json::Value, tag: &str) {
     }
 }
 
-/// The document of the compliance role: every route.
-static OPENAPI_COMPLIANCE: LazyLock<Vec<u8>> =
-    LazyLock::new(|| serde_json::to_vec_pretty(&ApiDoc::openapi()).unwrap_or_default());
+/// The document per role: every route for the whole clearing house, without the compliance
+/// routes outside the compliance role and without the registry routes outside the registry
+/// role. Index: compliance + 2 × registry.
+static OPENAPI: [LazyLock<Vec<u8>>; 4] = [
+    LazyLock::new(|| document(false, false)),
+    LazyLock::new(|| document(true, false)),
+    LazyLock::new(|| document(false, true)),
+    LazyLock::new(|| document(true, true)),
+];
 
-/// The document of the provider role: without the clearing-house and registry routes (a
-/// private clearing house runs those, in the compliance role).
-static OPENAPI_PROVIDER: LazyLock<Vec<u8>> = LazyLock::new(|| {
+fn document(compliance: bool, registry: bool) -> Vec<u8> {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-    drop_tag(&mut doc, "compliance");
-    drop_tag(&mut doc, "registry");
+    if !compliance {
+        drop_tag(&mut doc, "compliance");
+    }
+    if !registry {
+        drop_tag(&mut doc, "registry");
+    }
     serde_json::to_vec_pretty(&doc).unwrap_or_default()
-});
+}
 
 /// This document: OpenAPI 3.1 of every route, its parameters, media types and problem responses.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = serde_json::Value)))]
 pub(crate) async fn openapi(State(state): State<AppState>) -> Response {
-    let document = if state.role() == Role::Compliance {
-        &OPENAPI_COMPLIANCE
-    } else {
-        &OPENAPI_PROVIDER
-    };
+    let role = state.role();
+    let document =
+        &*OPENAPI[usize::from(role.is_compliance()) + 2 * usize::from(role.is_registry())];
     (
         [
             (
@@ -145,7 +155,7 @@ pub(crate) async fn openapi(State(state): State<AppState>) -> Response {
                 HeaderValue::from_static("*"),
             ),
         ],
-        (**document).clone(),
+        document.clone(),
     )
         .into_response()
 }

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod generate;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

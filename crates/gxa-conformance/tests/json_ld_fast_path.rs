@@ -10,6 +10,7 @@
 //! variants generated from them. Every credential fixture the library accepts in strict mode
 //! must take the fast path, except the few listed with a reason.
 
+use std::ops::AddAssign as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -422,5 +423,66 @@ fn fast_path_agrees_with_the_library_on_generated_variants() {
         "{} of {}",
         tally.fast,
         tally.compared
+    );
+}
+
+/// Documents of the generated corpus (`gxa_conformance::generate`), half VC 1.1, half VC 2.0.
+const GENERATED: usize = 5_000;
+
+/// The generated corpus through both paths in both modes: no disagreement, and every
+/// strict-valid document answered by the fast path (otherwise the reasons it declined are
+/// printed with an example each). The library's strict-mode refusals are printed too.
+#[test]
+fn fast_path_agrees_with_the_library_on_5000_generated_credentials() {
+    let processor = Processor::pinned();
+    let mut tally = Tally::default();
+    let mut strict_valid = 0usize;
+    let mut strict_fast = 0usize;
+    let mut declined: std::collections::BTreeMap<&'static str, (usize, String)> =
+        std::collections::BTreeMap::new();
+    let mut refused = std::collections::BTreeMap::new();
+    for (name, doc) in gxa_conformance::generate::credentials(20_261_206, GENERATED) {
+        let text = serde_json::to_string(&doc).unwrap();
+        tally.compare(processor, &name, &text, &ToRdfOptions::lenient());
+        let strict = ToRdfOptions::strict();
+        let answered = tally.compare(processor, &name, &text, &strict);
+        let library = processor.to_rdf_str_library(&text, &strict);
+        if let Err(e) = &library {
+            let reason: String = e
+                .to_string()
+                .chars()
+                .take(40)
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect();
+            refused.entry(reason).or_insert(0usize).add_assign(1);
+        }
+        if library.is_ok() {
+            strict_valid += 1;
+            if answered {
+                strict_fast += 1;
+            } else if let Err(e) = processor.to_rdf_fast(&doc, &strict) {
+                declined
+                    .entry(e.reason())
+                    .or_insert_with(|| (0, name.clone()))
+                    .0 += 1;
+            }
+        }
+    }
+    println!(
+        "generated: {} runs compared, {} on the fast path; strict-valid documents: {strict_valid} \
+         of {GENERATED}, {strict_fast} on the fast path; declined: {declined:?}; refused by \
+         the library in strict mode: {refused:?}",
+        tally.compared, tally.fast
+    );
+    assert!(
+        tally.disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        tally.disagreements.len(),
+        tally.disagreements[..tally.disagreements.len().min(20)].join("\n")
+    );
+    assert!(strict_valid > GENERATED / 2, "the corpus is mostly valid");
+    assert_eq!(
+        strict_fast, strict_valid,
+        "every strict-valid generated document takes the fast path; declined: {declined:?}"
     );
 }

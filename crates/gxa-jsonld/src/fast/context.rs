@@ -22,6 +22,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::fast::Unsupported;
+use crate::fast::lexical::is_plain_absolute_iri;
 
 /// The JSON-LD keywords ([JSON-LD 1.1 §9.16](https://www.w3.org/TR/json-ld11/#keywords)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -427,8 +428,17 @@ fn define_all(
     if map.contains_key("@import") {
         return Err(Unsupported("@import"));
     }
-    if map.contains_key("@base") && !is_remote {
-        return Err(Unsupported("@base"));
+    // A base IRI only matters to relative references, which the fast path declines wherever
+    // they appear; so an inline `@base` is accepted when the library would accept it too: null
+    // or a plain absolute IRI (anything else may be an error or a relative base).
+    if let Some(base) = map.get("@base")
+        && !is_remote
+    {
+        match base {
+            Value::Null => {}
+            Value::String(iri) if is_plain_absolute_iri(iri) => {}
+            _ => return Err(Unsupported("@base")),
+        }
     }
     if let Some(vocab) = map.get("@vocab") {
         match vocab {
@@ -732,7 +742,9 @@ impl<'l> Builder<'_, 'l> {
         }
         if let Some(nest) = map.get("@nest") {
             match nest.as_str() {
-                Some(n) if n == "@nest" || keyword(n).is_none() => def.exotic = Some("@nest"),
+                // Only compaction uses a term's `@nest`; expansion reads nested entries
+                // through the `@nest` key itself, whatever the term definitions say.
+                Some(n) if n == "@nest" || keyword(n).is_none() => {}
                 _ => return Err(Unsupported("invalid @nest value")),
             }
         }

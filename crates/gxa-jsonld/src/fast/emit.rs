@@ -18,15 +18,19 @@ use serde_json::{Map, Value};
 
 use crate::fast::Unsupported;
 use crate::fast::context::{
-    C_GRAPH, C_LIST, C_SET, Context, Expanded, Kw, TermDef, TypeMapping, keyword,
+    C_GRAPH, C_LANGUAGE, C_LIST, C_SET, Context, Expanded, Kw, TermDef, TypeMapping, keyword,
 };
 use crate::fast::lexical::{
-    canonical_double, is_plain_absolute_iri, is_plain_blank_label, is_plain_language_tag,
+    canonical_double, ecmascript_number, is_plain_absolute_iri, is_plain_blank_label,
+    is_plain_language_tag,
 };
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
 const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
+/// 2^53: every integer up to it is exact in an f64.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
@@ -34,8 +38,6 @@ const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 const RDF_JSON: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON";
 /// Maps nested deeper than this are left to the library (and its depth limit).
 const MAX_NESTING: usize = 64;
-/// 2^53: every integer up to it is exact in an f64.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 type Fast<T> = Result<T, Unsupported>;
 
@@ -233,16 +235,19 @@ impl Emitter {
                 // unambiguous; anything else is left to the library.
                 let f = n
                     .as_f64()
-                    .filter(|f| f.is_finite() && *f != 0.0)
+                    .filter(|f| f.is_finite())
                     .ok_or(Unsupported("unusual number"))?;
-                let integral = f.fract() == 0.0;
+                // Integral up to 2^53: an xsd:integer; from 1e21 on the canonical form has an
+                // exponent: an xsd:double. Between them the library's choice depends on how
+                // the number was written (an i64 or not), so that is left to it.
+                let integral = f.fract() == 0.0 && f.abs() < 1e21;
                 if integral && f.abs() > MAX_SAFE_INTEGER {
                     return Err(Unsupported("integer beyond 2^53"));
                 }
                 if integral && datatype != Some(XSD_DOUBLE) {
-                    #[expect(clippy::cast_possible_truncation, reason = "|f| <= 2^53")]
-                    let i = f as i64;
-                    (i.to_string().into(), XSD_INTEGER)
+                    (ecmascript_number(f).into(), XSD_INTEGER)
+                } else if f == 0.0 {
+                    return Err(Unsupported("unusual number"));
                 } else {
                     (canonical_double(f).into(), XSD_DOUBLE)
                 }
@@ -523,10 +528,53 @@ impl Emitter {
                         self.element(&ctx, key, item, Some(name), &mut inner)?;
                     }
                 }
+                c if c & !C_SET == C_LANGUAGE => match value {
+                    Value::Object(languages) => {
+                        self.language_map(&ctx, languages, subject, predicate, graph)?;
+                    }
+                    _ => {
+                        self.element(&ctx, key, value, graph, &mut objects)?;
+                        for object in &objects {
+                            self.quad(subject, predicate, *object, graph);
+                        }
+                    }
+                },
                 _ => return Err(Unsupported("map container")),
             }
         }
         out.push(subject);
+        Ok(())
+    }
+
+    /// A language map (§5.1.2 step 13.7): each key a language tag (or `@none`, or a term
+    /// for it: no language), each value a string or an array of strings; keys in order.
+    fn language_map(
+        &mut self,
+        ctx: &Context,
+        languages: &Map<String, Value>,
+        subject: TermId,
+        predicate: TermId,
+        graph: Option<TermId>,
+    ) -> Fast<()> {
+        let mut keys: Vec<&String> = languages.keys().collect();
+        keys.sort_unstable();
+        for key in keys {
+            let none =
+                key == "@none" || matches!(ctx.expand_iri(key, true), Expanded::Keyword(Kw::None));
+            let items: &[Value] = match &languages[key] {
+                Value::Array(items) => items,
+                other => std::slice::from_ref(other),
+            };
+            for item in items {
+                let object = match item {
+                    Value::Null => continue,
+                    Value::String(text) if none => self.dataset.literal(text, XSD_STRING, None),
+                    Value::String(text) => self.lang_string(text, key)?,
+                    _ => return Err(Unsupported("language map value is not a string")),
+                };
+                self.quad(subject, predicate, object, graph);
+            }
+        }
         Ok(())
     }
 
@@ -598,9 +646,10 @@ fn write_json(out: &mut String, value: &Value) -> Fast<()> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) if i.unsigned_abs() <= 1 << 53 => out.push_str(&i.to_string()),
-            _ => return Err(Unsupported("number in a JSON literal")),
+        // RFC 8785: every number as the f64 ECMAScript would read, written as it writes it.
+        Value::Number(n) => match n.as_f64().filter(|f| f.is_finite()) {
+            Some(f) => out.push_str(&ecmascript_number(f)),
+            None => return Err(Unsupported("number in a JSON literal")),
         },
         Value::String(s) => write_json_string(out, s)?,
         Value::Array(items) => {
@@ -615,10 +664,8 @@ fn write_json(out: &mut String, value: &Value) -> Fast<()> {
         }
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            if entries.iter().any(|(k, _)| !k.is_ascii()) {
-                return Err(Unsupported("non-ASCII key in a JSON literal"));
-            }
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            // RFC 8785 §3.2.3: keys in the order of their UTF-16 code units.
+            entries.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
             out.push('{');
             for (i, (key, item)) in entries.into_iter().enumerate() {
                 if i > 0 {
@@ -640,8 +687,15 @@ fn write_json_string(out: &mut String, s: &str) -> Fast<()> {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
+            // RFC 8785 §3.2.2.2: the short escapes where JSON has one, else \u00xx.
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
             c if u32::from(c) < 0x20 => {
-                return Err(Unsupported("control character in a JSON literal"));
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
         }
@@ -656,11 +710,58 @@ where
     'd: 'c,
 {
     let mut entries = Entries::default();
+    classify_into(ctx, map, &mut entries, 0)?;
+    if keyword_only_value(&entries) {
+        return Err(Unsupported("unusual value object"));
+    }
+    Ok(entries)
+}
+
+/// Most levels of `@nest` inside `@nest` taken.
+const MAX_NEST: usize = 8;
+
+/// [`classify`]'s loop over one map; `nested` > 0 for the entries of a `@nest` value
+/// (§5.1.2 step 14: only properties and further nesting, never `@value`).
+fn classify_into<'d, 'c>(
+    ctx: &'c Context,
+    map: &'d Map<String, Value>,
+    entries: &mut Entries<'d, 'c>,
+    nested: usize,
+) -> Fast<()>
+where
+    'd: 'c,
+{
     for (key, value) in map {
         if key == "@context" {
+            if nested > 0 {
+                return Err(Unsupported("@context in a @nest value"));
+            }
             continue;
         }
-        let slot = match ctx.expand_iri(key, true) {
+        let expanded = ctx.expand_iri(key, true);
+        if nested > 0 && !matches!(expanded, Expanded::Iri(_) | Expanded::Keyword(Kw::Nest)) {
+            return Err(Unsupported("keyword in a @nest value"));
+        }
+        let slot = match expanded {
+            Expanded::Keyword(Kw::Nest) => {
+                if ctx.term(key).is_some_and(|d| d.context.is_some()) {
+                    return Err(Unsupported("scoped context on a @nest alias"));
+                }
+                if nested >= MAX_NEST {
+                    return Err(Unsupported("deeply nested @nest"));
+                }
+                let items: &[Value] = match value {
+                    Value::Array(items) => items,
+                    other => std::slice::from_ref(other),
+                };
+                for item in items {
+                    let Value::Object(inner) = item else {
+                        return Err(Unsupported("@nest value is not a map"));
+                    };
+                    classify_into(ctx, inner, entries, nested + 1)?;
+                }
+                continue;
+            }
             Expanded::Keyword(Kw::Type) => {
                 entries.types.push(value);
                 continue;
@@ -684,10 +785,7 @@ where
             return Err(Unsupported("colliding keywords"));
         }
     }
-    if keyword_only_value(&entries) {
-        return Err(Unsupported("unusual value object"));
-    }
-    Ok(entries)
+    Ok(())
 }
 
 fn keyword_only_value(entries: &Entries<'_, '_>) -> bool {

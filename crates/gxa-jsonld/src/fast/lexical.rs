@@ -135,9 +135,78 @@ pub(crate) fn canonical_double(value: f64) -> String {
     pretty_dtoa::dtoa(value, CONFIG)
 }
 
+/// A finite `f64` as ECMAScript's `Number::toString` writes it (ECMA-262 §6.1.6.1.20), which is
+/// RFC 8785's form of a JSON number: the shortest digits that round-trip, without an exponent
+/// from 1e-6 to below 1e21, with `e+`/`e-` outside.
+pub(crate) fn ecmascript_number(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_owned();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `d[.ddd]e<exp>`.
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .unwrap_or((scientific.as_str(), "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let n = exponent + 1;
+    let mut out = String::new();
+    if value < 0.0 {
+        out.push('-');
+    }
+    let count = |i: i32| usize::try_from(i).unwrap_or(0);
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', count(n - k)));
+    } else if 0 < n && n <= 21 {
+        out.push_str(&digits[..count(n)]);
+        out.push('.');
+        out.push_str(&digits[count(n)..]);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', count(-n)));
+        out.push_str(&digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if n - 1 < 0 { '-' } else { '+' });
+        out.push_str(&(n - 1).abs().to_string());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_as_ecmascript_writes_them() {
+        for (value, text) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1.0, "1"),
+            (-7.0, "-7"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (123_456.789, "123456.789"),
+            (9_007_199_254_740_992.0, "9007199254740992"),
+            (18_446_744_073_709_551_615.0, "18446744073709552000"),
+            (1e21, "1e+21"),
+            (1.5e21, "1.5e+21"),
+            (1e-6, "0.000001"),
+            (1e-7, "1e-7"),
+            (-2.5e-7, "-2.5e-7"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+        ] {
+            assert_eq!(ecmascript_number(value), text, "{value:e}");
+        }
+    }
 
     #[test]
     fn iris() {

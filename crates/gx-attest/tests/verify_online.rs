@@ -179,3 +179,123 @@ fn flags_need_online() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `gx-attest verify FILE...`: the bad corpus as batches, each line checked against the
+/// manifest (verdict and deciding check), in argument order; exit 0 only for a batch of valid
+/// files, 1 with an invalid one, 2 with one that could not be checked or read; `--json` gives
+/// one report per line with its file.
+#[test]
+fn batch_verify_reports_each_file_in_order() {
+    server();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus().join("manifest.json")).unwrap())
+            .unwrap();
+    let entries = manifest["entries"].as_array().unwrap();
+    let plain = |e: &&Value| {
+        [
+            "challenge",
+            "domain",
+            "path",
+            "max_input_bytes",
+            "require_ev",
+        ]
+        .iter()
+        .all(|k| e.get(*k).is_none())
+    };
+    let expected = |e: &Value| -> (String, String) {
+        let verdict = match e["outcome"].as_str().unwrap() {
+            "valid" => "valid",
+            "fail" => "invalid",
+            _ => "could-not-check",
+        };
+        let check = e["check"].as_str().filter(|c| !c.is_empty()).unwrap_or("-");
+        (verdict.to_owned(), check.to_owned())
+    };
+    let ca = path("keys/tls-ca.pem");
+    let anchors = path("keys/trust-anchor.pem");
+    let run = |extra: &[&str], files: &[String]| {
+        let mut args = vec![
+            "verify",
+            "--online",
+            "--ca",
+            &ca,
+            "--allow-host",
+            "localhost:38443",
+            "--at",
+            AT,
+        ];
+        args.extend_from_slice(extra);
+        gx_attest().args(&args).args(files).output().unwrap()
+    };
+    for with_anchors in [false, true] {
+        let batch: Vec<&Value> = entries
+            .iter()
+            .filter(plain)
+            .filter(|e| e.get("anchors").is_some() == with_anchors)
+            .collect();
+        let files: Vec<String> = batch
+            .iter()
+            .map(|e| path(e["file"].as_str().unwrap()))
+            .collect();
+        let extra: &[&str] = if with_anchors {
+            &["--trust-anchors", &anchors]
+        } else {
+            &[]
+        };
+        let out = run(extra, &files);
+        let text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), batch.len(), "{text}");
+        for ((entry, file), line) in batch.iter().zip(&files).zip(&lines) {
+            let (verdict, check) = expected(entry);
+            assert_eq!(
+                *line,
+                format!("{verdict}  {file}  {check}"),
+                "{}",
+                entry["id"]
+            );
+        }
+        let unchecked = batch.iter().any(|e| e["outcome"] == "error");
+        assert_eq!(
+            out.status.code(),
+            Some(if unchecked { 2 } else { 1 }),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{} files: ", batch.len())));
+    }
+
+    // Only valid files: exit 0. As JSON lines, each report names its file.
+    let valid: Vec<String> = entries
+        .iter()
+        .filter(plain)
+        .filter(|e| e["outcome"] == "valid" && e.get("anchors").is_none())
+        .map(|e| path(e["file"].as_str().unwrap()))
+        .collect();
+    assert!(valid.len() >= 5);
+    let out = run(&["--json", "--jobs", "3"], &valid);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for (line, file) in text.lines().zip(&valid) {
+        let report: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(report["file"], file.as_str());
+        assert_eq!(report["verdict"], "valid");
+    }
+    assert_eq!(text.lines().count(), valid.len());
+
+    // A file that cannot be read is a line of its own, not the end of the batch.
+    let missing = path("cases/no-such-file.json");
+    let files = [valid[0].clone(), missing.clone(), valid[1].clone()];
+    let out = run(&[], &files);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            format!("valid  {}  -", valid[0]),
+            format!("could-not-check  {missing}  read"),
+            format!("valid  {}  -", valid[1]),
+        ]
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
+}

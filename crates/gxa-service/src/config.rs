@@ -290,6 +290,9 @@ pub struct VerifyConfig {
     /// Most JSON values in one input, JWT segments included (default 50 000); counted while
     /// parsing, before JSON-LD expansion.
     pub max_json_values: usize,
+    /// Most documents in one `POST /verify` batch (a JSON array or `application/jsonl`;
+    /// default 100; 413 beyond). The whole batch is one body under `max_jsonld_bytes`.
+    pub max_batch: usize,
     /// Most distinct URLs fetched for one verification (did:web, x5u, status lists; default 48).
     pub max_fetches: usize,
     /// Most distinct URLs fetched from one host for one verification (default 12).
@@ -314,6 +317,7 @@ impl Default for VerifyConfig {
             max_jsonld_bytes: 2 * 1024 * 1024,
             max_jwt_bytes: 3 * 1024 * 1024,
             max_json_values: gxa_verify::DEFAULT_MAX_JSON_VALUES,
+            max_batch: 100,
             max_fetches: gxa_verify::DEFAULT_MAX_FETCHES,
             max_fetches_per_host: gxa_verify::DEFAULT_MAX_FETCHES_PER_HOST,
         }

@@ -29,6 +29,8 @@ pub struct VerifyPool {
     pub(crate) max_jsonld_bytes: usize,
     /// Largest JWT body (`vc+jwt`, `vp+jwt`, `jwt`, `text/plain`).
     pub(crate) max_jwt_bytes: usize,
+    /// Most documents in one batch.
+    pub(crate) max_batch: usize,
 }
 
 /// A place in the pool: admitted (waiting), then running.
@@ -56,6 +58,7 @@ impl VerifyPool {
             max_wait,
             max_jsonld_bytes: gxa_verify::DEFAULT_MAX_INPUT_BYTES,
             max_jwt_bytes: gxa_verify::DEFAULT_MAX_INPUT_BYTES,
+            max_batch: 100,
         }
     }
 
@@ -67,6 +70,13 @@ impl VerifyPool {
             Duration::from_secs(config.queue_wait_secs),
         )
         .with_body_limits(config.max_jsonld_bytes, config.max_jwt_bytes)
+        .with_max_batch(config.max_batch)
+    }
+
+    /// The same pool with at most `max_batch` (at least 1) documents per batch.
+    pub fn with_max_batch(mut self, max_batch: usize) -> Self {
+        self.max_batch = max_batch.max(1);
+        self
     }
 
     /// The same pool with body limits per media type (JSON-LD, JWT).

@@ -161,6 +161,114 @@ async fn issued_credentials_verify_and_tampered_ones_are_invalid() {
     }
 }
 
+/// A batch — a JSON array, or `application/jsonl` — answers one report per document in order,
+/// each with its `index`: valid JSON-LD and a valid JWT (as a JSON string), a tampered
+/// credential (invalid: proof), one by an unknown did:web (could not check offline) and one
+/// with a duplicate key (invalid: syntax, as alone). Too many documents: 413; an empty batch or
+/// a line that is not JSON: 400.
+#[tokio::test]
+async fn batches_answer_one_report_per_document() {
+    for service in services().await {
+        let name = service.name;
+        let router = offline_router(&service).await;
+        let issued = issue(&service).await;
+        let ld = issued.iter().find(|(_, f)| f == "ld+json").unwrap();
+        let jwt = issued.iter().find(|(_, f)| f == "vc+jwt").unwrap();
+        let (ld, _) = fetch(&service, &ld.0, &ld.1).await;
+        let (jwt, _) = fetch(&service, &jwt.0, &jwt.1).await;
+        let ld = String::from_utf8(ld).unwrap();
+        let jwt = String::from_utf8(jwt).unwrap();
+        let did = service.get("/.well-known/did.json", None).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut doc: Value = serde_json::from_str(&ld).unwrap();
+        doc["issuanceDate"] = Value::from("2020-01-01T00:00:00Z");
+        let tampered = serde_json::to_string(&doc).unwrap();
+        let unknown = ld.replace(&did, "did:web:unknown.example");
+        assert_ne!(unknown, ld);
+        // The same key twice: JSON parsers that keep the last one would hide it.
+        let duplicate = ld.replacen('{', "{\"id\": \"urn:x:first\", ", 1);
+        let documents = [
+            ld.trim().to_owned(),
+            serde_json::to_string(jwt.trim()).unwrap(),
+            tampered,
+            unknown,
+            duplicate,
+        ];
+        let expected = [
+            ("valid", None),
+            ("valid", None),
+            ("invalid", Some("proof")),
+            ("could_not_check", None),
+            ("invalid", Some("syntax")),
+        ];
+        let array = format!("[{}]", documents.join(","));
+        // JSON text has raw newlines only between tokens: one document per line.
+        let lines: String = documents
+            .iter()
+            .map(|d| d.replace('\n', " ") + "\n")
+            .collect();
+        for (media_type, body) in [("application/json", array), ("application/jsonl", lines)] {
+            let reply = post_verify(&router, "", media_type, body.into_bytes()).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{name} {media_type}: {}",
+                reply.text()
+            );
+            let reports = reply.json();
+            let reports = reports.as_array().unwrap();
+            assert_eq!(reports.len(), expected.len(), "{name} {media_type}");
+            for (i, (report, (verdict, failing))) in reports.iter().zip(expected).enumerate() {
+                assert_eq!(report["index"], i, "{name} {media_type}");
+                assert_eq!(
+                    report["verdict"], verdict,
+                    "{name} {media_type} {i}: {report:#}"
+                );
+                if let Some(failing) = failing {
+                    assert_eq!(check(report, failing)["outcome"], "fail", "{report:#}");
+                }
+            }
+        }
+
+        // Bounds and malformed batches.
+        let small = gxa_service::router(
+            service
+                .state
+                .with_verifier(
+                    gxa_verify::Verifier::new(gxa_verify::VerifierConfig::offline()).unwrap(),
+                )
+                .with_verify_pool(
+                    gxa_service::VerifyPool::new(2, 2, std::time::Duration::from_secs(1))
+                        .with_max_batch(2),
+                ),
+        );
+        let three = format!("[{0},{0},{0}]", serde_json::to_string(jwt.trim()).unwrap());
+        post_verify(&small, "", "application/json", three.into_bytes())
+            .await
+            .assert_problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "three documents, two allowed",
+            );
+        post_verify(&router, "", "application/json", b"[]".to_vec())
+            .await
+            .assert_problem(StatusCode::BAD_REQUEST, "empty batch");
+        post_verify(&router, "", "application/jsonl", b"\n\n".to_vec())
+            .await
+            .assert_problem(StatusCode::BAD_REQUEST, "empty lines");
+        post_verify(
+            &router,
+            "",
+            "application/jsonl",
+            b"{\"a\": 1}\nnot json\n".to_vec(),
+        )
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "a line that is not JSON");
+        service.finish().await;
+    }
+}
+
 /// The JWT with one payload claim changed and the signature kept.
 fn tamper_jwt(jwt: &[u8]) -> Vec<u8> {
     use base64::Engine as _;

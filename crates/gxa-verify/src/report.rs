@@ -232,6 +232,25 @@ impl VerifyReport {
         self.checks.iter().find(|c| c.check == check)
     }
 
+    /// The check that decided a verdict other than valid: the first failed check (for
+    /// `invalid`) or the first one that could not be done (for `could_not_check`), in this
+    /// report's checks and then in the embedded credentials' reports.
+    pub fn deciding_check(&self) -> Option<&CheckResult> {
+        let wanted = match self.verdict {
+            Verdict::Valid => return None,
+            Verdict::Invalid => Outcome::Fail,
+            Verdict::CouldNotCheck => Outcome::Error,
+        };
+        self.first_with(wanted)
+    }
+
+    fn first_with(&self, outcome: Outcome) -> Option<&CheckResult> {
+        self.checks
+            .iter()
+            .find(|c| c.outcome == outcome)
+            .or_else(|| self.credentials.iter().find_map(|c| c.first_with(outcome)))
+    }
+
     /// Whether the verdict is [`Verdict::Valid`].
     pub fn is_valid(&self) -> bool {
         self.verdict == Verdict::Valid

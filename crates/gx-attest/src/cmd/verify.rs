@@ -8,7 +8,9 @@
 //! time limits). `--trust-anchors` turns on the certificate-chain check.
 //!
 //! Exit 0 valid, 1 invalid (the report on standard output), 2 could not check (the report on
-//! standard output, the reasons on standard error).
+//! standard output, the reasons on standard error). With several files, a batch: one line (or
+//! JSON line) per file in argument order, a summary on standard error, exit 0 only if all are
+//! valid (see `Args::files`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,8 +71,16 @@ pub(crate) struct Args {
     /// Validate the Gaia-X shapes of the credential's profile (loads the shapes, ~2 s).
     #[arg(long)]
     shapes: bool,
-    /// The credential, presentation or JWT; `-` reads standard input.
-    file: String,
+    /// Verifications run at a time in a batch (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// The credential, presentation or JWT; `-` reads standard input. With more than one
+    /// file: a batch, verified in one process with shared caches, one line per file
+    /// (`valid|invalid|could-not-check  FILE  CHECK`, the check that decided) or with `--json`
+    /// one JSON report per line with its `file`; exit 0 only if every file is valid, 2 if one
+    /// could not be checked (or read), else 1.
+    #[arg(required = true, num_args = 1..)]
+    files: Vec<String>,
 }
 
 /// Reads a file, or standard input for `-`.
@@ -137,10 +147,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         require_ev: args.require_ev,
     };
     config.shapes = args.shapes;
-    let input = read_input(&args.file)?;
     let verifier = Verifier::new(config)
         .context("--did-document")?
         .expecting(args.challenge.as_deref(), args.domain.as_deref());
+    if args.files.len() > 1 {
+        return batch(&args, verifier, at);
+    }
+    let input = read_input(&args.files[0])?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -165,5 +178,94 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             ExitCode::from(2)
         }
+    })
+}
+
+/// One file's outcome in a batch.
+enum Outcome {
+    Report(Box<gxa_verify::VerifyReport>),
+    Unreadable(String),
+}
+
+/// `gx-attest verify FILE...`: every file through one verifier (its did:web, chain, status
+/// and context caches shared), `--jobs` at a time on a multi-threaded runtime, the lines
+/// printed in the order of the arguments as soon as each is known.
+fn batch(args: &Args, verifier: Verifier, at: jiff::Timestamp) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let jobs = args.jobs.unwrap_or(cores).max(1);
+    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+        anyhow::bail!("standard input (-) can be read only once");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.min(cores))
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (mut valid, mut invalid, mut unchecked) = (0usize, 0usize, 0usize);
+    runtime.block_on(async {
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(jobs));
+        let mut handles = Vec::with_capacity(args.files.len());
+        for file in &args.files {
+            let (file, verifier, slots) = (file.clone(), verifier.clone(), slots.clone());
+            handles.push(tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await;
+                match read_input(&file) {
+                    Ok(input) => Outcome::Report(Box::new(verifier.verify(&input, at).await)),
+                    Err(e) => Outcome::Unreadable(format!("{e:#}")),
+                }
+            }));
+        }
+        let mut stdout = std::io::stdout().lock();
+        for (file, handle) in args.files.iter().zip(handles) {
+            let outcome = handle
+                .await
+                .unwrap_or_else(|e| Outcome::Unreadable(format!("the verification stopped: {e}")));
+            let line = match &outcome {
+                Outcome::Report(report) => {
+                    match report.verdict {
+                        Verdict::Valid => valid += 1,
+                        Verdict::Invalid => invalid += 1,
+                        Verdict::CouldNotCheck => unchecked += 1,
+                    }
+                    if args.json {
+                        let mut value = serde_json::to_value(report)?;
+                        value["file"] = file.as_str().into();
+                        serde_json::to_string(&value)?
+                    } else {
+                        let verdict = report.verdict.name().replace('_', "-");
+                        let check = report.deciding_check().map_or("-", |c| c.check.name());
+                        format!("{verdict}  {file}  {check}")
+                    }
+                }
+                Outcome::Unreadable(reason) => {
+                    unchecked += 1;
+                    let _ = writeln!(std::io::stderr(), "gx-attest: {reason}");
+                    if args.json {
+                        serde_json::json!({"file": file, "verdict": "could_not_check", "valid": false, "error": reason})
+                            .to_string()
+                    } else {
+                        format!("could-not-check  {file}  read")
+                    }
+                }
+            };
+            if writeln!(stdout, "{line}").is_err() {
+                // A closed pipe (`| head`): stop quietly.
+                return Ok(());
+            }
+        }
+        anyhow::Ok(())
+    })?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "gx-attest: {} files: {valid} valid, {invalid} invalid, {unchecked} could not be checked",
+        args.files.len()
+    );
+    Ok(if unchecked > 0 {
+        ExitCode::from(2)
+    } else if invalid > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }

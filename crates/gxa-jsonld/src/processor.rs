@@ -230,9 +230,13 @@ impl Processor {
                 rdf_types::Term::Literal(literal) => {
                     let (datatype, language) = match literal.type_ {
                         LiteralType::Any(iri) => (iri.into_string(), None),
-                        LiteralType::LangString(tag) => {
-                            (gxa_rdf::RDF_LANG_STRING.to_owned(), Some(tag.to_string()))
-                        }
+                        // Language tags in lower case, as jsonld.js and PyLD write them
+                        // (BCP 47 tags are case-insensitive; the signers of the field hash
+                        // the lower-case form).
+                        LiteralType::LangString(tag) => (
+                            gxa_rdf::RDF_LANG_STRING.to_owned(),
+                            Some(tag.to_string().to_ascii_lowercase()),
+                        ),
                     };
                     dataset.literal(&literal.value, &datatype, language.as_deref())
                 }

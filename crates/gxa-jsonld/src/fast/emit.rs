@@ -209,9 +209,11 @@ impl Emitter {
         if !is_plain_language_tag(language) {
             return Err(Unsupported("unusual language tag"));
         }
+        // Lower case, as the library path writes it (`processor.rs`).
+        let language = language.to_ascii_lowercase();
         Ok(self
             .dataset
-            .literal(value, gxa_rdf::RDF_LANG_STRING, Some(language)))
+            .literal(value, gxa_rdf::RDF_LANG_STRING, Some(&language)))
     }
 
     /// A JSON string, number or boolean as a literal (§8.6), with an optional datatype.

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Peer benchmarks of issue 20, in one run on this machine (a benchmark, not a test: run it by
+# hand on an otherwise idle machine; the summary goes into benches/RESULTS.md and the closing
+# note):
+#
+# 1. JSON-LD → canonical N-Quads → SHA-256 over N generated credentials (the seeded corpus of
+#    `gxa-conformance --example generate`): `gx-attest canonicalize --hash` (one process) against
+#    jsonld.js 9 + rdf-canonize 5 (Node, installed here from the npm registry, contexts from
+#    contexts/); both over the documents both accept, and their hashes must agree;
+# 2. `gx-attest verify FILE...` (one batch) over N/3 JsonWebSignature2020 credentials per key
+#    type (Ed25519, P-256, RSA with PS256) and N vc+jwt, keys by did:web with the DID documents
+#    given;
+# 3. `POST /verify` on one core (`serve` under `taskset -c 0`, wrk with 8 connections under
+#    `taskset -c 1`), warm caches, a did:jwk vc+jwt and a did:jwk JsonWebSignature2020
+#    credential (offline: nothing to fetch).
+#
+#   benches/peers/run.sh                   # N=3000
+#   N=600 DURATION=5s benches/peers/run.sh
+#   GXA_BIN=target/debug/gx-attest GEN_BIN=target/debug/examples/generate benches/peers/run.sh
+#
+# Needs: node and npm, wrk, taskset (util-linux), curl, python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+N=${N:-3000}
+DURATION=${DURATION:-10s}
+PORT=${PORT:-18090}
+AT=2026-06-01T00:00:00Z
+WORK=$(mktemp -d)
+cleanup() {
+    [ -f "$WORK/serve.pid" ] && kill "$(cat "$WORK/serve.pid")" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+for tool in node npm wrk taskset curl python3; do
+    command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
+done
+
+if [ -z "${GXA_BIN:-}" ]; then
+    cargo build --release -p gx-attest >&2
+fi
+if [ -z "${GEN_BIN:-}" ]; then
+    cargo build --release -p gxa-conformance --example generate >&2
+fi
+BIN=${GXA_BIN:-${CARGO_TARGET_DIR:-target}/release/gx-attest}
+GEN=${GEN_BIN:-${CARGO_TARGET_DIR:-target}/release/examples/generate}
+(cd benches/peers && npm ci --no-audit --no-fund --silent >&2)
+
+seconds() { python3 -c 'import sys,time; print(f"{time.time():.6f}")'; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.1f}')"; }
+
+echo "gx-attest peer benchmarks: N=$N, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+
+# 1. Canonicalization.
+"$GEN" "$WORK/gen" "$N" >&2
+"$BIN" canonicalize --hash "$WORK"/gen/*.json >"$WORK/gxa.txt" 2>/dev/null || true
+node benches/peers/canonize.mjs "$WORK"/gen/*.json >"$WORK/node.txt" 2>/dev/null
+python3 - "$WORK" <<'PY'
+import sys
+work = sys.argv[1]
+def load(path):
+    out = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] != "error":
+            out[parts[1]] = parts[0]
+    return out
+ours, theirs = load(f"{work}/gxa.txt"), load(f"{work}/node.txt")
+common = sorted(set(ours) & set(theirs))
+bad = [f for f in common if ours[f] != theirs[f]]
+with open(f"{work}/common.txt", "w") as f:
+    f.write("\n".join(common) + "\n")
+print(f"corpus: gx-attest (strict) accepts {len(ours)}, rdf-canonize {len(theirs)}, both {len(common)}; "
+      f"hashes differ on {len(bad)}")
+if bad:
+    print("disagreements:", bad[:5])
+    sys.exit(1)
+PY
+mapfile -t COMMON <"$WORK/common.txt"
+t0=$(seconds); "$BIN" canonicalize --hash "${COMMON[@]}" >/dev/null; t1=$(seconds)
+node benches/peers/canonize.mjs "${COMMON[@]}" >/dev/null 2>&1; t2=$(seconds)
+ours=$(elapsed "$t0" "$t1"); theirs=$(elapsed "$t1" "$t2")
+printf '%-58s %8s s   %8s µs/doc\n' "canonicalize ${#COMMON[@]} generated credentials: gx-attest" "$ours" "$(python3 -c "print(f'{$ours / ${#COMMON[@]} * 1e6:.0f}')")"
+printf '%-58s %8s s   %8s µs/doc   ratio %sx\n' "  jsonld.js 9 + rdf-canonize 5 (Node $(node --version))" "$theirs" "$(python3 -c "print(f'{$theirs / ${#COMMON[@]} * 1e6:.0f}')")" "$(ratio "$theirs" "$ours")"
+echo
+
+# 2. Batch verification with the CLI.
+make_credentials() { # DIR COUNT ISSUER
+    python3 - "$@" <<'PY'
+import json, os, sys
+out, count, issuer = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+os.makedirs(out, exist_ok=True)
+for n in range(count):
+    doc = {
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/security/suites/jws-2020/v1",
+                     {"ex": "https://vocab.example/terms#", "name": "ex:name", "score": "ex:score"}],
+        "id": f"https://credentials.example/{n}",
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "issuanceDate": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": f"did:example:subject-{n}", "name": f"Subject {n}", "score": n},
+    }
+    with open(f"{out}/{n}.json", "w") as f:
+        json.dump(doc, f)
+PY
+}
+per=$((N / 3))
+jws=()
+jwts=()
+docs=()
+for alg in EdDSA ES256 PS256; do
+    did="did:web:bench-${alg,,}.example"
+    "$BIN" keys generate --alg "$alg" --did "$did" --out "$WORK/keys-$alg" >/dev/null
+    docs+=(--did-document "$WORK/keys-$alg/did.json")
+    make_credentials "$WORK/unsigned-$alg" "$per" "$did"
+    mkdir -p "$WORK/jws-$alg" "$WORK/jwt-$alg"
+    for n in $(seq 0 $((per - 1))); do
+        "$BIN" sign --key "$WORK/keys-$alg" --suite jws2020 --created "$AT" \
+            "$WORK/unsigned-$alg/$n.json" >"$WORK/jws-$alg/$n.json"
+        "$BIN" sign --key "$WORK/keys-$alg" --suite vc-jwt \
+            "$WORK/unsigned-$alg/$n.json" >"$WORK/jwt-$alg/$n.jwt"
+        jws+=("$WORK/jws-$alg/$n.json")
+        jwts+=("$WORK/jwt-$alg/$n.jwt")
+    done
+done
+for kind in jws jwts; do
+    declare -n files=$kind
+    t0=$(seconds)
+    "$BIN" verify "${docs[@]}" --at "$AT" "${files[@]}" >"$WORK/verify-$kind.txt"
+    t1=$(seconds)
+    took=$(elapsed "$t0" "$t1")
+    valid=$(grep -c '^valid ' "$WORK/verify-$kind.txt")
+    label=$([ "$kind" = jws ] && echo "JsonWebSignature2020 (Ed25519, P-256, RSA PS256)" || echo "vc+jwt (EdDSA, ES256, PS256)")
+    printf '%-58s %8s s   %8s/s   %s of %s valid\n' "verify ${#files[@]} $label, one batch" "$took" \
+        "$(python3 -c "print(f'{${#files[@]} / $took:.0f}')")" "$valid" "${#files[@]}"
+done
+echo
+
+# 3. POST /verify on one core.
+"$BIN" keys generate --alg EdDSA --did did:web:bench.example --out "$WORK/jwk-keys" >/dev/null
+key="$WORK/jwk-keys/eddsa-dev.key.pem"
+make_credentials "$WORK/jwk" 1 "did:example:placeholder"
+vm=$("$BIN" sign --key "$key" --suite jws2020 --created "$AT" "$WORK/jwk/0.json" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["proof"]["verificationMethod"])')
+python3 - "$WORK/jwk/0.json" "${vm%#*}" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1])); doc["issuer"] = sys.argv[2]
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+"$BIN" sign --key "$key" --suite vc-jwt "$WORK/jwk/0.json" | tr -d '\n' >"$WORK/jwk/vc.jwt"
+"$BIN" sign --key "$key" --suite jws2020 --created "$AT" "$WORK/jwk/0.json" >"$WORK/jwk/jws.json"
+mkdir -p "$WORK/serve"
+taskset -c 0 "$BIN" serve --demo --listen "127.0.0.1:$PORT" --data "$WORK/serve" \
+    --reissue-interval-secs 0 >"$WORK/serve.out" 2>"$WORK/serve.log" &
+echo $! >"$WORK/serve.pid"
+for _ in $(seq 1 600); do
+    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+for case in "vc.jwt application/vc+jwt vc+jwt" "jws.json application/vc+ld+json JsonWebSignature2020"; do
+    read -r file type label <<<"$case"
+    verdict=$(curl -fsS -H "Content-Type: $type" --data-binary @"$WORK/jwk/$file" \
+        "http://127.0.0.1:$PORT/verify?at=$AT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
+    [ "$verdict" = valid ] || { echo "POST /verify $label: $verdict" >&2; exit 1; }
+    out=$(taskset -c 1 wrk -t1 -c8 -d"$DURATION" --latency -s benches/peers/post.lua \
+        "http://127.0.0.1:$PORT/verify?at=$AT" -- "$WORK/jwk/$file" "$type")
+    grep -q 'Non-2xx' <<<"$out" && { echo "$out" >&2; exit 1; }
+    printf '%-58s %10s req/s   p50 %8s   p99 %8s\n' "POST /verify $label, one core, 8 connections" \
+        "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+        "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+done

@@ -8,7 +8,7 @@
 #    jsonld.js 9 + rdf-canonize 5 (Node, installed here from the npm registry, contexts from
 #    contexts/); both over the documents both accept, and their hashes must agree;
 # 2. `gx-attest verify FILE...` (one batch) over N/3 JsonWebSignature2020 credentials per key
-#    type (Ed25519, P-256, RSA with PS256) and N vc+jwt, keys by did:web with the DID documents
+#    type (Ed25519, P-256, RSA with RS256) and N vc+jwt, keys by did:web with the DID documents
 #    given;
 # 3. `POST /verify` on one core (`serve` under `taskset -c 0`, wrk with 8 connections under
 #    `taskset -c 1`), warm caches, a did:jwk vc+jwt and a did:jwk JsonWebSignature2020
@@ -110,7 +110,7 @@ per=$((N / 3))
 jws=()
 jwts=()
 docs=()
-for alg in EdDSA ES256 PS256; do
+for alg in EdDSA ES256 RS256; do
     did="did:web:bench-${alg,,}.example"
     "$BIN" keys generate --alg "$alg" --did "$did" --out "$WORK/keys-$alg" >/dev/null
     docs+=(--did-document "$WORK/keys-$alg/did.json")
@@ -132,7 +132,7 @@ for kind in jws jwts; do
     t1=$(seconds)
     took=$(elapsed "$t0" "$t1")
     valid=$(grep -c '^valid ' "$WORK/verify-$kind.txt")
-    label=$([ "$kind" = jws ] && echo "JsonWebSignature2020 (Ed25519, P-256, RSA PS256)" || echo "vc+jwt (EdDSA, ES256, PS256)")
+    label=$([ "$kind" = jws ] && echo "JsonWebSignature2020 (Ed25519, P-256, RSA RS256)" || echo "vc+jwt (EdDSA, ES256, RS256)")
     printf '%-58s %8s s   %8s/s   %s of %s valid\n' "verify ${#files[@]} $label, one batch" "$took" \
         "$(python3 -c "print(f'{${#files[@]} / $took:.0f}')")" "$valid" "${#files[@]}"
 done

@@ -31,7 +31,8 @@ pub use jws::verify_detached as verify_detached_jws;
 pub use key::{Curve, KeyError, KeyPair, PublicKey, SignatureFailure, Signer};
 pub use keyset::{
     DEVELOPMENT_BANNER, DidKey, Generated, KeyEntry, KeySet, KeySetError, KeyStatus,
-    create_private_dir, did_document, generate as generate_keyset, open_signer, write_private,
+    create_private_dir, did_document, generate as generate_keyset, open_signer, open_signer_as,
+    write_private,
 };
 #[cfg(feature = "pkcs11")]
 pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};

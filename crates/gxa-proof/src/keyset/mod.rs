@@ -115,16 +115,36 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeySetError + '_ {
 
 /// Opens a key source: a file path or a PKCS#11 URI.
 pub fn open_signer(source: &str, base: &Path) -> Result<Box<dyn Signer>, KeyError> {
+    open_signer_as(source, base, None)
+}
+
+/// [`open_signer`], signing with `alg` when given (an RSA key: PS256 or RS256, as a key set's
+/// `keys.toml` names it; otherwise the key's default).
+pub fn open_signer_as(
+    source: &str,
+    base: &Path,
+    alg: Option<Algorithm>,
+) -> Result<Box<dyn Signer>, KeyError> {
     if source.starts_with("pkcs11:") {
         #[cfg(feature = "pkcs11")]
-        return Ok(Box::new(crate::pkcs11::Pkcs11Signer::open(source)?));
+        {
+            let signer = crate::pkcs11::Pkcs11Signer::open(source)?;
+            return Ok(Box::new(match alg {
+                Some(alg) => signer.with_algorithm(alg)?,
+                None => signer,
+            }));
+        }
         #[cfg(not(feature = "pkcs11"))]
         return Err(KeyError::Pkcs11(
             "this build has no PKCS#11 support (gxa-proof's feature pkcs11)".to_owned(),
         ));
     }
     let path = base.join(source);
-    Ok(Box::new(KeyPair::from_file(&path)?))
+    let pair = KeyPair::from_file(&path)?;
+    Ok(Box::new(match alg {
+        Some(alg) => pair.with_algorithm(alg)?,
+        None => pair,
+    }))
 }
 
 impl KeySet {
@@ -205,18 +225,13 @@ impl KeySet {
             id: entry.id.clone(),
             source,
         };
-        let signer = open_signer(&entry.source, &self.dir).map_err(key_err)?;
         let alg: Algorithm = entry
             .alg
             .parse()
             .map_err(|e| KeySetError::Config(format!("key {}: {e}", entry.id)))?;
-        if signer.algorithm() != alg && !signer.public_key().fits(alg) {
-            return Err(key_err(KeyError::AlgorithmMismatch {
-                alg,
-                key: signer.public_key().describe(),
-            }));
-        }
-        Ok(signer)
+        // The algorithm keys.toml (and so the DID document) names, not the key's default:
+        // an RSA key set of RS256 must not sign PS256.
+        open_signer_as(&entry.source, &self.dir, Some(alg)).map_err(key_err)
     }
 
     /// The DID document of this key set: a `JsonWebKey2020` method per key (`publicKeyJwk`
@@ -431,7 +446,12 @@ mod tests {
 
     #[test]
     fn generate_load_sign_and_document() {
-        for alg in [Algorithm::EdDsa, Algorithm::Es256, Algorithm::Ps256] {
+        for alg in [
+            Algorithm::EdDsa,
+            Algorithm::Es256,
+            Algorithm::Ps256,
+            Algorithm::Rs256,
+        ] {
             let dir = tempfile::tempdir().unwrap();
             let generated = generate(alg, "did:web:localhost%3A8443:dev", dir.path()).unwrap();
             assert_eq!(generated.files.len(), 4);

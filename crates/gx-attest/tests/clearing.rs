@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use gxa_clearing::{ClearingError, Profile, ServiceAnswer};
 use gxa_testkit::http::free_port;
-use gxa_testkit::paths::examples;
+use gxa_testkit::paths::{examples, toml_path};
 use gxa_testkit::process::Process;
 use gxa_testkit::tls::{root_of_chain, tls_files};
 use serde_json::Value;
@@ -87,10 +87,6 @@ struct Setup {
     tls_ca: PathBuf,
     anchors: PathBuf,
     provider_config: PathBuf,
-}
-
-fn toml_path(p: &Path) -> String {
-    p.display().to_string().replace('\\', "/")
 }
 
 impl Setup {

@@ -24,6 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use gxa_testkit::http::{free_port, request};
+use gxa_testkit::paths::toml_path;
 use gxa_testkit::process::Process;
 use gxa_testkit::tls::tls_files;
 use gxa_testkit::trustlist::{self, ListParams, ListService, Operator};
@@ -31,10 +32,6 @@ use rcgen::{KeyPair, date_time_ymd};
 use serde_json::{Value, json};
 
 const CA_QC: &str = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC";
-
-fn toml_path(p: &Path) -> String {
-    p.display().to_string().replace('\\', "/")
-}
 
 /// A leaf for `name` under `ca`, valid 2020–2040, and the chain leaf + root as PEM.
 fn chain_under(ca: &gxa_testkit::pki::Ca, name: &str) -> String {

@@ -42,24 +42,28 @@ fn path(rel: &str) -> String {
     corpus().join(rel).display().to_string()
 }
 
+/// `gx-attest verify --online` with the test CA, the corpus host allowed and the corpus time
+/// (the server started).
+fn online_verify() -> std::process::Command {
+    server();
+    let mut command = gx_attest();
+    command
+        .args(["verify", "--online", "--ca"])
+        .arg(path("keys/tls-ca.pem"))
+        .args(["--allow-host", "localhost:38443", "--at", AT]);
+    command
+}
+
 /// `verify --online --json` with the test CA and the corpus host allowed, plus `extra`.
 fn online(extra: &[&str], file: &str) -> (i32, Value, String) {
-    server();
-    let ca = path("keys/tls-ca.pem");
-    let mut args = vec![
-        "verify",
-        "--online",
-        "--ca",
-        &ca,
-        "--allow-host",
-        "localhost:38443",
-        "--at",
-        AT,
-        "--json",
-    ];
-    args.extend_from_slice(extra);
-    args.push(file);
-    parse(gx_attest().args(&args).output().unwrap())
+    parse(
+        online_verify()
+            .arg("--json")
+            .args(extra)
+            .arg(file)
+            .output()
+            .unwrap(),
+    )
 }
 
 fn parse(out: Output) -> (i32, Value, String) {
@@ -186,7 +190,6 @@ fn flags_need_online() {
 /// one report per line with its file.
 #[test]
 fn batch_verify_reports_each_file_in_order() {
-    server();
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(corpus().join("manifest.json")).unwrap())
             .unwrap();
@@ -211,21 +214,9 @@ fn batch_verify_reports_each_file_in_order() {
         let check = e["check"].as_str().filter(|c| !c.is_empty()).unwrap_or("-");
         (verdict.to_owned(), check.to_owned())
     };
-    let ca = path("keys/tls-ca.pem");
     let anchors = path("keys/trust-anchor.pem");
     let run = |extra: &[&str], files: &[String]| {
-        let mut args = vec![
-            "verify",
-            "--online",
-            "--ca",
-            &ca,
-            "--allow-host",
-            "localhost:38443",
-            "--at",
-            AT,
-        ];
-        args.extend_from_slice(extra);
-        gx_attest().args(&args).args(files).output().unwrap()
+        online_verify().args(extra).args(files).output().unwrap()
     };
     for with_anchors in [false, true] {
         let batch: Vec<&Value> = entries

@@ -11,3 +11,8 @@ pub fn repo() -> PathBuf {
 pub fn examples() -> PathBuf {
     repo().join("examples")
 }
+
+/// A path as a TOML basic string's content in a test configuration (forward slashes).
+pub fn toml_path(p: &Path) -> String {
+    p.display().to_string().replace('\\', "/")
+}

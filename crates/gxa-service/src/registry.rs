@@ -74,8 +74,8 @@ pub(crate) struct RegistryTrust {
 
 impl RegistryTrust {
     /// Reads the configured signers and base anchors (errors here stop the start) and, for
-    /// each list, its cache or its file (a list that does not load is reported and retried,
-    /// never fatal).
+    /// each list, its cache and, for a `path`, the file (a list that does not load is reported
+    /// and retried, never fatal; a `url` is fetched by the refresh task right after the start).
     pub(crate) async fn new(
         config: &Config,
         section: &RegistrySection,
@@ -118,7 +118,11 @@ impl RegistryTrust {
                     }
                 }
             }
-            trust.refresh(index).await;
+            // A file is read now; a URL first in the refresh task, so that an unreachable
+            // list host does not hold up the start (the cache, if any, serves meanwhile).
+            if slot.config.url.is_none() {
+                trust.refresh(index).await;
+            }
         }
         Ok(trust)
     }
@@ -372,9 +376,13 @@ impl RegistryTrust {
                 let trust = Arc::clone(self);
                 let mut shutdown = shutdown.clone();
                 tokio::spawn(async move {
-                    // The first read happened in `new`.
-                    let mut wait =
-                        Duration::from_secs(trust.lists[index].config.refresh_secs.max(1));
+                    // A file was read in `new`; a URL is read at once.
+                    let config = &trust.lists[index].config;
+                    let mut wait = if config.url.is_some() {
+                        Duration::ZERO
+                    } else {
+                        Duration::from_secs(config.refresh_secs.max(1))
+                    };
                     loop {
                         tokio::select! {
                             () = tokio::time::sleep(wait) => wait = trust.refresh(index).await,

@@ -424,7 +424,7 @@ EOF
 
 # Debian packages the test suite itself needs besides the services (softhsm2: PKCS#11 tests;
 # util-linux: `unshare` for the no-network test; curl and openssh-client: the runner-exact upload
-# tests), installed when missing and when this runs as root with apt-get, so that the README's
+# tests; xmlsec1: signs the trusted lists of the registry tests), installed when missing and when this runs as root with apt-get, so that the README's
 # test command works on a fresh machine; otherwise named.
 system_packages() {
     local missing=()
@@ -432,6 +432,7 @@ system_packages() {
     command -v unshare >/dev/null || missing+=(util-linux)
     command -v curl >/dev/null || missing+=(curl)
     command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+    command -v xmlsec1 >/dev/null || missing+=(xmlsec1)
     [ ${#missing[@]} -eq 0 ] && return 0
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
         say "installing ${missing[*]}"

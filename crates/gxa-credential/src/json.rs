@@ -146,6 +146,13 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         self.budget.take::<A::Error>()?;
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            if object.is_empty() && key == ARBITRARY_PRECISION_TOKEN && arbitrary_precision() {
+                let text: String = map.next_value()?;
+                return text
+                    .parse::<serde_json::Number>()
+                    .map(Value::Number)
+                    .map_err(de::Error::custom);
+            }
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
                     "duplicate JSON key {:?}",
@@ -159,6 +166,23 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         }
         Ok(Value::Object(object))
     }
+}
+
+/// With serde_json's `arbitrary_precision` feature (which some crates enable, e.g. the
+/// Rust peers of the cross-checks, and which Cargo then turns on for every crate of that
+/// build), the deserializer hands a number that is not a plain integer to a visitor as a
+/// one-entry map under this key, the number's text as its value.
+const ARBITRARY_PRECISION_TOKEN: &str = "$serde_json::private::Number";
+
+/// Whether this build's serde_json has `arbitrary_precision` (then a number keeps its text:
+/// `1.50` stays `1.50`). Without it, a key spelled like the token is an ordinary key.
+fn arbitrary_precision() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        "1.50"
+            .parse::<serde_json::Number>()
+            .is_ok_and(|n| n.to_string() == "1.50")
+    })
 }
 
 /// A key as named in an error: at most 64 characters.
@@ -175,6 +199,22 @@ mod tests {
 
     fn strict(text: &str) -> Result<Value, String> {
         parse(text, &Budget::unlimited()).map_err(|e| e.to_string())
+    }
+
+    /// Numbers come out as numbers whether or not serde_json has `arbitrary_precision` (the
+    /// cross-checks of tests/rustpeers build with it); without it, a key spelled like its
+    /// private token is an ordinary key.
+    #[test]
+    fn numbers_with_and_without_arbitrary_precision() {
+        let value = strict(r#"{"a":[1,2.5,-0.0,1e21,9007199254740993]}"#).unwrap();
+        let numbers = value["a"].as_array().unwrap();
+        assert!(numbers.iter().all(Value::is_number), "{value}");
+        assert_eq!(numbers[1].as_f64(), Some(2.5));
+        assert_eq!(numbers[3].as_f64(), Some(1e21));
+        if !arbitrary_precision() {
+            let value = strict(r#"{"$serde_json::private::Number":"2.5"}"#).unwrap();
+            assert_eq!(value["$serde_json::private::Number"], "2.5");
+        }
     }
 
     #[test]

@@ -1,19 +1,25 @@
 #![doc = include_str!("../README.md")]
 
+mod engine;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Cursor;
+use std::sync::Arc;
 
 use gxa_credential::Profile;
 use gxa_jsonld::{Processor, ToRdfOptions};
-use gxa_rdf::{Dataset, Quad, Term};
+use gxa_rdf::{Dataset, Term};
 use rudof_rdf::rdf_core::RDFFormat;
-use rudof_rdf::rdf_impl::{OxigraphInMemory, ReaderMode};
+use rudof_rdf::rdf_impl::OxigraphInMemory;
 use serde_json::Value;
 use shacl::ir::IRSchema;
 use shacl::validator::processor::{GraphValidation, ShaclProcessor};
+use shacl::validator::report::ValidationResult;
 use shacl::validator::store::{Graph, ShaclDataManager};
 use shacl::validator::{ShaclConfig, ShaclValidationMode};
+
+use crate::engine::Prepared;
 
 const LOIRE_SHAPES: &str = include_str!("../../../contexts/gaia-x/shapes/loire-25.11/gx.shacl.ttl");
 const LOIRE_ONTOLOGY: &str = include_str!("../../../contexts/gaia-x/shapes/loire-25.11/gx.owl.ttl");
@@ -187,6 +193,8 @@ impl Schema {
 pub struct Validator {
     profile: Profile,
     shapes: IRSchema,
+    /// What validating a document against `shapes` needs, computed from them once.
+    prepared: Arc<Prepared>,
     schema: Schema,
 }
 
@@ -220,6 +228,7 @@ impl Validator {
         };
         Ok(Self {
             profile,
+            prepared: Arc::new(Prepared::new(&shapes)),
             shapes,
             schema,
         })
@@ -247,6 +256,7 @@ impl Validator {
         };
         Ok(Self {
             profile,
+            prepared: Arc::new(Prepared::new(&shapes)),
             shapes,
             schema,
         })
@@ -278,39 +288,23 @@ impl Validator {
     }
 
     fn validate_with(&self, documents: &[Value], standalone: bool) -> Result<Report, ShaclError> {
-        let mut triples: BTreeSet<Triple> = BTreeSet::new();
-        for (index, doc) in documents.iter().enumerate() {
-            let dataset = Processor::pinned()
-                .to_rdf(doc, &ToRdfOptions::strict())
-                .map_err(|source| ShaclError::JsonLd { index, source })?;
-            subject_triples(&dataset, index, &mut triples);
-        }
-        // The IRIs the documents describe (subjects of their own triples, before inference).
-        let described: BTreeSet<String> = triples
-            .iter()
-            .filter_map(|(subject, _, _)| match subject {
-                Term::Iri(i) => Some(i.to_string()),
-                _ => None,
-            })
-            .collect();
-        self.materialise(&mut triples);
-        let mut data = Dataset::with_capacity(triples.len());
-        for (s, p, o) in triples {
-            let (subject, predicate, object) = (data.intern(s), data.intern(p), data.intern(o));
-            data.insert(Quad {
-                subject,
-                predicate,
-                object,
-                graph: None,
-            });
-        }
-        let store = OxigraphInMemory::from_str(
-            &data.to_nquads(),
-            &RDFFormat::NTriples,
-            None,
-            &ReaderMode::default(),
-        )
-        .map_err(|e| ShaclError::Engine(e.to_string()))?;
+        let (triples, described) = self.data_graph(documents)?;
+        let store = store_of(&triples)?;
+        let (conforms, results) = if self.prepared.is_supported() {
+            engine::validate(&self.shapes, &self.prepared, &store)
+                .map_err(|e| ShaclError::Engine(e.to_string()))?
+        } else {
+            self.validate_by_processor(store)?
+        };
+        Ok(report(conforms, &results, &described, standalone))
+    }
+
+    /// The validation as rudof's processor does it, for a shapes graph `engine::validate`
+    /// does not take (a recursive one).
+    fn validate_by_processor(
+        &self,
+        store: OxigraphInMemory,
+    ) -> Result<(bool, Vec<ValidationResult>), ShaclError> {
         let mut validation = GraphValidation::new(Graph::from(store));
         let report = validation
             .validate(
@@ -319,43 +313,31 @@ impl Validator {
                 &ShaclConfig::default(),
             )
             .map_err(|e| ShaclError::Engine(e.to_string()))?;
-        let mut violations: Vec<Violation> = report
-            .results()
+        Ok((report.conforms(), report.results().clone()))
+    }
+
+    /// The data graph of `documents` (pipeline steps 1 to 4 of the crate documentation), and
+    /// the IRIs the documents describe (subjects of their own triples, before inference).
+    fn data_graph(
+        &self,
+        documents: &[Value],
+    ) -> Result<(BTreeSet<Triple>, BTreeSet<String>), ShaclError> {
+        let mut triples: BTreeSet<Triple> = BTreeSet::new();
+        for (index, doc) in documents.iter().enumerate() {
+            let dataset = Processor::pinned()
+                .to_rdf(doc, &ToRdfOptions::strict())
+                .map_err(|source| ShaclError::JsonLd { index, source })?;
+            subject_triples(&dataset, index, &mut triples);
+        }
+        let described: BTreeSet<String> = triples
             .iter()
-            .map(|r| Violation {
-                focus_node: r.focus_node().to_string(),
-                path: r.path().map(ToString::to_string),
-                shape: r.source().map(ToString::to_string),
-                component: r.constraint_component().to_string(),
-                value: r.value().map(ToString::to_string),
-                severity: format!("{:?}", r.severity()),
-                message: {
-                    let mut texts: Vec<&String> = r.message().messages().values().collect();
-                    texts.sort();
-                    texts.first().map(|m| (*m).clone())
-                },
+            .filter_map(|(subject, _, _)| match subject {
+                Term::Iri(i) => Some(i.to_string()),
+                _ => None,
             })
             .collect();
-        violations.sort();
-        violations.dedup();
-        let mut external = Vec::new();
-        if standalone {
-            let (outside, inside): (Vec<Violation>, Vec<Violation>) = violations
-                .into_iter()
-                .partition(|v| concerns_undescribed(v, &described));
-            violations = inside;
-            external = outside;
-        }
-        let conforms = if standalone {
-            !violations.iter().any(|v| v.severity == "Violation")
-        } else {
-            report.conforms()
-        };
-        Ok(Report {
-            conforms,
-            violations,
-            external,
-        })
+        self.materialise(&mut triples);
+        Ok((triples, described))
     }
 
     fn materialise(&self, triples: &mut BTreeSet<Triple>) {
@@ -400,6 +382,88 @@ impl Validator {
             }
         }
         triples.extend(added);
+    }
+}
+
+/// The engine's store of `triples`, built directly (as parsing their N-Triples would build it,
+/// with the same checks of IRIs, blank node labels and language tags).
+fn store_of(triples: &BTreeSet<Triple>) -> Result<OxigraphInMemory, ShaclError> {
+    let invalid = |e: &dyn fmt::Display| ShaclError::Engine(format!("data graph: {e}"));
+    let named = |iri: &str| oxrdf::NamedNode::new(iri).map_err(|e| invalid(&e));
+    let blank = |label: &str| oxrdf::BlankNode::new(label).map_err(|e| invalid(&e));
+    let mut store = OxigraphInMemory::new();
+    for (s, p, o) in triples {
+        let subject: oxrdf::NamedOrBlankNode = match s {
+            Term::Iri(i) => named(i)?.into(),
+            Term::Blank(b) => blank(b)?.into(),
+            Term::Literal(_) => return Err(invalid(&"a literal as subject")),
+        };
+        let Term::Iri(p) = p else {
+            return Err(invalid(&"a predicate that is not an IRI"));
+        };
+        let predicate = named(p)?;
+        let object: oxrdf::Term = match o {
+            Term::Iri(i) => named(i)?.into(),
+            Term::Blank(b) => blank(b)?.into(),
+            Term::Literal(l) => match &l.language {
+                Some(language) => {
+                    oxrdf::Literal::new_language_tagged_literal(&*l.value, &**language)
+                        .map_err(|e| invalid(&e))?
+                        .into()
+                }
+                None => oxrdf::Literal::new_typed_literal(&*l.value, named(&l.datatype)?).into(),
+            },
+        };
+        store
+            .add_triple_ref(&subject, &predicate, &object)
+            .map_err(|e| invalid(&e))?;
+    }
+    Ok(store)
+}
+
+/// Our report of the engine's verdict and results; with `standalone`, the results about nodes
+/// the documents do not describe are set apart (see [`Validator::validate_standalone`]).
+fn report(
+    conforms: bool,
+    results: &[ValidationResult],
+    described: &BTreeSet<String>,
+    standalone: bool,
+) -> Report {
+    let mut violations: Vec<Violation> = results
+        .iter()
+        .map(|r| Violation {
+            focus_node: r.focus_node().to_string(),
+            path: r.path().map(ToString::to_string),
+            shape: r.source().map(ToString::to_string),
+            component: r.constraint_component().to_string(),
+            value: r.value().map(ToString::to_string),
+            severity: format!("{:?}", r.severity()),
+            message: {
+                let mut texts: Vec<&String> = r.message().messages().values().collect();
+                texts.sort();
+                texts.first().map(|m| (*m).clone())
+            },
+        })
+        .collect();
+    violations.sort();
+    violations.dedup();
+    let mut external = Vec::new();
+    if standalone {
+        let (outside, inside): (Vec<Violation>, Vec<Violation>) = violations
+            .into_iter()
+            .partition(|v| concerns_undescribed(v, described));
+        violations = inside;
+        external = outside;
+    }
+    let conforms = if standalone {
+        !violations.iter().any(|v| v.severity == "Violation")
+    } else {
+        conforms
+    };
+    Report {
+        conforms,
+        violations,
+        external,
     }
 }
 

@@ -9,7 +9,13 @@
 #    contexts/); both over the documents both accept, and their hashes must agree;
 # 2. `gx-attest verify FILE...` (one batch) over N/3 JsonWebSignature2020 credentials per key
 #    type (Ed25519, P-256, RSA with RS256) and N vc+jwt, keys by did:web with the DID documents
-#    given;
+#    given, against benches/peers/verify.mjs (one Node process per batch, same files, same DID
+#    documents, nothing fetched): Digital Bazaar (@digitalbazaar/vc 7 + jsonld-signatures 11)
+#    and transmute (@transmute/vc.js + json-web-signature; Ed25519 and P-256 only: it has no RSA
+#    keys) for JsonWebSignature2020, jose 6 `jwtVerify` for vc+jwt; every credential gx-attest
+#    finds valid must be valid for the JS stack too, else the script fails. Wall time and CPU
+#    time (/usr/bin/time, user + sys, every thread) of each process, ratios of both: on a
+#    machine that is not idle only the CPU ratios mean something;
 # 3. `POST /verify` on one core (`serve` under `taskset -c 0`, wrk with 8 connections under
 #    `taskset -c 1`), warm caches, a did:jwk vc+jwt and a did:jwk JsonWebSignature2020
 #    credential (offline: nothing to fetch).
@@ -18,7 +24,7 @@
 #   N=600 DURATION=5s benches/peers/run.sh
 #   GXA_BIN=target/debug/gx-attest GEN_BIN=target/debug/examples/generate benches/peers/run.sh
 #
-# Needs: node and npm, wrk, taskset (util-linux), curl, python3.
+# Needs: node and npm, wrk, taskset (util-linux), curl, python3, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -35,6 +41,7 @@ trap cleanup EXIT
 for tool in node npm wrk taskset curl python3; do
     command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
 done
+[ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time)" >&2; exit 2; }
 
 if [ -z "${GXA_BIN:-}" ]; then
     cargo build --release -p gx-attest >&2
@@ -125,16 +132,80 @@ for alg in EdDSA ES256 RS256; do
         jwts+=("$WORK/jwt-$alg/$n.jwt")
     done
 done
-for kind in jws jwts; do
-    declare -n files=$kind
-    t0=$(seconds)
-    "$BIN" verify "${docs[@]}" --at "$AT" "${files[@]}" >"$WORK/verify-$kind.txt"
-    t1=$(seconds)
-    took=$(elapsed "$t0" "$t1")
-    valid=$(grep -c '^valid ' "$WORK/verify-$kind.txt")
-    label=$([ "$kind" = jws ] && echo "JsonWebSignature2020 (Ed25519, P-256, RSA RS256)" || echo "vc+jwt (EdDSA, ES256, RS256)")
-    printf '%-58s %8s s   %8s/s   %s of %s valid\n' "verify ${#files[@]} $label, one batch" "$took" \
-        "$(python3 -c "print(f'{${#files[@]} / $took:.0f}')")" "$valid" "${#files[@]}"
+# Each process under GNU time: wall, user and sys seconds into $WORK/NAME.time (the last line;
+# a failing command adds a line before it). The command's exit status is returned.
+timed() { # NAME CMD...
+    local name=$1
+    shift
+    /usr/bin/time -f '%e %U %S' -o "$WORK/$name.time" "$@"
+}
+wall_of() { tail -n 1 "$WORK/$1.time" | awk '{printf "%.2f", $1}'; }
+cpu_of() { tail -n 1 "$WORK/$1.time" | awk '{printf "%.2f", $2 + $3}'; }
+per_doc() { python3 -c "print(f'{$1 / $2 * 1e6:.0f}')"; } # SECONDS COUNT → µs
+ratio_of() { python3 -c "print(f'{$1 / max($2, 0.01):.1f}')"; }
+line() { # LABEL NAME COUNT EXTRA
+    printf '%-66s wall %6s s   CPU %6s s %6s µs/doc   %s\n' "$1" "$(wall_of "$2")" "$(cpu_of "$2")" \
+        "$(per_doc "$(cpu_of "$2")" "$3")" "$4"
+}
+# gx-attest over a batch, then a JS stack over the same files: NAME LABEL STACK JSLABEL FILE...
+compare() {
+    local name=$1 label=$2 stack=$3 jslabel=$4
+    shift 4
+    timed "gxa-$name" "$BIN" verify "${docs[@]}" --at "$AT" "$@" >"$WORK/gxa-$name.txt" || {
+        grep -v '^valid ' "$WORK/gxa-$name.txt" | head -n 5 >&2
+        echo "$label: gx-attest does not find every credential valid" >&2
+        exit 1
+    }
+    local valid
+    valid=$(grep -c '^valid ' "$WORK/gxa-$name.txt" || true)
+    line "$label: gx-attest" "gxa-$name" "$#" "$valid of $# valid"
+    compare_js "$name" "$stack" "$jslabel" "$@"
+}
+compare_js() { # NAME STACK JSLABEL FILE...: a JS stack over files gx-attest verified as NAME
+    local name=$1 stack=$2 jslabel=$3
+    shift 3
+    if ! timed "$stack-$name" node benches/peers/verify.mjs --stack "$stack" "${js_docs[@]}" --at "$AT" \
+        --expect-valid "$WORK/gxa-$name.txt" "$@" >"$WORK/$stack-$name.txt" 2>"$WORK/$stack-$name.err"; then
+        cat "$WORK/$stack-$name.err" >&2
+        echo "$jslabel: does not find valid every credential gx-attest finds valid" >&2
+        exit 1
+    fi
+    local valid
+    valid=$(grep -c '^valid ' "$WORK/$stack-$name.txt" || true)
+    local loop
+    loop=$(sed -n 's/.* s wall, \([0-9.]*\) s CPU (verification loop)$/\1/p' "$WORK/$stack-$name.err")
+    line "  $jslabel" "$stack-$name" "$#" "$valid of $# valid   ratio CPU $(ratio_of "$(cpu_of "$stack-$name")" "$(cpu_of "gxa-$name")")x, wall $(ratio_of "$(wall_of "$stack-$name")" "$(wall_of "gxa-$name")")x   (CPU without Node's start and imports: $loop s)"
+}
+js_docs=()
+for doc in "${docs[@]}"; do
+    [ "$doc" = --did-document ] || js_docs+=(--did-document "$doc")
+done
+node_version=$(node --version)
+db="Digital Bazaar vc 7.3 + jsonld-signatures 11.6 (Node $node_version)"
+tm="transmute vc.js + json-web-signature 0.7.0-unstable.82"
+jo="jose 6.2.3 jwtVerify (Node $node_version)"
+
+echo "Batch verification (wall, and CPU = user + sys of every thread; µs/doc of CPU time):"
+compare jws "verify ${#jws[@]} JsonWebSignature2020 (Ed25519, P-256, RSA RS256)" digitalbazaar "$db" "${jws[@]}"
+compare jwt "verify ${#jwts[@]} vc+jwt (EdDSA, ES256, RS256)" jose "$jo" "${jwts[@]}"
+echo
+echo "Per key type:"
+declare -A key_of=([EdDSA]="Ed25519 (EdDSA)" [ES256]="P-256 (ES256)" [RS256]="RSA (RS256)")
+for alg in EdDSA ES256 RS256; do
+    mapfile -t batch < <(printf '%s\n' "${jws[@]}" | grep "/jws-$alg/")
+    compare "jws-$alg" "verify $per JsonWebSignature2020 ${key_of[$alg]}" digitalbazaar "$db" "${batch[@]}"
+    if [ "$alg" = RS256 ]; then
+        # transmute's JsonWebKey knows OKP and EC keys only: one RSA credential shows it.
+        node benches/peers/verify.mjs --stack transmute "${js_docs[@]}" --at "$AT" "${batch[0]}" \
+            >"$WORK/transmute-rsa.txt" 2>/dev/null || true
+        printf '  %-64s %s\n' "$tm" "RSA: $(grep -c '^valid ' "$WORK/transmute-rsa.txt" || true) of 1 valid ($(sed -n 's/^invalid  [^ ]*  //p' "$WORK/transmute-rsa.txt" | cut -c1-100))"
+    else
+        compare_js "jws-$alg" transmute "$tm" "${batch[@]}"
+    fi
+done
+for alg in EdDSA ES256 RS256; do
+    mapfile -t batch < <(printf '%s\n' "${jwts[@]}" | grep "/jwt-$alg/")
+    compare "jwt-$alg" "verify $per vc+jwt ${key_of[$alg]}" jose "$jo" "${batch[@]}"
 done
 echo
 

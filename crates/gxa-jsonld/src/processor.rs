@@ -317,7 +317,6 @@ impl Processor {
         ld_options: &json_ld::Options<IriBuf>,
     ) -> Option<json_ld::ExpandedDocument<IriBuf, rdf_types::BlankIdBuf>> {
         use json_ld::Expand as _;
-        use json_ld::Process as _;
         use json_ld::syntax::TryFromJson as _;
 
         if ld_options.expand_context.is_some() {
@@ -361,20 +360,8 @@ impl Processor {
                     ))
                     .ok()?;
                 let initial = json_ld::Context::new(base.cloned());
-                let processed = futures::executor::block_on(local.process_full(
-                    &mut (),
-                    &initial,
-                    &self.loader,
-                    base.cloned(),
-                    processing_options,
-                    (),
-                ))
-                .ok()?
-                .into_processed();
-                if processed.previous_context().is_some() {
-                    return None;
-                }
-                let processed = Arc::new(processed);
+                let processed =
+                    Arc::new(self.process(&local, &initial, base, processing_options)?);
                 if let Ok(mut map) = self.processed.lock()
                     && map.len() < MAX_PROCESSED_CONTEXTS
                 {
@@ -406,20 +393,7 @@ impl Processor {
                 json_syntax::Value::Array(rest.iter().map(|v| (*v).clone()).collect()),
             )
             .ok()?;
-            let processed = futures::executor::block_on(local.process_full(
-                &mut (),
-                &prefix,
-                &self.loader,
-                base.cloned(),
-                processing_options,
-                (),
-            ))
-            .ok()?
-            .into_processed();
-            if processed.previous_context().is_some() {
-                return None;
-            }
-            processed
+            self.process(&local, &prefix, base, processing_options)?
         };
         let mut body = object.clone();
         body.remove("@context");
@@ -432,6 +406,31 @@ impl Processor {
             (),
         ))
         .ok()
+    }
+}
+
+impl Processor {
+    /// Context processing of `local` on `active`; `None` on an error, or when the result keeps
+    /// a previous context (`@propagate: false`), which only the whole algorithm handles.
+    fn process(
+        &self,
+        local: &json_ld::syntax::context::Context,
+        active: &ProcessedContext,
+        base: Option<&IriBuf>,
+        options: json_ld::context_processing::Options,
+    ) -> Option<ProcessedContext> {
+        use json_ld::Process as _;
+        let processed = futures::executor::block_on(local.process_full(
+            &mut (),
+            active,
+            &self.loader,
+            base.cloned(),
+            options,
+            (),
+        ))
+        .ok()?
+        .into_processed();
+        processed.previous_context().is_none().then_some(processed)
     }
 }
 

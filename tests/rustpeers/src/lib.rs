@@ -307,66 +307,27 @@ pub mod josekit_peer {
         Jwk::from_map(map).map_err(|e| failed(PEER, e))
     }
 
+    /// josekit's algorithm value for `alg`, with `$make` (`signer_from_jwk` or
+    /// `verifier_from_jwk`) applied to `$jwk`, boxed.
+    macro_rules! by_algorithm {
+        ($alg:expr, $jwk:expr, $make:ident) => {
+            match $alg {
+                "EdDSA" => Box::new(jws::EdDSA.$make($jwk).map_err(|e| failed(PEER, e))?),
+                "ES256" => Box::new(jws::ES256.$make($jwk).map_err(|e| failed(PEER, e))?),
+                "ES384" => Box::new(jws::ES384.$make($jwk).map_err(|e| failed(PEER, e))?),
+                "PS256" => Box::new(jws::PS256.$make($jwk).map_err(|e| failed(PEER, e))?),
+                "RS256" => Box::new(jws::RS256.$make($jwk).map_err(|e| failed(PEER, e))?),
+                other => return Err(failed(PEER, format!("no {other} in josekit"))),
+            }
+        };
+    }
+
     fn signer(alg: &str, jwk: &Jwk) -> Result<Box<dyn JwsSigner>, PeerError> {
-        Ok(match alg {
-            "EdDSA" => Box::new(
-                jws::EdDSA
-                    .signer_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "ES256" => Box::new(
-                jws::ES256
-                    .signer_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "ES384" => Box::new(
-                jws::ES384
-                    .signer_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "PS256" => Box::new(
-                jws::PS256
-                    .signer_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "RS256" => Box::new(
-                jws::RS256
-                    .signer_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            other => return Err(failed(PEER, format!("no signer for {other}"))),
-        })
+        Ok(by_algorithm!(alg, jwk, signer_from_jwk))
     }
 
     fn verifier(alg: &str, jwk: &Jwk) -> Result<Box<dyn JwsVerifier>, PeerError> {
-        Ok(match alg {
-            "EdDSA" => Box::new(
-                jws::EdDSA
-                    .verifier_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "ES256" => Box::new(
-                jws::ES256
-                    .verifier_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "ES384" => Box::new(
-                jws::ES384
-                    .verifier_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "PS256" => Box::new(
-                jws::PS256
-                    .verifier_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            "RS256" => Box::new(
-                jws::RS256
-                    .verifier_from_jwk(jwk)
-                    .map_err(|e| failed(PEER, e))?,
-            ),
-            other => return Err(failed(PEER, format!("no verifier for {other}"))),
-        })
+        Ok(by_algorithm!(alg, jwk, verifier_from_jwk))
     }
 
     /// Signs `payload` (the credential JSON) as a compact JWS with `typ: vc+jwt` and `kid`.

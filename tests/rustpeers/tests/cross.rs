@@ -74,6 +74,14 @@ impl Key {
     }
 }
 
+fn ed25519() -> Key {
+    Key::new(
+        "Ed25519",
+        "EdDSA",
+        ssi_peer::generate_jwk("ed25519").unwrap(),
+    )
+}
+
 fn keys() -> Vec<Key> {
     vec![
         Key::new(
@@ -338,11 +346,7 @@ fn data_integrity_proofs_cross_verify_with_ssi() {
 
 #[test]
 fn undefined_terms_are_refused_by_both_signers() {
-    let key = Key::new(
-        "Ed25519",
-        "EdDSA",
-        ssi_peer::generate_jwk("ed25519").unwrap(),
-    );
+    let key = ed25519();
     let method = key.key_method();
     let doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -483,11 +487,7 @@ fn vc_jwt_cross_verifies_with_ssi_and_josekit() {
 /// and verifies it.
 #[test]
 fn ssi_panics_on_large_numbers() {
-    let key = Key::new(
-        "Ed25519",
-        "EdDSA",
-        ssi_peer::generate_jwk("ed25519").unwrap(),
-    );
+    let key = ed25519();
     let method = key.key_method();
     let doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", {"amount": "https://vocab.example/amount"}],
@@ -517,11 +517,7 @@ fn ssi_panics_on_large_numbers() {
 /// form without the list's values).
 #[test]
 fn ssi_signatures_do_not_cover_list_values() {
-    let key = Key::new(
-        "Ed25519",
-        "EdDSA",
-        ssi_peer::generate_jwk("ed25519").unwrap(),
-    );
+    let key = ed25519();
     let method = key.key_method();
     let doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2",

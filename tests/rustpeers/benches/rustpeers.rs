@@ -1,4 +1,4 @@
-//! gx-attest against the Rust peers on the same inputs (`cargo bench -p gxa-rustpeers`):
+//! gx-attest against the Rust peers on the same inputs (`cargo bench --manifest-path tests/rustpeers/Cargo.toml --target-dir target --profile dev`):
 //!
 //! - JSON-LD → canonical N-Quads of 20 strict-valid generated credentials (the corpus of
 //!   `gxa-conformance`): gx-attest (as it runs: the fast path; and its library path alone), sophia (sophia_jsonld + RDFC-1.0), ssi (json-ld + URDNA2015);

@@ -36,7 +36,7 @@ pub use keyset::{
 };
 #[cfg(feature = "pkcs11")]
 pub use pkcs11::{Pkcs11Signer, Pkcs11Uri, generate_on_token};
-pub use report::{Failure, Flavour, Format, ProofCheck, Suite, VerificationReport};
+pub use report::{Failure, Flavour, FlavourHint, Format, ProofCheck, Suite, VerificationReport};
 pub use seal::{Sealed, SigningKey, profile_suite, seal, seal_with};
 pub use sign::{
     SignError, SignOptions, SignSuite, Signed, default_verification_method, sign,

@@ -62,6 +62,40 @@ impl Flavour {
     }
 }
 
+/// Which JsonWebSignature2020 flavour verified last, tried first next time.
+///
+/// A signature check cannot tell the flavours apart, so a proof of the flavour tried second
+/// costs two signature checks; an issuer signs all its credentials one way, so a verifier that
+/// keeps the flavour that matched last checks each proof once. Only the order changes: a proof
+/// fails only after both flavours were tried, and the outcome (and the reason) is the same in
+/// either order (`jws2020_outcome_does_not_depend_on_the_hint`). Shared between threads.
+#[derive(Debug, Default)]
+pub struct FlavourHint(std::sync::atomic::AtomicBool);
+
+impl FlavourHint {
+    /// The flavour tried first.
+    pub fn first(&self) -> Flavour {
+        if self.spec_first() {
+            Flavour::Spec
+        } else {
+            Flavour::GaiaX
+        }
+    }
+
+    /// Whether the spec flavour is to be tried first.
+    pub(crate) fn spec_first(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records the flavour that matched.
+    pub(crate) fn matched(&self, flavour: Flavour) {
+        self.0.store(
+            flavour == Flavour::Spec,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+}
+
 /// Why a proof or credential is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

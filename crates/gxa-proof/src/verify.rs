@@ -45,6 +45,9 @@ pub struct VerifyOptions<'a> {
     pub challenge: Option<&'a str>,
     /// Expected `domain` (JWT: `aud`) of a presentation proof.
     pub domain: Option<&'a str>,
+    /// The JsonWebSignature2020 flavour to try first, kept up to date by each verification
+    /// (without one: the Gaia-X flavour first).
+    pub flavour_hint: Option<&'a crate::FlavourHint>,
 }
 
 impl std::fmt::Debug for VerifyOptions<'_> {
@@ -66,6 +69,7 @@ impl<'a> VerifyOptions<'a> {
             at: None,
             challenge: None,
             domain: None,
+            flavour_hint: None,
         }
     }
 
@@ -314,7 +318,16 @@ fn check_ld_proof(
     };
     match suite {
         Suite::JsonWebSignature2020 => {
-            suite::jws2020::verify(proof_obj, unsecured, canon, &method, canonicalizer, check)
+            let hint = opts.flavour_hint;
+            suite::jws2020::verify(
+                proof_obj,
+                unsecured,
+                canon,
+                &method,
+                canonicalizer,
+                hint,
+                check,
+            )
         }
         _ => suite::di::verify(proof_obj, unsecured, canon, &method, canonicalizer, check),
     }

@@ -22,8 +22,8 @@
 )]
 
 use gxa_proof::{
-    Canonicalizer, Flavour, KeyPair, PinnedJsonLd, Resolver, SignOptions, SignSuite, Signed,
-    VerifyError, VerifyOptions, sign, verify_document,
+    Canonicalizer, Flavour, FlavourHint, KeyPair, PinnedJsonLd, Resolver, SignOptions, SignSuite,
+    Signed, VerifyError, VerifyOptions, sign, verify_document,
 };
 use gxa_testkit::shared::json;
 use serde_json::{Value, json};
@@ -171,6 +171,72 @@ fn tagus_credential_signed_and_verified_in_both_flavours_with_ps256() {
             report.proofs[0].algorithm,
             Some(gxa_proof::Algorithm::Ps256)
         );
+    }
+}
+
+/// A [`FlavourHint`] changes which JsonWebSignature2020 flavour is tried first, never the
+/// outcome: valid proofs of both flavours, a changed document, a signature of the wrong length
+/// and one by another key give the same report whichever flavour is tried first.
+#[test]
+fn jws2020_outcome_does_not_depend_on_the_hint() {
+    let resolver = Resolver::new();
+    let mut cases = Vec::new();
+    for alg in [gxa_proof::Algorithm::EdDsa, gxa_proof::Algorithm::Es256] {
+        let key = KeyPair::generate(alg).unwrap();
+        let other = KeyPair::generate(alg).unwrap();
+        for suite in [SignSuite::Jws2020GaiaX, SignSuite::Jws2020] {
+            let options = SignOptions {
+                created: Some("2024-03-01T00:00:00Z".into()),
+                ..SignOptions::default()
+            };
+            let signed = |key: &KeyPair| {
+                let Signed::Document(doc) =
+                    sign(&participant(), suite, key, &options, Some(&PinnedJsonLd)).unwrap()
+                else {
+                    panic!("a document")
+                };
+                doc
+            };
+            let doc = signed(&key);
+            let mut changed = doc.clone();
+            changed["credentialSubject"]["gx:legalName"] = "Someone else".into();
+            let mut short = doc.clone();
+            let jws = short["proof"]["jws"].as_str().unwrap();
+            short["proof"]["jws"] = jws[..jws.len() - 8].into();
+            // Another key's signature under this key's verification method.
+            let mut foreign = signed(&other);
+            foreign["proof"]["verificationMethod"] = doc["proof"]["verificationMethod"].clone();
+            cases.push((format!("{alg:?} {suite:?} valid"), doc, true));
+            cases.push((format!("{alg:?} {suite:?} changed"), changed, false));
+            cases.push((format!("{alg:?} {suite:?} short"), short, false));
+            cases.push((format!("{alg:?} {suite:?} other key"), foreign, false));
+        }
+    }
+    let report = |doc: &Value, hint: Option<&FlavourHint>| {
+        let mut opts = VerifyOptions::new(&resolver);
+        opts.canonicalizer = Some(&PinnedJsonLd);
+        opts.at = gxa_proof::parse_rfc3339("2024-03-07T00:00:00Z");
+        opts.flavour_hint = hint;
+        verify_document(doc, &opts).unwrap().to_json()
+    };
+    let (spec_doc, gaiax_doc) = (&cases[4].1, &cases[0].1);
+    for (name, doc, valid) in &cases {
+        let without = report(doc, None);
+        assert_eq!(without["valid"], *valid, "{name}: {without}");
+        for prime in [gaiax_doc, spec_doc] {
+            let hint = FlavourHint::default();
+            report(prime, Some(&hint));
+            let first = hint.first();
+            assert_eq!(
+                first,
+                if prime == spec_doc {
+                    Flavour::Spec
+                } else {
+                    Flavour::GaiaX
+                }
+            );
+            assert_eq!(report(doc, Some(&hint)), without, "{name}, {first:?} first");
+        }
     }
 }
 

@@ -18,5 +18,6 @@ pub use report::{
 pub use status::encode_bitstring;
 pub use verifier::{
     DEFAULT_MAX_FETCHES, DEFAULT_MAX_FETCHES_PER_HOST, DEFAULT_MAX_INPUT_BYTES,
-    DEFAULT_MAX_JSON_VALUES, Verifier, VerifierConfig, VerifierError,
+    DEFAULT_MAX_JSON_VALUES, DEFAULT_OFFLOAD_ABOVE_BYTES, Offload, Verifier, VerifierConfig,
+    VerifierError,
 };

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use gxa_fetch::{FetchPolicy, Fetcher};
-use gxa_verify::{ChainPolicy, TrustAnchors, Verdict, Verifier, VerifierConfig};
+use gxa_verify::{ChainPolicy, Offload, TrustAnchors, Verdict, Verifier, VerifierConfig};
 
 /// Arguments of `gx-attest verify`.
 #[derive(Debug, clap::Args)]
@@ -147,6 +147,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         require_ev: args.require_ev,
     };
     config.shapes = args.shapes;
+    // The runtime below runs verifications and nothing else: its worker threads do the CPU
+    // work themselves instead of handing it to the blocking pool and waiting.
+    config.offload = Offload::Never;
     let verifier = Verifier::new(config)
         .context("--did-document")?
         .expecting(args.challenge.as_deref(), args.domain.as_deref());
@@ -204,20 +207,31 @@ fn batch(args: &Args, verifier: Verifier, at: jiff::Timestamp) -> anyhow::Result
         .context("cannot start the async runtime")?;
     let (mut valid, mut invalid, mut unchecked) = (0usize, 0usize, 0usize);
     runtime.block_on(async {
+        // At most `window` files are in flight (spawned, `jobs` of them verifying), so a batch
+        // of 100,000 files holds 100,000 names, not 100,000 pending verifications; the window
+        // is much wider than `jobs` so that a slow file (a fetch waiting for its time-out) does
+        // not hold up the files after it.
+        let window = jobs.saturating_mul(16).max(256);
         let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(jobs));
-        let mut handles = Vec::with_capacity(args.files.len());
-        for file in &args.files {
+        let spawn = |file: &String| {
             let (file, verifier, slots) = (file.clone(), verifier.clone(), slots.clone());
-            handles.push(tokio::spawn(async move {
+            tokio::spawn(async move {
                 let _slot = slots.acquire_owned().await;
                 match read_input(&file) {
                     Ok(input) => Outcome::Report(Box::new(verifier.verify(&input, at).await)),
                     Err(e) => Outcome::Unreadable(format!("{e:#}")),
                 }
-            }));
-        }
+            })
+        };
+        let mut pending = args.files.iter();
+        let mut handles: std::collections::VecDeque<_> =
+            pending.by_ref().take(window).map(spawn).collect();
         let mut stdout = std::io::stdout().lock();
-        for (file, handle) in args.files.iter().zip(handles) {
+        for file in &args.files {
+            let Some(handle) = handles.pop_front() else {
+                break;
+            };
+            handles.extend(pending.next().map(spawn));
             let outcome = handle
                 .await
                 .unwrap_or_else(|e| Outcome::Unreadable(format!("the verification stopped: {e}")));

@@ -7,13 +7,14 @@
 //!   `sha256(c14n(document))`; the proof options are **not** signed.
 //!
 //! Verification tries the Gaia-X flavour first (it needs no second canonicalisation), then the
-//! spec flavour; the report says which matched.
+//! spec flavour, unless a [`FlavourHint`] says the spec flavour matched last; the report says
+//! which matched.
 
 use serde_json::{Map, Value, json};
 
 use super::proof_options;
 use crate::jws::{self, HeaderRules};
-use crate::report::{Failure, Flavour, ProofCheck};
+use crate::report::{Failure, Flavour, FlavourHint, ProofCheck};
 use crate::verify::VerifyError;
 use crate::{Canonicalizer, KeyError, SignatureFailure, Signer, VerificationMethod, sha256};
 
@@ -44,6 +45,7 @@ pub(crate) fn verify(
     doc_canon: &str,
     method: &VerificationMethod,
     canonicalizer: &dyn Canonicalizer,
+    hint: Option<&FlavourHint>,
     mut check: ProofCheck,
 ) -> Result<ProofCheck, VerifyError> {
     let Some(jws_text) = proof.get("jws").and_then(Value::as_str) else {
@@ -77,20 +79,22 @@ pub(crate) fn verify(
             used: alg,
         }));
     }
-    let key = &method.key;
-    // Gaia-X flavour.
-    let gaiax = key.verify(
-        alg,
-        &parsed.detached_signing_input(&gaiax_payload(doc_canon)),
-        &parsed.signature,
-    );
-    match gaiax {
-        Ok(()) => {
-            check.flavour = Some(Flavour::GaiaX);
-            return Ok(check);
+    // One signature check: `Ok(true)` it matched, `Ok(false)` another input might, `Err` refused
+    // whatever the input (key, algorithm or signature length: the same for every input, so the
+    // order of the attempts does not change the outcome).
+    let matches = |input: &[u8]| match method.key.verify(alg, input, &parsed.signature) {
+        Ok(()) => Ok(true),
+        Err(SignatureFailure::Mismatch) => Ok(false),
+        Err(other) => Err(other),
+    };
+    let gaiax = || matches(&parsed.detached_signing_input(&gaiax_payload(doc_canon)));
+    let spec_first = hint.is_some_and(FlavourHint::spec_first);
+    if !spec_first {
+        match gaiax() {
+            Ok(true) => return Ok(matched(hint, Flavour::GaiaX, check)),
+            Ok(false) => {}
+            Err(f) => return Ok(check.fail(Failure::Signature(f))),
         }
-        Err(SignatureFailure::Mismatch) => {}
-        Err(other) => return Ok(check.fail(Failure::Signature(other))),
     }
     // Spec flavour, with the candidate contexts for the proof options.
     let mut candidates: Vec<Value> = Vec::new();
@@ -115,9 +119,17 @@ pub(crate) fn verify(
         };
         tried += 1;
         let input = parsed.detached_signing_input(&spec_payload(&options_canon, doc_canon));
-        if key.verify(alg, &input, &parsed.signature).is_ok() {
-            check.flavour = Some(Flavour::Spec);
-            return Ok(check);
+        match matches(&input) {
+            Ok(true) => return Ok(matched(hint, Flavour::Spec, check)),
+            Ok(false) => {}
+            Err(f) => return Ok(check.fail(Failure::Signature(f))),
+        }
+    }
+    if spec_first {
+        match gaiax() {
+            Ok(true) => return Ok(matched(hint, Flavour::GaiaX, check)),
+            Ok(false) => {}
+            Err(f) => return Ok(check.fail(Failure::Signature(f))),
         }
     }
     if tried == 0
@@ -126,6 +138,15 @@ pub(crate) fn verify(
         return Err(VerifyError::Canonicalization(e));
     }
     Ok(check.fail(Failure::Signature(SignatureFailure::Mismatch)))
+}
+
+/// The check with the flavour that matched, recorded in the hint.
+fn matched(hint: Option<&FlavourHint>, flavour: Flavour, mut check: ProofCheck) -> ProofCheck {
+    if let Some(hint) = hint {
+        hint.matched(flavour);
+    }
+    check.flavour = Some(flavour);
+    check
 }
 
 /// Builds and signs a JsonWebSignature2020 proof (without `jws` the proof object is the

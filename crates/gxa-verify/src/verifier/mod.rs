@@ -55,6 +55,56 @@ pub const DEFAULT_MAX_FETCHES: usize = 48;
 /// Default of [`VerifierConfig::max_fetches_per_host`].
 pub const DEFAULT_MAX_FETCHES_PER_HOST: usize = 12;
 
+/// Default of [`VerifierConfig::offload`]: inputs above 8 KiB go to the blocking pool.
+pub const DEFAULT_OFFLOAD_ABOVE_BYTES: usize = 8 * 1024;
+
+/// Where the CPU-heavy steps of a verification (syntax, proofs, shapes) run.
+///
+/// Handing work to tokio's blocking pool and back costs two thread wake-ups per step; for a
+/// credential of a few KiB that was about a fifth of the CPU time of a verification
+/// (`benches/RESULTS.md`, "Profiles of the verify paths"), more than its canonicalization.
+/// Below the threshold the steps run on the awaiting task: on the fast path such an input
+/// takes well under 0.1 ms of parsing and canonicalization (and one signature check per
+/// proof), within what an async task may run between two awaits without holding up the
+/// others on its worker thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offload {
+    /// Syntax and proof checks of inputs larger than this many bytes, and every shapes check
+    /// (milliseconds each), run on tokio's blocking pool; the rest on the awaiting task.
+    Above(usize),
+    /// Everything runs on the awaiting task: for a runtime that runs nothing else, such as the
+    /// CLI's batch, whose worker threads are the verification threads.
+    Never,
+}
+
+impl Offload {
+    /// Whether the syntax and proof steps of an input of `len` bytes are offloaded.
+    fn input(self, len: usize) -> bool {
+        matches!(self, Self::Above(max) if len > max)
+    }
+
+    /// Whether the shapes check is offloaded.
+    fn shapes(self) -> bool {
+        matches!(self, Self::Above(_))
+    }
+}
+
+/// Runs CPU-heavy `work` on tokio's blocking pool when `offload`, else right here; either way
+/// a panic in it is an error, not the caller's panic.
+async fn on_cpu<R: Send + 'static>(
+    offload: bool,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, String> {
+    if offload {
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| e.to_string())
+    } else {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .map_err(|_| "the verification step panicked".to_owned())
+    }
+}
+
 const ACCEPT_DID: &str = "application/did+ld+json, application/did+json, application/json";
 const ACCEPT_PEM: &str = "application/pem-certificate-chain, application/x-pem-file, text/plain";
 const ACCEPT_VC: &str = "application/vc+ld+json, application/vc+jwt, application/vc, application/ld+json, application/json";
@@ -97,6 +147,8 @@ pub struct VerifierConfig {
     /// Most distinct URLs fetched from one host (`host:port`) for one verification
     /// ([`DEFAULT_MAX_FETCHES_PER_HOST`]).
     pub max_fetches_per_host: usize,
+    /// Where the CPU-heavy steps run ([`Offload::Above`] [`DEFAULT_OFFLOAD_ABOVE_BYTES`]).
+    pub offload: Offload,
 }
 
 impl VerifierConfig {
@@ -113,6 +165,7 @@ impl VerifierConfig {
             max_json_values: DEFAULT_MAX_JSON_VALUES,
             max_fetches: DEFAULT_MAX_FETCHES,
             max_fetches_per_host: DEFAULT_MAX_FETCHES_PER_HOST,
+            offload: Offload::Above(DEFAULT_OFFLOAD_ABOVE_BYTES),
         }
     }
 }
@@ -141,6 +194,10 @@ struct Inner {
     limits: InputLimits,
     max_fetches: usize,
     max_fetches_per_host: usize,
+    offload: Offload,
+    /// The JsonWebSignature2020 flavour that matched last (an order of attempts, shared by
+    /// every verification of this verifier).
+    flavour_hint: gxa_proof::FlavourHint,
     /// The SHACL validators of check 7, loaded on first use.
     #[cfg_attr(not(feature = "shacl"), allow(dead_code, reason = "check 7 is off"))]
     validators: shapes::Validators,
@@ -206,6 +263,8 @@ impl Verifier {
                 },
                 max_fetches: config.max_fetches,
                 max_fetches_per_host: config.max_fetches_per_host,
+                offload: config.offload,
+                flavour_hint: gxa_proof::FlavourHint::default(),
                 validators: shapes::Validators::default(),
             }),
             challenge: None,
@@ -243,14 +302,15 @@ impl Verifier {
         let inner = Arc::clone(&self.inner);
         let cache = Arc::new(CanonCache::default());
         let parse_cache = Arc::clone(&cache);
-        let parsed = tokio::task::spawn_blocking(move || {
+        let offload = self.inner.offload.input(input.len());
+        let parsed = on_cpu(offload, move || {
             let node = parse_input(&input, inner.limits, &parse_cache);
             (node, input)
         })
         .await;
         let (node, input) = match parsed {
             Ok(v) => v,
-            Err(e) => return internal_error(&e.to_string()),
+            Err(e) => return internal_error(&e),
         };
         if !node.syntax_ok() {
             return skipped_after_syntax(&node);
@@ -277,13 +337,15 @@ impl Verifier {
         // received.
         let document =
             (node.format == Some(Format::JsonLd) && node.doc.is_object()).then(|| node.doc.clone());
-        let proof_task = tokio::task::spawn_blocking(move || {
+        let inner = Arc::clone(&self.inner);
+        let proof_task = on_cpu(offload, move || {
             let opts = VerifyOptions {
                 resolver: &resolver,
                 canonicalizer: Some(cache.as_ref()),
                 at: Some(at),
                 challenge: challenge.as_deref(),
                 domain: domain.as_deref(),
+                flavour_hint: Some(&inner.flavour_hint),
             };
             let result = match &document {
                 Some(doc) => gxa_proof::verify_document(doc, &opts),
@@ -294,7 +356,7 @@ impl Verifier {
         .await;
         let (result, resolver) = match proof_task {
             Ok(v) => v,
-            Err(e) => return internal_error(&e.to_string()),
+            Err(e) => return internal_error(&e),
         };
         let ctx = Ctx {
             resolver: &resolver,

@@ -45,7 +45,7 @@ impl Verifier {
         // credential alone may link to nodes other credentials describe, which it cannot be
         // held to (gxa-shacl `validate_standalone`; named in the reason below).
         let standalone = !node.is_presentation();
-        let result = tokio::task::spawn_blocking(move || {
+        let result = on_cpu(self.inner.offload.shapes(), move || {
             let mut out = Vec::new();
             for set in sets {
                 let validator = inner
@@ -67,7 +67,7 @@ impl Verifier {
         let reports = match result {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return CheckResult::new(check, Outcome::Fail, e),
-            Err(e) => return CheckResult::new(check, Outcome::Error, e.to_string()),
+            Err(e) => return CheckResult::new(check, Outcome::Error, e),
         };
         let mut passes = Vec::new();
         for (set, report) in reports {

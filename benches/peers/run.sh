@@ -14,8 +14,8 @@
 #    and transmute (@transmute/vc.js + json-web-signature; Ed25519 and P-256 only: it has no RSA
 #    keys) for JsonWebSignature2020, jose 6 `jwtVerify` for vc+jwt; every credential gx-attest
 #    finds valid must be valid for the JS stack too, else the script fails. Wall time and CPU
-#    time (/usr/bin/time, user + sys, every thread) of each process, ratios of both: on a
-#    machine that is not idle only the CPU ratios mean something;
+#    time (benches/peers/cputime.py: user + sys, every thread) of each process, ratios of
+#    both: on a machine that is not idle only the CPU ratios mean something;
 # 3. `POST /verify` on one core (`serve` under `taskset -c 0`, wrk with 8 connections under
 #    `taskset -c 1`), warm caches, a did:jwk vc+jwt and a did:jwk JsonWebSignature2020
 #    credential (offline: nothing to fetch).
@@ -24,7 +24,7 @@
 #   N=600 DURATION=5s benches/peers/run.sh
 #   GXA_BIN=target/debug/gx-attest GEN_BIN=target/debug/examples/generate benches/peers/run.sh
 #
-# Needs: node and npm, wrk, taskset (util-linux), curl, python3, GNU time (/usr/bin/time).
+# Needs: node and npm, wrk, taskset (util-linux), curl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -41,7 +41,6 @@ trap cleanup EXIT
 for tool in node npm wrk taskset curl python3; do
     command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
 done
-[ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time)" >&2; exit 2; }
 
 if [ -z "${GXA_BIN:-}" ]; then
     cargo build --release -p gx-attest >&2
@@ -53,9 +52,6 @@ BIN=${GXA_BIN:-${CARGO_TARGET_DIR:-target}/release/gx-attest}
 GEN=${GEN_BIN:-${CARGO_TARGET_DIR:-target}/release/examples/generate}
 (cd benches/peers && npm ci --no-audit --no-fund --silent >&2)
 
-seconds() { python3 -c 'import sys,time; print(f"{time.time():.6f}")'; }
-elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
-ratio() { python3 -c "print(f'{$1 / $2:.1f}')"; }
 
 echo "gx-attest peer benchmarks: N=$N, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
@@ -86,11 +82,16 @@ if bad:
     sys.exit(1)
 PY
 mapfile -t COMMON <"$WORK/common.txt"
-t0=$(seconds); "$BIN" canonicalize --hash "${COMMON[@]}" >/dev/null; t1=$(seconds)
-node benches/peers/canonize.mjs "${COMMON[@]}" >/dev/null 2>&1; t2=$(seconds)
-ours=$(elapsed "$t0" "$t1"); theirs=$(elapsed "$t1" "$t2")
-printf '%-58s %8s s   %8s µs/doc\n' "canonicalize ${#COMMON[@]} generated credentials: gx-attest" "$ours" "$(python3 -c "print(f'{$ours / ${#COMMON[@]} * 1e6:.0f}')")"
-printf '%-58s %8s s   %8s µs/doc   ratio %sx\n' "  jsonld.js 9 + rdf-canonize 5 (Node $(node --version))" "$theirs" "$(python3 -c "print(f'{$theirs / ${#COMMON[@]} * 1e6:.0f}')")" "$(ratio "$theirs" "$ours")"
+python3 benches/peers/cputime.py "$WORK/canon-gxa.time" "$BIN" canonicalize --hash "${COMMON[@]}" >/dev/null
+python3 benches/peers/cputime.py "$WORK/canon-node.time" node benches/peers/canonize.mjs "${COMMON[@]}" >/dev/null 2>&1
+canon_line() { # LABEL NAME EXTRA
+    printf '%-58s wall %7s s   CPU %7s s %6s µs/doc%s\n' "$1" \
+        "$(awk '{printf "%.3f", $1}' "$WORK/$2.time")" "$(awk '{printf "%.3f", $2 + $3}' "$WORK/$2.time")" \
+        "$(awk -v n="${#COMMON[@]}" '{printf "%.0f", ($2 + $3) / n * 1e6}' "$WORK/$2.time")" "$3"
+}
+canon_line "canonicalize ${#COMMON[@]} generated credentials: gx-attest" canon-gxa ""
+canon_line "  jsonld.js 9 + rdf-canonize 5 (Node $(node --version))" canon-node \
+    "   ratio CPU $(awk 'NR == FNR {a = $2 + $3; next} {printf "%.1f", ($2 + $3) / a}' "$WORK/canon-gxa.time" "$WORK/canon-node.time")x, wall $(awk 'NR == FNR {a = $1; next} {printf "%.1f", $1 / a}' "$WORK/canon-gxa.time" "$WORK/canon-node.time")x"
 echo
 
 # 2. Batch verification with the CLI.
@@ -132,19 +133,19 @@ for alg in EdDSA ES256 RS256; do
         jwts+=("$WORK/jwt-$alg/$n.jwt")
     done
 done
-# Each process under GNU time: wall, user and sys seconds into $WORK/NAME.time (the last line;
-# a failing command adds a line before it). The command's exit status is returned.
+# Each process timed by benches/peers/cputime.py: wall, user and sys seconds (every thread, to
+# the microsecond) into $WORK/NAME.time. The command's exit status is returned.
 timed() { # NAME CMD...
     local name=$1
     shift
-    /usr/bin/time -f '%e %U %S' -o "$WORK/$name.time" "$@"
+    python3 benches/peers/cputime.py "$WORK/$name.time" "$@"
 }
-wall_of() { tail -n 1 "$WORK/$1.time" | awk '{printf "%.2f", $1}'; }
-cpu_of() { tail -n 1 "$WORK/$1.time" | awk '{printf "%.2f", $2 + $3}'; }
+wall_of() { awk '{printf "%.3f", $1}' "$WORK/$1.time"; }
+cpu_of() { awk '{printf "%.3f", $2 + $3}' "$WORK/$1.time"; }
 per_doc() { python3 -c "print(f'{$1 / $2 * 1e6:.0f}')"; } # SECONDS COUNT → µs
-ratio_of() { python3 -c "print(f'{$1 / max($2, 0.01):.1f}')"; }
+ratio_of() { python3 -c "print(f'{$1 / max($2, 0.001):.1f}')"; }
 line() { # LABEL NAME COUNT EXTRA
-    printf '%-66s wall %6s s   CPU %6s s %6s µs/doc   %s\n' "$1" "$(wall_of "$2")" "$(cpu_of "$2")" \
+    printf '%-66s wall %7s s   CPU %7s s %6s µs/doc   %s\n' "$1" "$(wall_of "$2")" "$(cpu_of "$2")" \
         "$(per_doc "$(cpu_of "$2")" "$3")" "$4"
 }
 # gx-attest over a batch, then a JS stack over the same files: NAME LABEL STACK JSLABEL FILE...

@@ -64,7 +64,9 @@ pub struct Dereferenced {
 /// HTTPS controller documents) from documents added beforehand.
 #[derive(Debug, Default, Clone)]
 pub struct Resolver {
-    documents: HashMap<String, Value>,
+    /// Shared, so that a verification's copy of the resolver (to which it adds the documents
+    /// it fetched) does not copy the configured documents.
+    documents: HashMap<String, std::sync::Arc<Value>>,
     bare_keys: HashMap<String, VerificationMethod>,
 }
 
@@ -91,7 +93,7 @@ impl Resolver {
             .and_then(Value::as_str)
             .ok_or_else(|| DidError::BadDocument("no \"id\"".into()))?
             .to_owned();
-        self.documents.insert(id, doc);
+        self.documents.insert(id, std::sync::Arc::new(doc));
         Ok(())
     }
 
@@ -112,13 +114,18 @@ impl Resolver {
 
     /// Resolves a DID to its document.
     pub fn resolve(&self, did: &str) -> Result<Value, DidError> {
+        self.resolve_ref(did).map(std::borrow::Cow::into_owned)
+    }
+
+    /// Resolves a DID to its document, borrowed when it was added beforehand.
+    pub fn resolve_ref(&self, did: &str) -> Result<std::borrow::Cow<'_, Value>, DidError> {
         if let Some(doc) = self.documents.get(did) {
-            return Ok(doc.clone());
+            return Ok(std::borrow::Cow::Borrowed(doc));
         }
         if did.starts_with("did:key:") {
-            did_key_document(did)
+            did_key_document(did).map(std::borrow::Cow::Owned)
         } else if did.starts_with("did:jwk:") {
-            did_jwk_document(did)
+            did_jwk_document(did).map(std::borrow::Cow::Owned)
         } else {
             Err(DidError::Unresolvable(did.to_owned()))
         }
@@ -135,7 +142,7 @@ impl Resolver {
                 purpose_allowed: None,
             }));
         }
-        let doc = self.resolve(did_of(url))?;
+        let doc = self.resolve_ref(did_of(url))?;
         let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or(did_of(url));
         let Some(method) = find_method(&doc, doc_id, url)? else {
             return Ok(None);

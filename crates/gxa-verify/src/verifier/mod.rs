@@ -335,8 +335,9 @@ impl Verifier {
         // Parsed once: a JSON-LD input goes to the proof check as the document the syntax
         // check read (strictly); a JWT as its text, whose signature covers the parts as
         // received.
-        let document =
-            (node.format == Some(Format::JsonLd) && node.doc.is_object()).then(|| node.doc.clone());
+        let json_ld = node.format == Some(Format::JsonLd) && node.doc.is_object();
+        let node = Arc::new(node);
+        let parsed = Arc::clone(&node);
         let inner = Arc::clone(&self.inner);
         let proof_task = on_cpu(offload, move || {
             let opts = VerifyOptions {
@@ -347,9 +348,10 @@ impl Verifier {
                 domain: domain.as_deref(),
                 flavour_hint: Some(&inner.flavour_hint),
             };
-            let result = match &document {
-                Some(doc) => gxa_proof::verify_document(doc, &opts),
-                None => gxa_proof::verify(&input, &opts),
+            let result = if json_ld {
+                gxa_proof::verify_document(&parsed.doc, &opts)
+            } else {
+                gxa_proof::verify(&input, &opts)
             };
             (result, resolver)
         })
@@ -386,7 +388,7 @@ impl Verifier {
         let mut unresolved = Unresolved::new();
         let mut pending = Vec::new();
         for did in dids {
-            if !did.starts_with("did:web:") || resolver.resolve(did).is_ok() {
+            if !did.starts_with("did:web:") || resolver.resolve_ref(did).is_ok() {
                 continue;
             }
             let url = match gxa_proof::did_web_to_url(did) {

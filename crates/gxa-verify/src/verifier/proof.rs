@@ -7,7 +7,7 @@ use super::*;
 /// The raw verification method object `vm` in its controller document.
 pub(super) fn method_object(resolver: &Resolver, vm: &str) -> Option<Value> {
     let did = did_of(vm);
-    let doc = resolver.resolve(did).ok()?;
+    let doc = resolver.resolve_ref(did).ok()?;
     let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or(did);
     gxa_proof::method_in(&doc, doc_id, vm).cloned()
 }

@@ -87,12 +87,14 @@ impl FlavourHint {
         self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Records the flavour that matched.
+    /// Records the flavour that matched. Written only when it changes: every verification
+    /// of a batch's workers reads the hint, and a write per verification would move its cache
+    /// line between cores each time.
     pub(crate) fn matched(&self, flavour: Flavour) {
-        self.0.store(
-            flavour == Flavour::Spec,
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        let spec = flavour == Flavour::Spec;
+        if self.spec_first() != spec {
+            self.0.store(spec, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 }
 
